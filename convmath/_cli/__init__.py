@@ -1,0 +1,1 @@
+"""Subcommands of the ``convmath`` CLI (one module each; see :mod:`convmath.cli`)."""

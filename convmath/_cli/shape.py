@@ -1,0 +1,17 @@
+"""``convmath shape``."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "shape (not yet available)"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add this subcommand's arguments to ``parser``."""
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the subcommand; return the exit status."""
+    print("convmath shape: not implemented yet")
+    return 2

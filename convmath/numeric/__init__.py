@@ -1,0 +1,1 @@
+"""Trusted reference implementations of convolution, its gradients and pooling."""

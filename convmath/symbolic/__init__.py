@@ -1,0 +1,1 @@
+"""SymPy models of convolution and cross-correlation, and machine-checked derivations."""

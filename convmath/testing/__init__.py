@@ -1,0 +1,1 @@
+"""Checkers and Hypothesis strategies to verify other projects' convolution code."""

@@ -7,6 +7,7 @@ signal API (``convolve``, ``correlate``) follows ``scipy.signal``.
 
 from __future__ import annotations
 
+from convmath.numeric._network import PRESETS, LayerInfo, NetworkInfo, network_shapes
 from convmath.numeric._shapes import (
     conv_output_size,
     conv_transpose_output_size,
@@ -15,8 +16,12 @@ from convmath.numeric._shapes import (
 )
 
 __all__ = [
+    "PRESETS",
+    "LayerInfo",
+    "NetworkInfo",
     "conv_output_size",
     "conv_transpose_output_size",
+    "network_shapes",
     "pool_output_size",
     "same_padding",
 ]

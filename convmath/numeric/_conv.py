@@ -77,7 +77,7 @@ def check_groups(groups: Any) -> int:
 
 def parse_padding(
     padding: Any, n: int, stride: tuple[int, ...], kernel: tuple[int, ...],
-    dilation: tuple[int, ...], *, allow_strings: bool = True,
+    dilation: tuple[int, ...], *, allow_strings: bool = True, stride_value: Any = None,
 ) -> Pads:
     """``padding`` (int, per-axis ints, ``'valid'`` or ``'same'``) as ``(before, after)``."""
     if isinstance(padding, str):
@@ -91,7 +91,7 @@ def parse_padding(
             if any(s != 1 for s in stride):
                 raise InvalidArgument(
                     f"padding='same' needs stride 1 on every axis (as PyTorch), "
-                    f"got stride={stride!r}"
+                    f"got stride={stride if stride_value is None else stride_value!r}"
                 )
             return same_padding(kernel, dilation)
         raise InvalidArgument(
@@ -167,7 +167,8 @@ def conv_geometry(
     kernel = tuple(w_shape[2:])
     s = expand_param("stride", stride, n, min_value=1)
     d = expand_param("dilation", dilation, n, min_value=1)
-    pads = parse_padding(padding, n, s, kernel, d, allow_strings=allow_string_padding)
+    pads = parse_padding(padding, n, s, kernel, d, allow_strings=allow_string_padding,
+                         stride_value=stride)
     context = (f"{x_name}.shape={x_shape}, {w_name}.shape={w_shape}, padding={padding!r}, "
                f"dilation={dilation!r}")
     out = output_spatial(x_shape[2:], kernel, s, d, pads, context)
@@ -206,7 +207,8 @@ def check_int_range(dtype: np.dtype[Any], bound: int, what: str) -> None:
 
 
 def max_abs(arr: np.ndarray | None) -> int:
-    if arr is None or arr.size == 0:
+    """``max |arr|`` as a Python int for integer arrays (only those need a range check)."""
+    if arr is None or arr.size == 0 or arr.dtype.kind not in "iu":
         return 0
     return int(max(abs(int(arr.max())), abs(int(arr.min()))))
 

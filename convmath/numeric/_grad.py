@@ -47,7 +47,7 @@ from convmath.numeric._conv import (
     rows_slice,
     windows,
 )
-from convmath.numeric._transpose import scatter_taps
+from convmath.numeric._transpose import scatter_taps, transpose_gather
 from convmath.numeric._validate import as_array
 
 __all__ = ["conv_bias_grad", "conv_input_grad", "conv_weight_grad"]
@@ -131,6 +131,12 @@ def conv_input_grad(
     _, wa, ga, geom, is_batched, dtype = prepare_input_grad(
         input_size, weight, grad_output, stride, padding, dilation, groups
     )
+    if all(s == 1 for s in geom.stride):
+        span = [d * (k - 1) for d, k in zip(geom.dilation, geom.kernel, strict=True)]
+        dx = transpose_gather(ga, wa, geom.dilation, geom.groups,
+                              [e - pb for e, (pb, _) in zip(span, geom.pads, strict=True)],
+                              [e - pa for e, (_, pa) in zip(span, geom.pads, strict=True)], dtype)
+        return dx if is_batched else dx[0]
     padded = [i + pb + pa for i, (pb, pa) in zip(geom.in_spatial, geom.pads, strict=True)]
     crop = [(pb, pb + i) for i, (pb, _) in zip(geom.in_spatial, geom.pads, strict=True)]
     dx = scatter_taps(ga, wa, geom.stride, geom.dilation, geom.groups, padded, crop, dtype)

@@ -32,6 +32,7 @@ import numpy as np
 
 from convmath.errors import InvalidArgument
 from convmath.numeric._conv import (
+    ConvGeometry,
     add_bias,
     batched,
     check_bias,
@@ -40,12 +41,13 @@ from convmath.numeric._conv import (
     check_positive_shape,
     chunks,
     compute_dtype,
+    conv_fast,
     max_abs,
     rows_slice,
 )
 from convmath.numeric._validate import as_array, expand_param
 
-__all__ = ["conv_transpose", "scatter_taps"]
+__all__ = ["conv_transpose", "scatter_taps", "transpose_gather"]
 
 
 def scatter_taps(
@@ -88,6 +90,35 @@ def scatter_taps(
                 buf[at_tap] += cols[of_tap]
         out[n0:n1] = buf[crop_index]
     return out
+
+
+def transpose_gather(
+    g: np.ndarray, w: np.ndarray, dilation: Sequence[int], groups: int,
+    before: Sequence[int], after: Sequence[int], dtype: np.dtype[Any],
+) -> np.ndarray:
+    """The stride-1 case of :func:`scatter_taps` as a gather (REFERENCE.md): pad ``g`` by
+    ``before``/``after`` per axis (negative = crop) and cross-correlate it with the kernel
+    rotated 180° and its channel axes swapped per group, dilation ``d``, stride 1 — which is
+    the im2col forward path, cheaper than scattering when there is no stride."""
+    n = len(before)
+    crop = tuple(
+        slice(max(0, -b), size - max(0, -a))
+        for b, a, size in zip(before, after, g.shape[2:], strict=True)
+    )
+    at: tuple[Any, ...] = (slice(None), slice(None), *crop)
+    gc = g[at]
+    c_o, c_c_g = w.shape[:2]
+    kernel = w.shape[2:]
+    # (C_o, C_c/g, *k) -> (g, C_o/g, C_c/g, *k) -> (g, C_c/g, C_o/g, *k), flipped spatially
+    wr = w.reshape(groups, c_o // groups, c_c_g, *kernel).swapaxes(1, 2)
+    flip: tuple[Any, ...] = (Ellipsis, *(slice(None, None, -1) for _ in range(n)))
+    wr = wr.reshape(groups * c_c_g, c_o // groups, *kernel)[flip]
+    pads = tuple((max(0, b), max(0, a)) for b, a in zip(before, after, strict=True))
+    size = tuple(i + b + a for i, (b, a) in zip(gc.shape[2:], pads, strict=True))
+    out = tuple(L - d * (k - 1) for L, d, k in zip(size, dilation, kernel, strict=True))
+    geom = ConvGeometry(tuple(kernel), (1,) * n, tuple(dilation), pads, groups,
+                        tuple(gc.shape[2:]), out)
+    return conv_fast(gc, wr, geom, "zeros", dtype)
 
 
 def prepare_conv_transpose(
@@ -179,6 +210,13 @@ def conv_transpose(
         x, w, bias, stride, padding, output_padding, groups, dilation
     )
     kernel = wa.shape[2:]
+    if all(s == 1 for s in a["stride"]):
+        before = [d * (k - 1) - p for d, k, p in zip(a["dilation"], kernel, a["padding"],
+                                                       strict=True)]
+        after = [b + op for b, op in zip(before, a["output_padding"], strict=True)]
+        y = transpose_gather(xb, wa, a["dilation"], a["groups"], before, after, dtype)
+        y = add_bias(y, b)
+        return y if is_batched else y[0]
     full = [
         (i - 1) * s + d * (k - 1) + 1
         for i, s, d, k in zip(xb.shape[2:], a["stride"], a["dilation"], kernel, strict=True)

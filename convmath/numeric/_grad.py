@@ -200,7 +200,12 @@ def conv_weight_grad(
     k_size = math.prod(geom.kernel)
     o = geom.out_spatial
     n = geom.ndim
-    dw = np.zeros((grp, c_out // grp, (c_in // grp) * k_size), dtype=dtype)
+    # dwᵀ[grp] = cols[grp] · gᵀ[grp] or dw[grp] = g[grp] · colsᵀ[grp]: the same products;
+    # OpenBLAS's sgemm is measurably faster with the long (C_in/groups·K) side as rows.
+    transposed = dtype == np.float32
+    shape = (grp, (c_in // grp) * k_size, c_out // grp) if transposed else \
+        (grp, c_out // grp, (c_in // grp) * k_size)
+    dw = np.zeros(shape, dtype=dtype)
     row_bytes = c_in * k_size * math.prod(o[1:]) * dtype.itemsize
     # axes (n, c, *j, *t) -> (c, *j, n, *t): contract over (n, t) in one GEMM per group
     to_cols = (1, *range(2, 2 + n), 0, *range(2 + n, 2 + 2 * n))
@@ -212,8 +217,13 @@ def conv_weight_grad(
             cols = cols.reshape(grp, (c_in // grp) * k_size, -1)
             gc = ga[n0:n1][rows_slice(r0, r1, 2)].astype(dtype, copy=False)
             gc = np.ascontiguousarray(gc.swapaxes(0, 1)).reshape(grp, c_out // grp, -1)
-            dw += np.matmul(gc, cols.transpose(0, 2, 1))
-    return dw.reshape(wsize)
+            if transposed:
+                dw += np.matmul(cols, gc.transpose(0, 2, 1))
+            else:
+                dw += np.matmul(gc, cols.transpose(0, 2, 1))
+    if transposed:
+        dw = dw.transpose(0, 2, 1)
+    return np.ascontiguousarray(dw).reshape(wsize)
 
 
 def conv_bias_grad(grad_output: Any) -> np.ndarray:

@@ -33,6 +33,7 @@ import numpy as np
 from convmath.errors import InvalidArgument
 from convmath.numeric._conv import (
     ConvGeometry,
+    Scratch,
     add_bias,
     batched,
     check_bias,
@@ -71,13 +72,16 @@ def scatter_taps(
     out = np.empty((n_batch, c_c, *(b - a for a, b in crop)), dtype=dtype)
     crop_index = (slice(None), slice(None), *(slice(a, b) for a, b in crop))
     row_bytes = c_c * k_size * math.prod(t_size[1:]) * dtype.itemsize
+    scratch = Scratch(dtype)
     for n0, n1, row_list in chunks(n_batch, t_size[0], row_bytes):
         nb = n1 - n0
-        buf = np.zeros((nb, c_c, *buffer_spatial), dtype=dtype)
+        buf = scratch.get("buf", (nb, c_c, *buffer_spatial))
+        buf.fill(0)
         for r0, r1 in row_list:
             rows = (r1 - r0, *t_size[1:])
-            gc = g[n0:n1][rows_slice(r0, r1, 2)].astype(dtype, copy=False)
-            cols = np.matmul(wt, gc.reshape(nb, groups, c_og, -1))  # (nb, grp, Cc/g*K, T)
+            gc = scratch.copy("g", g[n0:n1][rows_slice(r0, r1, 2)])
+            cols = scratch.get("cols", (nb, groups, wt.shape[1], math.prod(rows)))
+            np.matmul(wt, gc.reshape(nb, groups, c_og, -1), out=cols)  # (nb, grp, Cc/g*K, T)
             cols = cols.reshape(nb, c_c, *kernel, *rows)
             first = (r0,) + (0,) * (n - 1)
             for j in np.ndindex(*kernel):

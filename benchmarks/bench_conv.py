@@ -63,7 +63,7 @@ def _set_threads(n: int) -> None:
 
 
 def _interleaved_medians(
-    ours: Callable[[], Any], theirs: Callable[[], Any], repeats: int
+    ours: Callable[[], Any], theirs: Callable[[], Any], repeats: int, clock: Callable[[], float]
 ) -> tuple[float, float]:
     """Median times of two functions, timed alternately so that load from other processes
     on a shared machine hits both alike; one warm-up call each first."""
@@ -71,11 +71,11 @@ def _interleaved_medians(
     theirs()
     t_ours, t_theirs = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = clock()
         ours()
-        t1 = time.perf_counter()
+        t1 = clock()
         theirs()
-        t2 = time.perf_counter()
+        t2 = clock()
         t_ours.append(t1 - t0)
         t_theirs.append(t2 - t1)
     return statistics.median(t_ours), statistics.median(t_theirs)
@@ -87,7 +87,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="first 3 layers, 3 repeats")
     parser.add_argument("--only", default="", help="run layers whose name contains this")
+    parser.add_argument(
+        "--clock", choices=("cpu", "wall"), default=None,
+        help="cpu: CPU time of this process (time.process_time), robust to other processes "
+             "on a shared machine; wall: time.perf_counter. Default: cpu with 1 thread, "
+             "wall otherwise (CPU time would add up the threads' work)",
+    )
     args = parser.parse_args(argv)
+    if args.clock is None:
+        args.clock = "cpu" if args.threads == 1 else "wall"
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
     _set_threads(args.threads)
 
     import numpy as np
@@ -115,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}")
     print(f"threads: {args.threads} (torch.get_num_threads()={torch.get_num_threads()}); "
           f"numpy BLAS: {blas}")
+    print(f"clock: {args.clock}; median of {args.repeats} interleaved repeats after a warm-up")
     print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')} "
           f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE')}")
 
@@ -160,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                     if got.shape != expected.shape or err > tol:
                         print(f"MISMATCH {layer.name} {op} {dtype.__name__}: rel err {err:.2e}")
                         return 1
-                    t_ours, t_theirs = _interleaved_medians(ours, theirs, repeats)
+                    t_ours, t_theirs = _interleaved_medians(ours, theirs, repeats, clock)
                 ratio = t_ours / t_theirs
                 ratios.setdefault((op, np.dtype(dtype).name), []).append(ratio)
                 print(f"{layer.name:34s} {np.dtype(dtype).name:8s} {op:8s} "

@@ -203,7 +203,7 @@ def check_int_range(dtype: np.dtype[Any], bound: int, what: str) -> None:
     if dtype.kind in "iu" and bound >= 2**63:
         raise InvalidArgument(
             f"integer {what} might overflow int64 (|result| could reach {bound}); "
-            f"convert the inputs to float64 or object"
+            f"use smaller values, or float64 inputs if an inexact result will do"
         )
 
 

@@ -14,9 +14,10 @@ Adjoint laws (checked in the tests): ``⟨conv(x, w), g⟩ = ⟨x, conv_input_gr
 
 How it is computed: the input gradient scatters per-tap GEMM results into a strided view
 of the padded input buffer (:func:`convmath.numeric._transpose.scatter_taps`), then crops
-the padding; the weight gradient multiplies ``g`` with an im2col buffer of ``x̄`` (axes
-``(c, j, n, t)``), one GEMM per group and chunk. The definitional twins are in
-:mod:`convmath.numeric.reference`.
+the padding — or, with stride 1, gathers them with the rotated kernel through the forward
+path (:func:`convmath.numeric._transpose.transpose_gather`); the weight gradient multiplies
+``g`` with an im2col buffer of ``x̄`` (axes ``(c, j, n, t)``), one GEMM per group and chunk.
+The definitional twins are in :mod:`convmath.numeric.reference`.
 
 >>> import numpy as np
 >>> g = np.array([[[1.0, 1.0]]])                       # forward: i=5, k=2, s=2 -> o=2

@@ -11,11 +11,15 @@ then keeps output positions ``0 … o_size−1`` where
 ``output_padding`` adds rows at the end (only to pick among the input sizes that a strided
 convolution maps to the same output size).
 
-How it is computed: one GEMM per group and chunk gives every tap's contribution at once
-(``cols = wᵀ · x``, axes ``(n, c, j, t)``); each tap ``j`` is then added into the strided
-view ``buf[..., d·j :: s]`` of a padded output buffer — a loop over the ``∏k`` taps, never
-over pixels. :func:`convmath.numeric.conv_input_grad` uses the same core with the crop of
-the forward padding. The definitional twin is :func:`convmath.numeric.reference.conv_transpose`.
+How it is computed: with a stride > 1 on some axis, one GEMM per group and chunk gives
+every tap's contribution at once (``cols = wᵀ · x``, axes ``(n, c, j, t)``); each tap ``j``
+is then added into the strided view ``buf[..., d·j :: s]`` of a padded output buffer — a
+loop over the ``∏k`` taps, never over pixels (:func:`scatter_taps`). With stride 1 the
+same sum is a gather, computed by the forward im2col path on ``x`` padded by
+``d(k−1) − p`` and the kernel rotated 180° with its channel axes swapped
+(:func:`transpose_gather`), which avoids the scatter's read-modify-write passes.
+:func:`convmath.numeric.conv_input_grad` uses the same two cores with the crop of the
+forward padding. The definitional twin is :func:`convmath.numeric.reference.conv_transpose`.
 
 >>> import numpy as np
 >>> conv_transpose(np.array([[[1.0, 2.0]]]), np.array([[[1.0, 10.0, 100.0]]]), stride=2)

@@ -81,6 +81,40 @@ def _interleaved_medians(
     return statistics.median(t_ours), statistics.median(t_theirs)
 
 
+def _blas_info(threads: int) -> str:
+    """NumPy's BLAS and the kernel it picked: threadpoolctl if installed (it also pins the
+    thread count), else the same query made directly on NumPy's bundled OpenBLAS."""
+    try:
+        from threadpoolctl import threadpool_info, threadpool_limits
+
+        threadpool_limits(threads)
+        return "; ".join(
+            f"{i.get('internal_api')} {i.get('version')} kernel {i.get('architecture')} "
+            f"threads={i.get('num_threads')}" for i in threadpool_info()
+        )
+    except ImportError:
+        pass
+    import ctypes
+    import glob
+
+    import numpy as np
+
+    libs = glob.glob(os.path.join(os.path.dirname(np.__file__) + ".libs", "*openblas*"))
+    for path in libs:
+        lib = ctypes.CDLL(path)
+        for prefix, suffix in (("scipy_", "64_"), ("scipy_", ""), ("", "64_"), ("", "")):
+            try:
+                config = getattr(lib, f"{prefix}openblas_get_config{suffix}")
+                corename = getattr(lib, f"{prefix}openblas_get_corename{suffix}")
+                nthreads = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}")
+            except AttributeError:
+                continue
+            config.restype = corename.restype = ctypes.c_char_p
+            return (f"{config().decode()}, kernel {corename().decode()}, "
+                    f"threads={nthreads()} (queried from {os.path.basename(path)})")
+    return "unknown (no threadpoolctl, no bundled OpenBLAS found)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1)
@@ -106,25 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     from convmath.numeric import conv, conv_input_grad, conv_weight_grad
 
     torch.set_num_threads(args.threads)
-    blas = "unknown (threadpoolctl not installed)"
-    try:
-        from threadpoolctl import threadpool_info, threadpool_limits
-
-        threadpool_limits(args.threads)
-        blas = "; ".join(
-            f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')} "
-            f"threads={i.get('num_threads')}" for i in threadpool_info()
-        )
-    except ImportError:
-        cfg = getattr(np, "__config__", None)
-        info = getattr(cfg, "CONFIG", {}) if cfg is not None else {}
-        b = info.get("Build Dependencies", {}).get("blas", {})
-        if b:
-            blas = f"{b.get('name')} {b.get('version')} (threadpoolctl not installed)"
+    blas = _blas_info(args.threads)
     print(f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}")
     print(f"threads: {args.threads} (torch.get_num_threads()={torch.get_num_threads()}); "
           f"numpy BLAS: {blas}")
-    print(f"clock: {args.clock}; median of {args.repeats} interleaved repeats after a warm-up")
     print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')} "
           f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE')}")
 
@@ -132,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     repeats = args.repeats
     if args.quick:
         layers, repeats = layers[:3], 3
+    print(f"clock: {args.clock}; median of {repeats} interleaved repeats after a warm-up; "
+          f"torch mkldnn: {torch.backends.mkldnn.is_available()}")
     ratios: dict[tuple[str, str], list[float]] = {}
     rng = np.random.default_rng(0)
     header = (f"{'layer':34s} {'dtype':8s} {'op':8s} {'convmath ms':>11s} {'torch ms':>9s} "

@@ -275,7 +275,11 @@ class Scratch:
         return buf[:size].reshape(shape)
 
     def copy(self, name: str, arr: np.ndarray) -> np.ndarray:
-        """A C-contiguous copy of ``arr`` (the im2col step when ``arr`` is a window view)."""
+        """``arr`` as a C-contiguous array of the dtype: a copy into the buffer (the im2col
+        step when ``arr`` is a window view), or ``arr`` itself if it already is one (a 1×1
+        kernel with stride 1 and no padding needs no im2col)."""
+        if arr.dtype == self.dtype and arr.flags.c_contiguous:
+            return arr
         out = self.get(name, arr.shape)
         np.copyto(out, arr, casting="same_kind")
         return out

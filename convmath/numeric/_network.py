@@ -180,8 +180,10 @@ def _leftover_note(i: Sequence[int], k: Sequence[int], s: Sequence[int], p: Sequ
         for ii, kk, ss, pp, dd in zip(i, k, s, p, d, strict=True)
     ]
     if any(left):
-        return ("last " + "×".join(map(str, left)) + " row(s) of the padded input never reached"
-                " (output size rounded down)")
+        return (
+            "×".join(map(str, left)) + " trailing input element(s) per axis never read"
+            " (output size rounded down)"
+        )
     return ""
 
 

@@ -53,7 +53,7 @@ def test_alexnet_224_without_padding_is_flagged() -> None:
     layer = network_shapes("input 3x224x224; conv 96 k=11 s=4").layers[1]
     # (224 - 11)/4 + 1 = 54.25: PyTorch floors to 54 and one row is never reached
     assert layer.shape == (96, 54, 54)
-    assert "never reached" in layer.note
+    assert "never read" in layer.note
 
 
 def test_depthwise_separable_cost_ratio() -> None:

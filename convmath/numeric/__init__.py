@@ -7,6 +7,7 @@ signal API (``convolve``, ``correlate``) follows ``scipy.signal``.
 
 from __future__ import annotations
 
+from convmath.numeric._pool import avg_pool, avg_pool_grad, max_pool, max_pool_grad
 from convmath.numeric._shapes import (
     conv_output_size,
     conv_transpose_output_size,
@@ -15,8 +16,12 @@ from convmath.numeric._shapes import (
 )
 
 __all__ = [
+    "avg_pool",
+    "avg_pool_grad",
     "conv_output_size",
     "conv_transpose_output_size",
+    "max_pool",
+    "max_pool_grad",
     "pool_output_size",
     "same_padding",
 ]

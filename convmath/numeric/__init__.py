@@ -14,12 +14,16 @@ from convmath.numeric._shapes import (
     pool_output_size,
     same_padding,
 )
+from convmath.numeric._signal import choose_method, convolve, correlate
 
 __all__ = [
     "avg_pool",
     "avg_pool_grad",
+    "choose_method",
     "conv_output_size",
     "conv_transpose_output_size",
+    "convolve",
+    "correlate",
     "max_pool",
     "max_pool_grad",
     "pool_output_size",

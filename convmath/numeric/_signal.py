@@ -106,7 +106,7 @@ def _region(shape1: tuple[int, ...], shape2: tuple[int, ...], mode: str
 
 # --- direct ----------------------------------------------------------------------------------
 
-_SMALL_IM2COL = 1 << 16  # output elements × taps below which one tensordot beats the tap loop
+_SMALL_IM2COL = 1 << 12  # output elements × taps below which one tensordot beats the tap loop
 
 
 def _direct(a: np.ndarray, b: np.ndarray, mode: str, dtype: np.dtype[Any]) -> np.ndarray:
@@ -130,7 +130,12 @@ def _direct(a: np.ndarray, b: np.ndarray, mode: str, dtype: np.dtype[Any]) -> np
     hi = [
         max(0, off + o - xs) for off, o, xs in zip(offset, out_shape, x.shape, strict=True)
     ]
-    xp = np.pad(x, list(zip(lo, hi, strict=True))) if any(lo) or any(hi) else x
+    if any(lo) or any(hi):  # (np.pad is much slower for small arrays)
+        xp = np.zeros(tuple(xs + l + h for xs, l, h in zip(x.shape, lo, hi, strict=True)),
+                      dtype=dtype)
+        xp[tuple(slice(l, l + xs) for l, xs in zip(lo, x.shape, strict=True))] = x
+    else:
+        xp = x
     base = [off + pl for off, pl in zip(offset, lo, strict=True)]
     if math.prod(out_shape) * w.size <= _SMALL_IM2COL:
         # One GEMV over every window at once: windows of xp against the flipped kernel.
@@ -163,28 +168,32 @@ def _fft_exact_for_ints(a: np.ndarray, b: np.ndarray) -> bool:
     """
     n_fft = math.prod(i + j - 1 for i, j in zip(a.shape, b.shape, strict=True))
     levels = max(1.0, math.log2(n_fft))
-    fa = a.ravel().astype(np.float64)
-    fb = b.ravel().astype(np.float64)
-    norm = math.sqrt(float(np.dot(fa, fa)) * float(np.dot(fb, fb)))
+    # (np.square + sum rather than np.dot: no BLAS threads for a reduction this cheap)
+    norm = math.sqrt(float(np.square(a, dtype=np.float64).sum())
+                     * float(np.square(b, dtype=np.float64).sum()))
     return norm * 8 * (13 * levels + 3) * _EPS < 0.25
+
+
+def _use_overlap_add(a: np.ndarray, b: np.ndarray) -> bool:
+    """Overlap-add pays off in 1-D when one input is much longer than the other (measured:
+    in 2-D scipy's oaconvolve was 2-4× slower than fftconvolve at every size tried)."""
+    return a.ndim == 1 and min(a.size, b.size) > 1 and max(a.size, b.size) >= 32 * min(
+        a.size, b.size) and max(a.size, b.size) >= 8192
 
 
 def _fft(a: np.ndarray, b: np.ndarray, mode: str) -> np.ndarray:
     from scipy import signal  # scipy.signal is slow to import; only the FFT path needs it
 
-    small, large = (a, b) if a.size <= b.size else (b, a)
-    # overlap-add pays off when one input is much longer than the other on every axis
-    use_oa = small.size > 1 and all(
-        s * 4 <= g for s, g in zip(small.shape, large.shape, strict=True) if g > 1
-    ) and large.size >= 1024
-    engine = signal.oaconvolve if use_oa else signal.fftconvolve
+    engine = signal.oaconvolve if _use_overlap_add(a, b) else signal.fftconvolve
     out: np.ndarray = engine(a, b, mode=mode)
     return out
 
 
-def _fft_ints(a: np.ndarray, b: np.ndarray, mode: str, dtype: np.dtype[Any]) -> np.ndarray | None:
-    """Exact integer convolution through a float64 FFT, or None when not provably exact."""
-    if not _fft_exact_for_ints(a, b):
+def _fft_ints(a: np.ndarray, b: np.ndarray, mode: str, dtype: np.dtype[Any],
+              proven: bool = False) -> np.ndarray | None:
+    """Exact integer convolution through a float64 FFT, or None when not provably exact
+    (``proven``: the caller already checked the bound)."""
+    if not (proven or _fft_exact_for_ints(a, b)):
         return None
     out = _fft(a.astype(np.float64), b.astype(np.float64), mode)
     rounded = np.rint(out)
@@ -196,13 +205,23 @@ def _fft_ints(a: np.ndarray, b: np.ndarray, mode: str, dtype: np.dtype[Any]) -> 
 
 # --- method choice ---------------------------------------------------------------------------
 
-# Seconds per multiply-add of each direct flavour and per N·log2(N) of the FFT path,
-# measured on the benchmark machine (benchmarks/bench_signal.py); only ratios matter.
-_C_DIRECT_1D = 2.5e-10
-_C_DIRECT_ND = 1.0e-9
-_C_TAP = 4e-6  # per tap of the N-d loop (two ufunc calls)
-_C_FFT = 4e-9
-_C_FFT_FIXED = 6e-5
+# Seconds per multiply-add of each direct flavour and per N·log2(N) of the FFT path, for
+# float64, measured on the benchmark machine (benchmarks/bench_signal.py); only the ratios
+# matter. Other dtypes scale by _dtype_factor (the direct loops are memory bound).
+_C_DIRECT_1D = 2.5e-10  # numpy.convolve (BLAS dot per output for floats)
+_C_DIRECT_1D_INT = 7e-10  # numpy.convolve on integers has no BLAS
+_C_DIRECT_ND = 7e-10  # tap loop: one multiply and one add over the output per tap
+_C_TAP = 4e-6  # fixed cost per tap of the N-d loop (two ufunc calls)
+_C_FFT = 1.5e-9
+_C_FFT_FIXED = 5e-5
+
+
+def _dtype_factor(dtype: np.dtype[Any]) -> float:
+    if dtype.kind == "c":
+        return dtype.itemsize / 8  # 4 real products per complex one, half as many elements
+    if dtype.kind == "f":
+        return max(dtype.itemsize, 4) / 8
+    return 1.0
 
 
 def choose_method(in1: Any, in2: Any, mode: Mode = "full") -> Literal["direct", "fft"]:
@@ -228,17 +247,19 @@ def _choose(a: np.ndarray, b: np.ndarray, mode: str) -> Literal["direct", "fft"]
     _, out_shape = _region(a.shape, b.shape, mode)
     n_out = math.prod(out_shape)
     taps = min(a.size, b.size)
+    dtype = result_dtype(a, b)
     if a.ndim == 1:
-        if mode == "same" and a.size < b.size:
-            n_out = a.size + b.size - 1
-        direct = _C_DIRECT_1D * (a.size * b.size if mode != "valid" else n_out * taps)
+        macs = a.size * b.size if mode != "valid" else n_out * taps
+        direct = (_C_DIRECT_1D_INT if dtype.kind in "iu" else _C_DIRECT_1D) * macs
     else:
         direct = _C_DIRECT_ND * n_out * taps + _C_TAP * taps
     n_fft = math.prod(i + j - 1 for i, j in zip(a.shape, b.shape, strict=True))
-    fft = _C_FFT_FIXED + _C_FFT * n_fft * max(1.0, math.log2(n_fft))
-    if fft >= direct:
+    # overlap-add transforms blocks of about 8·taps instead of the whole signal
+    n_log = 8 * taps if _use_overlap_add(a, b) else n_fft
+    fft = _C_FFT_FIXED + _C_FFT * n_fft * max(1.0, math.log2(n_log))
+    if fft >= direct * _dtype_factor(dtype):
         return "direct"
-    if result_dtype(a, b).kind in "iu":
+    if dtype.kind in "iu":
         return "fft" if _fft_exact_for_ints(a, b) else "direct"
     return "fft"
 
@@ -252,11 +273,13 @@ def _convolve(a: np.ndarray, b: np.ndarray, mode: str, method: str) -> np.ndarra
         return np.asarray(a * b).astype(dtype, copy=False)
     if mode == "valid" and _valid_swap(a, b):
         a, b = b, a
+    proven = False
     if method == "auto":
         method = _choose(a, b, mode)
+        proven = True  # _choose picks "fft" for integers only once the bound holds
     if method == "fft":
         if dtype.kind in "iu":
-            exact = _fft_ints(a, b, mode, dtype)
+            exact = _fft_ints(a, b, mode, dtype, proven)
             if exact is not None:
                 return exact
         else:

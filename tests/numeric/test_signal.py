@@ -201,3 +201,33 @@ def test_invalid_arguments(f: Any, args: tuple[Any, ...], fragment: str) -> None
     with pytest.raises(InvalidArgument) as info:
         f(*args)
     assert fragment in str(info.value)
+
+
+# --- the integer FFT bound and the layering ------------------------------------------------
+
+
+def test_percival_bound_is_conservative_in_practice() -> None:
+    # Near the largest inputs the bound admits, the measured float64 FFT error is far below
+    # the 1/4 that exact rounding needs.
+    from convmath.numeric._signal import _fft, _fft_exact_for_ints
+
+    rng = np.random.default_rng(3)
+    a = rng.integers(-(2**16), 2**16, 4000)
+    b = rng.integers(-(2**16), 2**16, 4000)
+    while not _fft_exact_for_ints(a, b):
+        b //= 2
+    assert not _fft_exact_for_ints(a, b * 4)  # so b is within a factor 4 of the limit
+    err = np.max(np.abs(_fft(a.astype(float), b.astype(float), "full") - np.convolve(a, b)))
+    assert err < 0.01
+
+
+def test_numeric_import_stays_light() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, convmath.numeric; "
+            "print(','.join(m for m in ('sympy', 'scipy.signal', 'torch', 'hypothesis') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == ""

@@ -205,7 +205,24 @@ def _lowest(dtype: np.dtype[Any]) -> Any:
 def _pad(arr: np.ndarray, g: PoolGeometry, value: Any) -> np.ndarray:
     """``(M, *spatial)`` padded by ``padding`` before and enough after for every window."""
     widths = [(0, 0)] + [(g.padding[ax], g.right_pad(ax)) for ax in range(g.ndim)]
+    if not any(w for pair in widths for w in pair):
+        return arr  # every window already fits: no copy
     return np.pad(arr, widths, mode="constant", constant_values=value)
+
+
+def _max_values(x: np.ndarray, g: PoolGeometry) -> np.ndarray:
+    """Max pool values only: a running ``np.maximum`` over the taps (which propagates NaN,
+    exactly as PyTorch's scan does for the value)."""
+    xp = _pad(x, g, _lowest(x.dtype))
+    out: np.ndarray | None = None
+    for tap in g.taps():
+        v = xp[_lead(slice(None), g.tap_slices(tap))]
+        if out is None:
+            out = v.copy()
+        else:
+            np.maximum(out, v, out=out)
+    assert out is not None  # kernel_size >= 1, so there is at least one tap
+    return out
 
 
 def _axis_grid(values: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -296,11 +313,11 @@ def max_pool(
     if not isinstance(return_indices, (bool, np.bool_)):
         raise InvalidArgument(f"return_indices must be a bool, got {return_indices!r}")
     g = pool_geometry(arr.shape, kernel_size, stride, padding, dilation, ceil_mode)
-    out, idx = _max_pool_flat(_flatten_batch(arr, g), g, bool(return_indices))
-    out = out.reshape(g.out_shape)
-    if idx is not None:
-        return out, idx.reshape(g.out_shape)
-    return out
+    if not return_indices:
+        return _max_values(_flatten_batch(arr, g), g).reshape(g.out_shape)
+    out, idx = _max_pool_flat(_flatten_batch(arr, g), g, True)
+    assert idx is not None
+    return out.reshape(g.out_shape), idx.reshape(g.out_shape)
 
 
 def _avg_divisor(

@@ -85,6 +85,10 @@ def test_max_pool_matches_definition(case: Case) -> None:
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(idx, want_idx)
     assert got.dtype == case.x.dtype and idx.dtype == np.int64
+    # the values-only path (a running maximum) agrees, NaN and ±inf included
+    np.testing.assert_array_equal(
+        max_pool(case.x, case.kernel, case.stride, case.padding, case.dilation, case.ceil_mode),
+        want)
 
 
 @SETTINGS
@@ -175,6 +179,11 @@ def test_max_pool_matches_torch_values_and_indices(case: Case) -> None:
                         case.ceil_mode, return_indices=True)
     np.testing.assert_array_equal(got, want.numpy())
     np.testing.assert_array_equal(idx, want_idx.numpy())
+    f = getattr(torch.nn.functional, f"max_pool{case.ndim}d")
+    np.testing.assert_array_equal(
+        max_pool(case.x, case.kernel, case.stride, case.padding, case.dilation, case.ceil_mode),
+        f(torch.from_numpy(case.x), case.kernel, case.stride, case.padding, case.dilation,
+          case.ceil_mode).numpy())
 
 
 @SETTINGS

@@ -210,10 +210,9 @@ def _pad(arr: np.ndarray, g: PoolGeometry, value: Any) -> np.ndarray:
     return np.pad(arr, widths, mode="constant", constant_values=value)
 
 
-def _max_values(x: np.ndarray, g: PoolGeometry) -> np.ndarray:
-    """Max pool values only: a running ``np.maximum`` over the taps (which propagates NaN,
-    exactly as PyTorch's scan does for the value)."""
-    xp = _pad(x, g, _lowest(x.dtype))
+def _max_values(xp: np.ndarray, g: PoolGeometry) -> np.ndarray:
+    """Max pool values of the padded ``xp``: a running ``np.maximum`` over the taps (which
+    propagates NaN, exactly as PyTorch's scan does for the value)."""
     out: np.ndarray | None = None
     for tap in g.taps():
         v = xp[_lead(slice(None), g.tap_slices(tap))]
@@ -242,33 +241,50 @@ def _flat_index(positions: Sequence[np.ndarray], in_size: tuple[int, ...]) -> np
 def _max_pool_flat(
     x: np.ndarray, g: PoolGeometry, want_indices: bool
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Max pool of ``x`` shaped ``(M, *spatial)``; PyTorch's scan, one tap at a time."""
-    low = _lowest(x.dtype)
-    xp = _pad(x, g, low)
-    m = x.shape[0]
-    out = np.full((m, *g.out_size), low, dtype=x.dtype)
+    """Max pool of ``x`` shaped ``(M, *spatial)`` and, if wanted, PyTorch's indices.
+
+    PyTorch scans a window keeping ``val`` when ``val > best or isnan(val)``, starting from
+    −∞ at the window's first in-bounds element. The same indices, in three vectorised passes
+    instead of a data-dependent scan:
+
+    1. the values: a running ``np.maximum`` (NaN-propagating, like the scan);
+    2. the first tap equal to the maximum — taps visited backwards, so the earliest writes
+       last; windows whose maximum is the padding value (all −∞, or all ``iinfo.min``) get
+       the first in-bounds element instead, as the scan never moves off it there;
+    3. windows holding a NaN: the last NaN tap (taps visited forwards).
+    """
+    xp = _pad(x, g, _lowest(x.dtype))
+    out = _max_values(xp, g)
+    if not want_indices:
+        return out, None
     starts = [
         np.arange(o, dtype=np.int64) * s - p
         for o, s, p in zip(g.out_size, g.stride, g.padding, strict=True)
     ]
-    idx: np.ndarray | None = None
-    if want_indices:
-        # PyTorch's initial index: the first tap at a non-negative position, per axis.
+    taps = list(g.taps())
+
+    def flat_of(tap: tuple[int, ...]) -> np.ndarray:
+        pos = [st + j * d for st, j, d in zip(starts, tap, g.dilation, strict=True)]
+        return np.broadcast_to(_flat_index(pos, g.in_size), out.shape)
+
+    idx = np.zeros(out.shape, dtype=np.int64)
+    hit = np.empty(out.shape, dtype=bool)
+    for tap in reversed(taps):
+        np.equal(xp[_lead(slice(None), g.tap_slices(tap))], out, out=hit)
+        np.copyto(idx, flat_of(tap), where=hit)
+    at_lowest = out == _lowest(x.dtype)
+    if at_lowest.any():
+        # first in-bounds tap of every window: per axis, the first tap at a position >= 0
         first = [
             st + d * ((np.maximum(0, -st) + d - 1) // d)
             for st, d in zip(starts, g.dilation, strict=True)
         ]
-        idx = np.broadcast_to(_flat_index(first, g.in_size), out.shape).copy()
-    check_nan = x.dtype.kind == "f"
-    for tap in g.taps():
-        v = xp[_lead(slice(None), g.tap_slices(tap))]
-        upd = v > out
-        if check_nan:
-            upd |= np.isnan(v)
-        np.copyto(out, v, where=upd)
-        if idx is not None:
-            pos = [st + j * d for st, j, d in zip(starts, tap, g.dilation, strict=True)]
-            np.copyto(idx, np.broadcast_to(_flat_index(pos, g.in_size), out.shape), where=upd)
+        np.copyto(idx, np.broadcast_to(_flat_index(first, g.in_size), out.shape),
+                  where=at_lowest)
+    if x.dtype.kind == "f" and np.isnan(out).any():
+        for tap in taps:
+            np.isnan(xp[_lead(slice(None), g.tap_slices(tap))], out=hit)
+            np.copyto(idx, flat_of(tap), where=hit)
     return out, idx
 
 
@@ -314,7 +330,8 @@ def max_pool(
         raise InvalidArgument(f"return_indices must be a bool, got {return_indices!r}")
     g = pool_geometry(arr.shape, kernel_size, stride, padding, dilation, ceil_mode)
     if not return_indices:
-        return _max_values(_flatten_batch(arr, g), g).reshape(g.out_shape)
+        xp = _pad(_flatten_batch(arr, g), g, _lowest(arr.dtype))
+        return _max_values(xp, g).reshape(g.out_shape)
     out, idx = _max_pool_flat(_flatten_batch(arr, g), g, True)
     assert idx is not None
     return out.reshape(g.out_shape), idx.reshape(g.out_shape)

@@ -262,29 +262,30 @@ def _max_pool_flat(
         for o, s, p in zip(g.out_size, g.stride, g.padding, strict=True)
     ]
     taps = list(g.taps())
-
-    def flat_of(tap: tuple[int, ...]) -> np.ndarray:
-        pos = [st + j * d for st, j, d in zip(starts, tap, g.dilation, strict=True)]
-        return np.broadcast_to(_flat_index(pos, g.in_size), out.shape)
-
-    idx = np.zeros(out.shape, dtype=np.int64)
+    # Track the winning tap's number (a small int, cheap to write), then map it to the flat
+    # input index once: flat = flat(window start) + offset of the tap; flat() is linear.
+    tap_dtype = np.int16 if len(taps) < 2**15 else np.int64
+    winner = np.zeros(out.shape, dtype=tap_dtype)
     hit = np.empty(out.shape, dtype=bool)
-    for tap in reversed(taps):
-        np.equal(xp[_lead(slice(None), g.tap_slices(tap))], out, out=hit)
-        np.copyto(idx, flat_of(tap), where=hit)
+    for number in range(len(taps) - 1, -1, -1):
+        np.equal(xp[_lead(slice(None), g.tap_slices(taps[number]))], out, out=hit)
+        np.copyto(winner, number, where=hit)
     at_lowest = out == _lowest(x.dtype)
     if at_lowest.any():
-        # first in-bounds tap of every window: per axis, the first tap at a position >= 0
-        first = [
-            st + d * ((np.maximum(0, -st) + d - 1) // d)
-            for st, d in zip(starts, g.dilation, strict=True)
-        ]
-        np.copyto(idx, np.broadcast_to(_flat_index(first, g.in_size), out.shape),
-                  where=at_lowest)
+        # the first in-bounds tap of every window: per axis, the first at a position >= 0
+        first = [(np.maximum(0, -st) + d - 1) // d for st, d in zip(starts, g.dilation,
+                                                                      strict=True)]
+        np.copyto(winner, np.broadcast_to(_flat_index(first, g.kernel), out.shape),
+                  where=at_lowest, casting="unsafe")
     if x.dtype.kind == "f" and np.isnan(out).any():
-        for tap in taps:
+        for number, tap in enumerate(taps):
             np.isnan(xp[_lead(slice(None), g.tap_slices(tap))], out=hit)
-            np.copyto(idx, flat_of(tap), where=hit)
+            np.copyto(winner, number, where=hit)
+    offsets = np.array(
+        [_flat_index([np.array([j * d]) for j, d in zip(tap, g.dilation, strict=True)],
+                     g.in_size).item() for tap in taps], dtype=np.int64)
+    idx = offsets[winner]
+    idx += _flat_index(starts, g.in_size)
     return out, idx
 
 

@@ -29,7 +29,8 @@ taps of the smaller input, each a vectorised multiply-add over the whole output 
 rigorous bound on its rounding error (Percival's bound for FFT convolution, ×8 margin)
 is below 1/4, so that rounding recovers the exact result; otherwise ``direct`` is used
 even with ``method="fft"``. ``auto`` picks the cheaper of the two by an operation-count
-model calibrated on this code.
+model calibrated on this code, and never the FFT for input holding inf or NaN (the FFT
+would spread them over the whole output; explicit ``method="fft"`` warns, like scipy).
 
 >>> import numpy as np
 >>> convolve([1, 2, 3], [0, 1, 0.5])
@@ -43,6 +44,7 @@ array([ 0, 15,  5, -9,  7,  6,  7])
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, Literal
 
 import numpy as np
@@ -277,6 +279,19 @@ def _convolve(a: np.ndarray, b: np.ndarray, mode: str, method: str) -> np.ndarra
     if method == "auto":
         method = _choose(a, b, mode)
         proven = True  # _choose picks "fft" for integers only once the bound holds
+        if method == "fft" and dtype.kind in "fc" and not (
+            np.isfinite(a).all() and np.isfinite(b).all()
+        ):
+            method = "direct"  # an FFT would smear one inf/NaN over the whole output
+    elif method == "fft" and dtype.kind in "fc" and not (
+        np.isfinite(a).all() and np.isfinite(b).all()
+    ):
+        warnings.warn(
+            "method='fft' with inf or NaN input makes every output inf or NaN; "
+            "method='direct' (or 'auto') keeps them local",
+            RuntimeWarning,
+            stacklevel=3,
+        )
     if method == "fft":
         if dtype.kind in "iu":
             exact = _fft_ints(a, b, mode, dtype, proven)
@@ -286,7 +301,8 @@ def _convolve(a: np.ndarray, b: np.ndarray, mode: str, method: str) -> np.ndarra
             # both in the result precision: a float32 operand would otherwise be
             # transformed in float32 and spoil a float64 result
             a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
-            return _fft(a, b, mode).astype(dtype, copy=False)
+            with np.errstate(invalid="ignore", over="ignore"):  # inf/NaN: warned above
+                return _fft(a, b, mode).astype(dtype, copy=False)
     return _direct(a, b, mode, dtype)
 
 

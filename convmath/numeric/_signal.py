@@ -26,11 +26,13 @@ result dtype, as numpy and scipy); in 1-D it is ``numpy.convolve``, in N-d a loo
 taps of the smaller input, each a vectorised multiply-add over the whole output (or one
 ``tensordot`` over a ``sliding_window_view`` when the problem is small). ``fft`` uses
 ``scipy.signal.fftconvolve`` / ``oaconvolve``. For integer input the FFT is used only when a
-rigorous bound on its rounding error (Percival's bound for FFT convolution, ×8 margin)
-is below 1/4, so that rounding recovers the exact result; otherwise ``direct`` is used
-even with ``method="fft"``. ``auto`` picks the cheaper of the two by an operation-count
-model calibrated on this code, and never the FFT for input holding inf or NaN (the FFT
-would spread them over the whole output; explicit ``method="fft"`` warns, like scipy).
+bound on its rounding error is below 1/4, so that rounding recovers the exact result:
+Percival's bound for FFT convolution (proven for radix-2 transforms; taken with an 8×
+margin because pocketfft mixes radices), and then every value must also lie within 1/4 of
+an integer a posteriori; otherwise ``direct`` is used, even with ``method="fft"``.
+``auto`` picks the cheaper of the two by an operation-count model calibrated on this code,
+and never the FFT for input holding inf or NaN (the FFT would spread them over the whole
+output; explicit ``method="fft"`` warns, like scipy).
 
 >>> import numpy as np
 >>> convolve([1, 2, 3], [0, 1, 0.5])
@@ -165,8 +167,11 @@ def _fft_exact_for_ints(a: np.ndarray, b: np.ndarray) -> bool:
     """Whether a float64 FFT convolution of integer arrays provably rounds to the truth.
 
     Percival (Math. Comp. 2003) bounds the error of an FFT convolution of length N = 2ⁿ by
-    ``‖a‖₂‖b‖₂((1+ε)^{3n}(1+ε√5)^{3n+1}(1+β)^{3n} − 1) ≈ ‖a‖₂‖b‖₂(13n+3)ε``. We require
-    8 times that to be below 1/4 (margin for mixed-radix transforms and twiddle error).
+    ``‖a‖₂‖b‖₂((1+ε)^{3n}(1+ε√5)^{3n+1}(1+β)^{3n} − 1) ≤ ‖a‖₂‖b‖₂(13n+3)ε`` (β ≤ ε, the
+    twiddle-factor error). The proof is for radix-2 transforms; scipy's pocketfft mixes
+    radices, so we require 8 times the bound to be below 1/4, and the caller still checks
+    the rounded result a posteriori. Passing also forces ``‖a‖₂ < 2⁴⁴`` or so, so the
+    conversion of the integers to float64 is itself exact.
     """
     n_fft = math.prod(i + j - 1 for i, j in zip(a.shape, b.shape, strict=True))
     levels = max(1.0, math.log2(n_fft))

@@ -21,9 +21,10 @@ p padding, d dilation, k̂ = d(k−1)+1):
   unpadded input, separately for every (n, c). Integer input keeps its dtype (exact).
 - Average pooling divides by ``divisor_override`` if given; otherwise by the window
   clipped to the padded bounds (count_include_pad, the ceil-mode overhang never counts) or
-  by the number of in-bounds elements. Integer input: the sum is exact (int64) and the
-  division truncates towards zero, which is what PyTorch does for int64 (PyTorch refuses
-  the other integer dtypes; here they get the same rule and keep their dtype).
+  by the number of in-bounds elements. Integer input: the sum is exact (int64, uint64 for
+  unsigned input) and the division truncates towards zero, which is what PyTorch does for
+  int64 (PyTorch refuses the other integer dtypes; here they get the same rule and keep
+  their dtype).
 - A window that holds no input element at all (possible only with dilation, e.g. i=1,
   k=2, d=2, p=1) raises InvalidArgument. PyTorch returns −∞ there with an index computed
   from an out-of-range position, which aliases another element (for input (1, 1, 2, 1),

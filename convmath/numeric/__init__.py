@@ -11,12 +11,14 @@ from convmath.numeric._conv import conv
 from convmath.numeric._grad import conv_bias_grad, conv_input_grad, conv_weight_grad
 from convmath.numeric._network import PRESETS, LayerInfo, NetworkInfo, network_shapes
 from convmath.numeric._pad import PADDING_MODES
+from convmath.numeric._pool import avg_pool, avg_pool_grad, max_pool, max_pool_grad
 from convmath.numeric._shapes import (
     conv_output_size,
     conv_transpose_output_size,
     pool_output_size,
     same_padding,
 )
+from convmath.numeric._signal import choose_method, convolve, correlate
 from convmath.numeric._transpose import conv_transpose
 
 __all__ = [
@@ -24,6 +26,9 @@ __all__ = [
     "PRESETS",
     "LayerInfo",
     "NetworkInfo",
+    "avg_pool",
+    "avg_pool_grad",
+    "choose_method",
     "conv",
     "conv_bias_grad",
     "conv_input_grad",
@@ -31,6 +36,10 @@ __all__ = [
     "conv_transpose",
     "conv_transpose_output_size",
     "conv_weight_grad",
+    "convolve",
+    "correlate",
+    "max_pool",
+    "max_pool_grad",
     "network_shapes",
     "pool_output_size",
     "same_padding",

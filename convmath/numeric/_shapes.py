@@ -148,7 +148,7 @@ def pool_output_size(
 
     With ``ceil_mode`` the size is rounded up, then reduced by one if the last window would
     start inside the right padding (``(o−1)·s ≥ i + p``). Padding may be at most half the
-    effective kernel ``d(k−1)+1``.
+    kernel size ``k`` (PyTorch checks the undilated size, even with dilation).
     """
     i, scalar = _spatial("input_size", input_size)
     n = len(i)
@@ -159,10 +159,11 @@ def pool_output_size(
     out = []
     for ax in range(n):
         eff = d[ax] * (k[ax] - 1) + 1
-        if 2 * p[ax] > eff:
+        if 2 * p[ax] > k[ax]:
+            # PyTorch checks p <= k/2 with the undilated kernel size.
             raise InvalidArgument(
-                f"padding={padding!r} must be at most half the effective kernel size "
-                f"{eff} on axis {ax} (kernel_size={kernel_size!r}, dilation={dilation!r})"
+                f"padding={padding!r} must be at most half the kernel size {k[ax]} on axis "
+                f"{ax} (kernel_size={kernel_size!r})"
             )
         span = i[ax] + 2 * p[ax] - eff
         if span < 0:

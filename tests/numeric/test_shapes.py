@@ -77,3 +77,10 @@ def test_transpose_output_padding_bound() -> None:
 def test_pool_padding_at_most_half_kernel() -> None:
     with pytest.raises(InvalidArgument, match="padding"):
         pool_output_size(8, 2, padding=2)
+
+
+def test_pool_padding_bound_uses_undilated_kernel_like_torch() -> None:
+    # torch 2.x: F.max_pool1d(x, 2, 1, padding=2, dilation=3) raises although k̂ = 4.
+    with pytest.raises(InvalidArgument, match="padding"):
+        pool_output_size(10, 2, stride=1, padding=2, dilation=3)
+    assert pool_output_size(10, 2, stride=1, padding=1, dilation=3) == 10 + 2 - 3 - 1 + 1

@@ -1,0 +1,597 @@
+"""The theorem registry: every derivation convmath proves, for every domain where it holds.
+
+Main results (mathlib-style names; each for ℝ, ℝ², ℤ and ℤ² unless noted):
+
+- ``conv_comm`` f ∗ g = g ∗ f; ``conv_assoc`` (f ∗ g) ∗ h = f ∗ (g ∗ h);
+- ``conv_add``, ``add_conv``, ``conv_smul``, ``smul_conv`` — bilinearity;
+- ``shift_conv``, ``conv_shift`` — translation equivariance τₐf ∗ g = τₐ(f ∗ g) = f ∗ τₐg;
+- ``deriv_conv``, ``deriv_conv_left`` — ∂ᵢ(f ∗ g) = f ∗ ∂ᵢg = ∂ᵢf ∗ g (Δ on ℤⁿ);
+- ``xcorr_eq_conv_reflect`` f ⋆ g = f̃ ∗ g; ``xcorr_swap`` (f ⋆ g)(x) = (g ⋆ f)(−x);
+  ``xcorr_not_comm`` a counterexample to f ⋆ g = g ⋆ f (ℝ, ℤ);
+- ``conv_delta``, ``delta_conv`` — δ is the identity;
+- ``fourier_conv`` ℱ[f ∗ g] = ℱ[f]·ℱ[g] (Fourier transform on ℝⁿ, DTFT on ℤⁿ);
+- ``conv_support_length`` — finite sequences of lengths N, M give N + M − 1 (fixed sizes);
+- ``multichannel_xcorr`` — a multi-channel layer is the sum over channels;
+- ``conv_input_grad``, ``conv_weight_grad``, ``conv_bias_grad`` — backpropagation through a
+  strided, padded, dilated layer on ℤ and ℤ² (general sizes, by index substitution), and
+  ``conv_backprop_fixed`` — the same at fixed sizes with symbolic entries.
+
+:func:`derivations` returns them all (built once, on first use).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+
+import sympy
+from sympy import (
+    Derivative,
+    DiracDelta,
+    Eq,
+    Expr,
+    Function,
+    Integral,
+    KroneckerDelta,
+    Lambda,
+    Mul,
+    S,
+    Sum,
+    Symbol,
+    Tuple,
+    exp,
+    oo,
+    pi,
+)
+
+from convmath.errors import InvalidArgument
+from convmath.symbolic.derivation import Derivation, Step
+from convmath.symbolic.operators import (
+    Difference,
+    Fourier,
+    conv,
+    domain_name,
+    xcorr,
+)
+from convmath.symbolic.rules import (
+    Algebra,
+    Definition,
+    DifferenceUnderSum,
+    ExchangeSumIntegral,
+    Fubini,
+    Leibniz,
+    Linearity,
+    ReverseLimits,
+    Rule,
+    Sift,
+    Substitute,
+)
+
+__all__ = ["FAMILIES", "derivations"]
+
+FAMILIES = (
+    "commutativity", "associativity", "bilinearity", "translation_equivariance",
+    "derivative", "cross_correlation", "identity", "convolution_theorem", "support",
+    "multichannel", "backprop",
+)
+
+f, g, h = Function("f"), Function("g"), Function("h")
+DOMAINS = ((1, False), (2, False), (1, True), (2, True))
+
+
+class _Ctx:
+    """Symbols and helpers for one domain (ℝ, ℝ², ℤ or ℤ²)."""
+
+    def __init__(self, ndim: int, discrete: bool) -> None:
+        self.ndim, self.discrete = ndim, discrete
+        self.domain = domain_name(S.Integers if discrete else S.Reals, ndim)
+
+        def syms(base: str) -> tuple[Symbol, ...]:
+            names = [base] if ndim == 1 else [f"{base}{i + 1}" for i in range(ndim)]
+            return tuple(Symbol(n, integer=True) if discrete else Symbol(n) for n in names)
+
+        self.X = syms("n" if discrete else "x")
+        self.Z = syms("k" if discrete else "z")
+        self.W = syms("m" if discrete else "w")
+        self.U = syms("j" if discrete else "u")
+        self.T = syms("t")
+        self.A = syms("a")
+        self.XI = syms("ω" if discrete else "ξ")
+        self.c = Symbol("c")
+
+    def B(self, body: Expr, vs: Sequence[Symbol], lims: Sequence[tuple[Expr, Expr]] | None
+          = None) -> Expr:
+        """∫ or Σ over ``vs`` (innermost first), over all of ℝ/ℤ unless ``lims`` is given."""
+        bounds = lims or [(-oo, oo)] * len(vs)
+        limits = [(v, lo, hi) for v, (lo, hi) in zip(vs, bounds, strict=False)]
+        return Sum(body, *limits) if self.discrete else Integral(body, *limits)
+
+    def ap(self, fn: Callable[..., Expr], pts: Sequence[Expr]) -> Expr:
+        return fn(*pts)
+
+    def sub(self, a: Sequence[Expr], b: Sequence[Expr]) -> tuple[Expr, ...]:
+        return tuple(x - y for x, y in zip(a, b, strict=False))
+
+    def add(self, a: Sequence[Expr], b: Sequence[Expr]) -> tuple[Expr, ...]:
+        return tuple(x + y for x, y in zip(a, b, strict=False))
+
+    def neg(self, a: Sequence[Expr]) -> tuple[Expr, ...]:
+        return tuple(-x for x in a)
+
+    def lam(self, body: Callable[[tuple[Symbol, ...]], Expr]) -> Lambda:
+        return Lambda(self.T, body(self.T))
+
+    def conv(self, F: object, G: object, pt: Sequence[Expr]) -> Expr:
+        return conv(F, G, tuple(pt), discrete=self.discrete)
+
+    def xcorr(self, F: object, G: object, pt: Sequence[Expr]) -> Expr:
+        return xcorr(F, G, tuple(pt), discrete=self.discrete)
+
+    @property
+    def jac(self) -> Expr:
+        """Jacobian sign of z = x − w in every coordinate: (−1)ⁿ."""
+        return S.NegativeOne ** self.ndim
+
+    def integrable(self, names: str = "f, g") -> str:
+        if self.discrete:
+            return f"{names} ∈ ℓ¹({self.domain}) (the sums converge absolutely)"
+        return f"{names} ∈ L¹({self.domain}) (the integrals converge absolutely)"
+
+    def reversed_limits(self, vs: Sequence[Symbol]) -> list[tuple[Expr, Expr]]:
+        return [(oo, -oo)] * len(vs)
+
+
+def _d(name: str, ctx: _Ctx, title: str, lhs: Expr, rhs: Expr, steps: list[tuple[Expr, Rule]],
+       hyps: Sequence[str], family: str) -> Derivation:
+    return Derivation(
+        name=name, domain=ctx.domain, title=title, statement=Eq(lhs, rhs, evaluate=False),
+        steps=tuple(Step(e, r) for e, r in steps), hypotheses=tuple(hyps), family=family,
+    )
+
+
+def _conv_def(ctx: _Ctx) -> Rule:
+    return Definition("∗")
+
+
+# -- commutativity, associativity -----------------------------------------------------------
+
+
+def conv_comm(ctx: _Ctx) -> Derivation:
+    X, Z, W = ctx.X, ctx.Z, ctx.W
+    steps: list[tuple[Expr, Rule]] = [(ctx.B(f(*Z) * g(*ctx.sub(X, Z)), Z), Definition("∗"))]
+    subst = Substitute(*[(z, x - w, w) for z, x, w in zip(Z, X, W, strict=False)])
+    if ctx.discrete:
+        steps.append((ctx.B(f(*ctx.sub(X, W)) * g(*W), W), subst))
+    else:
+        steps.append((ctx.B(f(*ctx.sub(X, W)) * g(*W) * ctx.jac, W,
+                            ctx.reversed_limits(W)), subst))
+        steps.append((ctx.B(g(*W) * f(*ctx.sub(X, W)), W), ReverseLimits(*W)))
+    steps.append((ctx.conv(g, f, X), Definition("∗")))
+    return _d("conv_comm", ctx, "convolution is commutative", ctx.conv(f, g, X),
+              ctx.conv(g, f, X), steps, [ctx.integrable()], "commutativity")
+
+
+def conv_assoc(ctx: _Ctx) -> Derivation:
+    X, Z, W, U, T = ctx.X, ctx.Z, ctx.W, ctx.U, ctx.T
+    fg = Lambda(T, ctx.conv(f, g, T))
+    gh = Lambda(T, ctx.conv(g, h, T))
+    lhs, rhs = ctx.conv(fg, h, X), ctx.conv(f, gh, X)
+    body = f(*W) * g(*ctx.sub(Z, W)) * h(*ctx.sub(X, Z))
+    steps: list[tuple[Expr, Rule]] = [
+        (ctx.B(ctx.B(f(*W) * g(*ctx.sub(Z, W)), W) * h(*ctx.sub(X, Z)), Z), Definition("∗")),
+        (ctx.B(body, (*W, *Z)), Linearity()),
+        (ctx.B(body, (*Z, *W)), Fubini(*zip(W, Z, strict=False))),
+        (ctx.B(f(*W) * ctx.B(g(*ctx.sub(Z, W)) * h(*ctx.sub(X, Z)), Z), W), Linearity()),
+        (ctx.B(f(*W) * ctx.B(g(*U) * h(*ctx.sub(ctx.sub(X, W), U)), U), W),
+         Substitute(*[(z, u + w, u) for z, u, w in zip(Z, U, W, strict=False)])),
+        (ctx.B(f(*W) * ctx.conv(g, h, ctx.sub(X, W)), W), Definition("∗")),
+        (rhs, Definition("∗")),
+    ]
+    return _d("conv_assoc", ctx, "convolution is associative", lhs, rhs, steps,
+              [ctx.integrable("f, g, h"),
+               "Fubini–Tonelli applies: ∫∫|f(w) g(z − w) h(x − z)| < ∞" if not ctx.discrete
+               else "Fubini–Tonelli applies: ΣΣ|f(m) g(k − m) h(n − k)| < ∞"],
+              "associativity")
+
+
+# -- bilinearity ----------------------------------------------------------------------------
+
+
+def conv_add(ctx: _Ctx) -> Derivation:
+    X, Z = ctx.X, ctx.Z
+    gph = ctx.lam(lambda t: g(*t) + h(*t))
+    lhs, rhs = ctx.conv(f, gph, X), ctx.conv(f, g, X) + ctx.conv(f, h, X)
+    a, b = f(*Z) * g(*ctx.sub(X, Z)), f(*Z) * h(*ctx.sub(X, Z))
+    steps: list[tuple[Expr, Rule]] = [
+        (ctx.B(f(*Z) * (g(*ctx.sub(X, Z)) + h(*ctx.sub(X, Z))), Z), Definition("∗")),
+        (ctx.B(a + b, Z), Algebra("expand")),
+        (ctx.B(a, Z) + ctx.B(b, Z), Linearity()),
+        (rhs, Definition("∗")),
+    ]
+    return _d("conv_add", ctx, "convolution distributes over + on the right", lhs, rhs,
+              steps, [ctx.integrable("f, g, h")], "bilinearity")
+
+
+def add_conv(ctx: _Ctx) -> Derivation:
+    X, Z = ctx.X, ctx.Z
+    fpg = ctx.lam(lambda t: f(*t) + g(*t))
+    lhs, rhs = ctx.conv(fpg, h, X), ctx.conv(f, h, X) + ctx.conv(g, h, X)
+    a, b = f(*Z) * h(*ctx.sub(X, Z)), g(*Z) * h(*ctx.sub(X, Z))
+    steps: list[tuple[Expr, Rule]] = [
+        (ctx.B((f(*Z) + g(*Z)) * h(*ctx.sub(X, Z)), Z), Definition("∗")),
+        (ctx.B(a + b, Z), Algebra("expand")),
+        (ctx.B(a, Z) + ctx.B(b, Z), Linearity()),
+        (rhs, Definition("∗")),
+    ]
+    return _d("add_conv", ctx, "convolution distributes over + on the left", lhs, rhs,
+              steps, [ctx.integrable("f, g, h")], "bilinearity")
+
+
+def smul_conv(ctx: _Ctx) -> Derivation:
+    X, Z, c = ctx.X, ctx.Z, ctx.c
+    cf = ctx.lam(lambda t: c * f(*t))
+    lhs, rhs = ctx.conv(cf, g, X), c * ctx.conv(f, g, X)
+    steps: list[tuple[Expr, Rule]] = [
+        (ctx.B(c * f(*Z) * g(*ctx.sub(X, Z)), Z), Definition("∗")),
+        (c * ctx.B(f(*Z) * g(*ctx.sub(X, Z)), Z), Linearity()),
+        (rhs, Definition("∗")),
+    ]
+    return _d("smul_conv", ctx, "scalars move out of the left factor", lhs, rhs, steps,
+              [ctx.integrable(), "c is a constant"], "bilinearity")
+
+
+def conv_smul(ctx: _Ctx) -> Derivation:
+    X, Z, c = ctx.X, ctx.Z, ctx.c
+    cg = ctx.lam(lambda t: c * g(*t))
+    lhs, rhs = ctx.conv(f, cg, X), c * ctx.conv(f, g, X)
+    steps: list[tuple[Expr, Rule]] = [
+        (ctx.B(c * f(*Z) * g(*ctx.sub(X, Z)), Z), Definition("∗")),
+        (c * ctx.B(f(*Z) * g(*ctx.sub(X, Z)), Z), Linearity()),
+        (rhs, Definition("∗")),
+    ]
+    return _d("conv_smul", ctx, "scalars move out of the right factor", lhs, rhs, steps,
+              [ctx.integrable(), "c is a constant"], "bilinearity")
+
+
+# -- translation ----------------------------------------------------------------------------
+
+
+def shift_conv(ctx: _Ctx) -> Derivation:
+    X, Z, W, A = ctx.X, ctx.Z, ctx.W, ctx.A
+    tf = ctx.lam(lambda t: f(*ctx.sub(t, A)))
+    lhs, rhs = ctx.conv(tf, g, X), ctx.conv(f, g, ctx.sub(X, A))
+    steps: list[tuple[Expr, Rule]] = [
+        (ctx.B(f(*ctx.sub(Z, A)) * g(*ctx.sub(X, Z)), Z), Definition("∗")),
+        (ctx.B(f(*W) * g(*ctx.sub(ctx.sub(X, W), A)), W),
+         Substitute(*[(z, w + a, w) for z, w, a in zip(Z, W, A, strict=False)])),
+        (rhs, Definition("∗")),
+    ]
+    return _d("shift_conv", ctx, "translating f translates f ∗ g (τₐf ∗ g = τₐ(f ∗ g))",
+              lhs, rhs, steps,
+              [ctx.integrable(), "(τₐf)(x) = f(x − a)" + (", a ∈ ℤⁿ" if ctx.discrete else "")],
+              "translation_equivariance")
+
+
+def conv_shift(ctx: _Ctx) -> Derivation:
+    X, Z, A = ctx.X, ctx.Z, ctx.A
+    tg = ctx.lam(lambda t: g(*ctx.sub(t, A)))
+    lhs, rhs = ctx.conv(f, tg, X), ctx.conv(f, g, ctx.sub(X, A))
+    steps: list[tuple[Expr, Rule]] = [
+        (ctx.B(f(*Z) * g(*ctx.sub(ctx.sub(X, Z), A)), Z), Definition("∗")),
+        (rhs, Definition("∗")),
+    ]
+    return _d("conv_shift", ctx, "translating g translates f ∗ g (f ∗ τₐg = τₐ(f ∗ g))",
+              lhs, rhs, steps,
+              [ctx.integrable(), "(τₐg)(x) = g(x − a)" + (", a ∈ ℤⁿ" if ctx.discrete else "")],
+              "translation_equivariance")
+
+
+# -- derivatives ----------------------------------------------------------------------------
+
+
+def _dg(ctx: _Ctx, fn: Function) -> Lambda:
+    """∂₁fn on ℝⁿ, the forward difference Δ₁fn on ℤⁿ."""
+    T = ctx.T
+    if ctx.discrete:
+        e1 = (1,) + (0,) * (ctx.ndim - 1)
+        return Lambda(T, fn(*ctx.add(T, e1)) - fn(*T))
+    return Lambda(T, Derivative(fn(*T), T[0]))
+
+
+def _D(ctx: _Ctx, e: Expr) -> Expr:
+    x1 = ctx.X[0]
+    return Difference(e, x1) if ctx.discrete else Derivative(e, x1)
+
+
+def _hyp_deriv(ctx: _Ctx, which: str) -> list[str]:
+    if ctx.discrete:
+        return [ctx.integrable()]
+    return [f"f locally integrable, {which} ∈ C¹ with compact support (so ∂/∂x moves under "
+            "∫ by dominated convergence)" if which == "g" else
+            "f ∈ C¹ with compact support, g locally integrable (so ∂/∂x moves under ∫)"]
+
+
+def deriv_conv(ctx: _Ctx) -> Derivation:
+    X, Z = ctx.X, ctx.Z
+    x1 = X[0]
+    dg = _dg(ctx, g)
+    lhs, rhs = _D(ctx, ctx.conv(f, g, X)), ctx.conv(f, dg, X)
+    XZ = ctx.sub(X, Z)
+    steps: list[tuple[Expr, Rule]] = [(_D(ctx, ctx.B(f(*Z) * g(*XZ), Z)), Definition("∗"))]
+    if ctx.discrete:
+        e1 = (1,) + (0,) * (ctx.ndim - 1)
+        shifted = g(*ctx.add(XZ, e1))
+        steps += [
+            (ctx.B(f(*Z) * shifted - f(*Z) * g(*XZ), Z), DifferenceUnderSum()),
+            (ctx.B(f(*Z) * (shifted - g(*XZ)), Z), Algebra("factor f(k)")),
+        ]
+    else:
+        steps.append((ctx.B(f(*Z) * g(*XZ).diff(x1), Z), Leibniz()))
+    steps.append((rhs, Definition("∗")))
+    title = ("the difference of f ∗ g is f ∗ Δg" if ctx.discrete
+             else "the derivative of f ∗ g is f ∗ ∂g")
+    return _d("deriv_conv", ctx, title, lhs, rhs, steps, _hyp_deriv(ctx, "g"), "derivative")
+
+
+def deriv_conv_left(ctx: _Ctx) -> Derivation:
+    X, Z, W = ctx.X, ctx.Z, ctx.W
+    x1 = X[0]
+    df = _dg(ctx, f)
+    lhs, rhs = _D(ctx, ctx.conv(f, g, X)), ctx.conv(df, g, X)
+    XZ, XW = ctx.sub(X, Z), ctx.sub(X, W)
+    to_w = Substitute(*[(z, x - w, w) for z, x, w in zip(Z, X, W, strict=False)])
+    to_z = Substitute(*[(w, x - z, z) for z, x, w in zip(Z, X, W, strict=False)])
+    steps: list[tuple[Expr, Rule]] = [(_D(ctx, ctx.B(f(*Z) * g(*XZ), Z)), Definition("∗"))]
+    if ctx.discrete:
+        e1 = (1,) + (0,) * (ctx.ndim - 1)
+        steps += [
+            (Difference(ctx.B(f(*XW) * g(*W), W), x1), to_w),
+            (ctx.B(f(*ctx.add(XW, e1)) * g(*W) - f(*XW) * g(*W), W), DifferenceUnderSum()),
+            (ctx.B((f(*ctx.add(XW, e1)) - f(*XW)) * g(*W), W), Algebra("factor g(m)")),
+            (ctx.B((f(*ctx.add(Z, e1)) - f(*Z)) * g(*XZ), Z), to_z),
+        ]
+    else:
+        dfz = Derivative(f(*ctx.T), ctx.T[0]).subs(dict(zip(ctx.T, Z, strict=True)),
+                                                   simultaneous=True)
+        steps += [
+            (Derivative(ctx.B(f(*XW) * g(*W) * ctx.jac, W, ctx.reversed_limits(W)), x1), to_w),
+            (Derivative(ctx.B(f(*XW) * g(*W), W), x1), ReverseLimits(*W)),
+            (ctx.B(f(*XW).diff(x1) * g(*W), W), Leibniz()),
+            (ctx.B(dfz * g(*XZ) * ctx.jac, Z, ctx.reversed_limits(Z)), to_z),
+            (ctx.B(dfz * g(*XZ), Z), ReverseLimits(*Z)),
+        ]
+    steps.append((rhs, Definition("∗")))
+    title = ("the difference of f ∗ g is Δf ∗ g" if ctx.discrete
+             else "the derivative of f ∗ g is ∂f ∗ g")
+    return _d("deriv_conv_left", ctx, title, lhs, rhs, steps, _hyp_deriv(ctx, "f"),
+              "derivative")
+
+
+# -- cross-correlation ----------------------------------------------------------------------
+
+
+def xcorr_eq_conv_reflect(ctx: _Ctx) -> Derivation:
+    X, Z, W = ctx.X, ctx.Z, ctx.W
+    fr = ctx.lam(lambda t: f(*ctx.neg(t)))
+    lhs, rhs = ctx.xcorr(f, g, X), ctx.conv(fr, g, X)
+    subst = Substitute(*[(z, -w, w) for z, w in zip(Z, W, strict=False)])
+    steps: list[tuple[Expr, Rule]] = [(ctx.B(f(*Z) * g(*ctx.add(X, Z)), Z), Definition("⋆"))]
+    if ctx.discrete:
+        steps.append((ctx.B(f(*ctx.neg(W)) * g(*ctx.sub(X, W)), W), subst))
+    else:
+        steps += [
+            (ctx.B(f(*ctx.neg(W)) * g(*ctx.sub(X, W)) * ctx.jac, W, ctx.reversed_limits(W)),
+             subst),
+            (ctx.B(f(*ctx.neg(W)) * g(*ctx.sub(X, W)), W), ReverseLimits(*W)),
+        ]
+    steps.append((rhs, Definition("∗")))
+    return _d("xcorr_eq_conv_reflect", ctx,
+              "cross-correlation is convolution with the reflected kernel f̃(x) = f(−x)",
+              lhs, rhs, steps, [ctx.integrable()], "cross_correlation")
+
+
+def xcorr_swap(ctx: _Ctx) -> Derivation:
+    X, Z, W = ctx.X, ctx.Z, ctx.W
+    lhs, rhs = ctx.xcorr(f, g, X), ctx.xcorr(g, f, ctx.neg(X))
+    steps: list[tuple[Expr, Rule]] = [
+        (ctx.B(f(*Z) * g(*ctx.add(X, Z)), Z), Definition("⋆")),
+        (ctx.B(f(*ctx.sub(W, X)) * g(*W), W),
+         Substitute(*[(z, w - x, w) for z, x, w in zip(Z, X, W, strict=False)])),
+        (rhs, Definition("⋆")),
+    ]
+    return _d("xcorr_swap", ctx, "swapping the arguments of ⋆ reflects the result", lhs, rhs,
+              steps, [ctx.integrable()], "cross_correlation")
+
+
+def xcorr_not_comm(ctx: _Ctx) -> Derivation:
+    """A counterexample to f ⋆ g = g ⋆ f: unit impulses at 0 and at 1."""
+    X, Z = ctx.X, ctx.Z
+    x = X[0]
+    if ctx.discrete:
+        d0 = Lambda(ctx.T, KroneckerDelta(ctx.T[0], 0))
+        d1 = Lambda(ctx.T, KroneckerDelta(ctx.T[0], 1))
+        k = Z[0]
+        lhs = ctx.xcorr(d0, d1, (1,)) - ctx.xcorr(d1, d0, (1,))
+        rhs: Expr = S.One
+        steps: list[tuple[Expr, Rule]] = [
+            (Sum(KroneckerDelta(k, 0) * KroneckerDelta(k + 1, 1), (k, -oo, oo))
+             - Sum(KroneckerDelta(k, 1) * KroneckerDelta(k + 1, 0), (k, -oo, oo)),
+             Definition("⋆")),
+            (KroneckerDelta(1, 1) - KroneckerDelta(2, 0), Sift()),
+            (rhs, Algebra("δ[1, 1] = 1, δ[2, 0] = 0")),
+        ]
+        hyps = ["f = δ[·, 0] and g = δ[·, 1] (unit impulses at 0 and 1)"]
+    else:
+        d0 = Lambda(ctx.T, DiracDelta(ctx.T[0]))
+        d1 = Lambda(ctx.T, DiracDelta(ctx.T[0] - 1))
+        z = Z[0]
+        lhs = ctx.xcorr(d0, d1, X) - ctx.xcorr(d1, d0, X)
+        rhs = DiracDelta(x - 1) - DiracDelta(x + 1)
+        steps = [
+            (Integral(DiracDelta(z) * DiracDelta(x + z - 1), (z, -oo, oo))
+             - Integral(DiracDelta(z - 1) * DiracDelta(x + z), (z, -oo, oo)),
+             Definition("⋆")),
+            (rhs, Sift()),
+        ]
+        hyps = ["f = δ and g = δ(· − 1) (Dirac impulses at 0 and 1; δ(x − 1) ≠ δ(x + 1))"]
+    return _d("xcorr_not_comm", ctx, "cross-correlation is not commutative (counterexample)",
+              lhs, rhs, steps, hyps, "cross_correlation")
+
+
+# -- identity -------------------------------------------------------------------------------
+
+
+def _delta(ctx: _Ctx) -> Lambda:
+    if ctx.discrete:
+        return Lambda(ctx.T, Mul(*[KroneckerDelta(t, 0) for t in ctx.T]))
+    return Lambda(ctx.T, Mul(*[DiracDelta(t) for t in ctx.T]))
+
+
+def _delta_of(ctx: _Ctx, pts: Sequence[Expr]) -> Expr:
+    if ctx.discrete:
+        return Mul(*[KroneckerDelta(p, 0) for p in pts])
+    return Mul(*[DiracDelta(p) for p in pts])
+
+
+def _delta_hyp(ctx: _Ctx) -> list[str]:
+    if ctx.discrete:
+        return ["δ[n] = 1 if n = 0 else 0 (Kronecker delta); f: ℤⁿ → ℝ arbitrary"]
+    return ["δ is the Dirac distribution (∫ φ(z) δ(z − c) dz = φ(c)); f continuous"]
+
+
+def conv_delta(ctx: _Ctx) -> Derivation:
+    X, Z = ctx.X, ctx.Z
+    lhs, rhs = ctx.conv(f, _delta(ctx), X), f(*X)
+    steps: list[tuple[Expr, Rule]] = [
+        (ctx.B(f(*Z) * _delta_of(ctx, ctx.sub(X, Z)), Z), Definition("∗")),
+        (rhs, Sift()),
+    ]
+    return _d("conv_delta", ctx, "δ is a right identity for ∗", lhs, rhs, steps,
+              _delta_hyp(ctx), "identity")
+
+
+def delta_conv(ctx: _Ctx) -> Derivation:
+    X, Z = ctx.X, ctx.Z
+    lhs, rhs = ctx.conv(_delta(ctx), f, X), f(*X)
+    steps: list[tuple[Expr, Rule]] = [
+        (ctx.B(_delta_of(ctx, Z) * f(*ctx.sub(X, Z)), Z), Definition("∗")),
+        (rhs, Sift()),
+    ]
+    return _d("delta_conv", ctx, "δ is a left identity for ∗", lhs, rhs, steps,
+              _delta_hyp(ctx), "identity")
+
+
+# -- convolution theorem --------------------------------------------------------------------
+
+
+def _phase(ctx: _Ctx, pts: Sequence[Expr]) -> Expr:
+    dot = sum((p * xi for p, xi in zip(pts, ctx.XI, strict=False)), S.Zero)
+    return exp(-sympy.I * dot) if ctx.discrete else exp(-2 * pi * sympy.I * dot)
+
+
+def fourier_conv(ctx: _Ctx) -> Derivation:
+    X, Z, U, T, XI = ctx.X, ctx.Z, ctx.U, ctx.T, ctx.XI
+    dom = S.Integers if ctx.discrete else S.Reals
+    fg = Lambda(T, ctx.conv(f, g, T))
+
+    def F(fn: Lambda) -> Expr:
+        return Fourier(fn, Tuple(*XI), dom)
+
+    ff, gg = Lambda(T, f(*T)), Lambda(T, g(*T))
+    lhs, rhs = F(fg), F(ff) * F(gg)
+    body = f(*Z) * g(*ctx.sub(X, Z)) * _phase(ctx, X)
+    XUZ = ctx.add(U, Z)
+    steps: list[tuple[Expr, Rule]] = [
+        (ctx.B(ctx.B(f(*Z) * g(*ctx.sub(X, Z)), Z) * _phase(ctx, X), X), Definition("ℱ")),
+        (ctx.B(body, (*Z, *X)), Linearity()),
+        (ctx.B(body, (*X, *Z)), Fubini(*zip(Z, X, strict=False))),
+        (ctx.B(f(*Z) * ctx.B(g(*ctx.sub(X, Z)) * _phase(ctx, X), X), Z), Linearity()),
+        (ctx.B(f(*Z) * ctx.B(g(*U) * _phase(ctx, XUZ), U), Z),
+         Substitute(*[(x, u + z, u) for x, u, z in zip(X, U, Z, strict=False)])),
+        (ctx.B(f(*Z) * _phase(ctx, Z), Z) * ctx.B(g(*U) * _phase(ctx, U), U), Linearity()),
+        (rhs, Definition("ℱ")),
+    ]
+    if ctx.discrete:
+        hyps = [ctx.integrable(), "ℱ is the DTFT ℱ[f](ω) = Σₙ f(n) e^{−i n·ω}"]
+        title = "the DTFT turns convolution into multiplication"
+    else:
+        hyps = [ctx.integrable(), "ℱ[f](ξ) = ∫ f(x) e^{−2πi x·ξ} dx"]
+        title = "the Fourier transform turns convolution into multiplication"
+    return _d("fourier_conv", ctx, title, lhs, rhs, steps, hyps, "convolution_theorem")
+
+
+# -- multichannel ---------------------------------------------------------------------------
+
+
+def multichannel_xcorr(ctx: _Ctx) -> Derivation:
+    """Σ_z Σ_c w(c, z) x(c, n + z) = Σ_c (w_c ⋆ x_c)(n)."""
+    X, Z, T = ctx.X, ctx.Z, ctx.T
+    w, x = Function("w"), Function("x")
+    c = Symbol("c", integer=True)
+    C = Symbol("C", integer=True, positive=True)
+    body = w(c, *Z) * x(c, *ctx.add(X, Z))
+    lhs = ctx.B(Sum(body, (c, 0, C - 1)), Z) if not ctx.discrete else \
+        Sum(body, (c, 0, C - 1), *[(z, -oo, oo) for z in Z])
+    wc, xc = Lambda(T, w(c, *T)), Lambda(T, x(c, *T))
+    rhs = Sum(ctx.xcorr(wc, xc, X), (c, 0, C - 1))
+    if ctx.discrete:
+        swapped = Sum(body, *[(z, -oo, oo) for z in Z], (c, 0, C - 1))
+        steps: list[tuple[Expr, Rule]] = [(swapped, Fubini(*[(c, z) for z in Z]))]
+    else:
+        steps = [(Sum(ctx.B(body, Z), (c, 0, C - 1)), ExchangeSumIntegral())]
+    steps.append((rhs, Definition("⋆")))
+    return _d("multichannel_xcorr", ctx,
+              "a multi-channel layer is the sum over channels of single-channel ⋆",
+              lhs, rhs, steps,
+              ["w(c, ·), x(c, ·) " + ("∈ ℓ¹" if ctx.discrete else "∈ L¹") + " for each of the "
+               "C channels c = 0 … C − 1"], "multichannel")
+
+
+# -- registry -------------------------------------------------------------------------------
+
+_ALL_DOMAINS: tuple[Callable[[_Ctx], Derivation], ...] = (
+    conv_comm, conv_assoc, conv_add, add_conv, smul_conv, conv_smul, shift_conv, conv_shift,
+    deriv_conv, deriv_conv_left, xcorr_eq_conv_reflect, xcorr_swap, conv_delta, delta_conv,
+    fourier_conv, multichannel_xcorr,
+)
+_ONE_D: tuple[Callable[[_Ctx], Derivation], ...] = (xcorr_not_comm,)
+
+
+@functools.lru_cache(maxsize=1)
+def _build() -> tuple[Derivation, ...]:
+    out: list[Derivation] = []
+    for builder in _ALL_DOMAINS:
+        for ndim, discrete in DOMAINS:
+            out.append(builder(_Ctx(ndim, discrete)))
+    for builder in _ONE_D:
+        for discrete in (False, True):
+            out.append(builder(_Ctx(1, discrete)))
+    from convmath.symbolic import _backprop
+
+    out += _backprop.derivations()
+    keys = [d.key for d in out]
+    dupes = {k for k in keys if keys.count(k) > 1}
+    if dupes:  # pragma: no cover - a registry bug
+        raise RuntimeError(f"duplicate derivation keys: {sorted(dupes)}")
+    order = {name: i for i, name in enumerate(FAMILIES)}
+    return tuple(sorted(out, key=lambda d: order.get(d.family, len(order))))
+
+
+def derivations(name: str | None = None, *, family: str | None = None) -> list[Derivation]:
+    """Every registered derivation; filter by theorem ``name`` (``conv_comm`` or
+    ``conv_comm:Z2``) or by ``family`` (``commutativity``, ``backprop``…).
+
+    >>> [d.key for d in derivations("conv_comm")]
+    ['conv_comm:R', 'conv_comm:R2', 'conv_comm:Z', 'conv_comm:Z2']
+    """
+    if family is not None and family not in FAMILIES:
+        raise InvalidArgument(f"family={family!r}: choose one of {', '.join(FAMILIES)}")
+    out = list(_build())
+    if family is not None:
+        out = [d for d in out if d.family == family]
+    if name is not None:
+        out = [d for d in out if name in (d.name, d.key)]
+        if not out:
+            raise InvalidArgument(
+                f"name={name!r}: no such derivation; `convmath prove --list` lists them")
+    return out

@@ -9,6 +9,8 @@ when their canonical forms are structurally equal (:func:`alpha_equal`).
 
 from __future__ import annotations
 
+import functools
+
 from sympy import Basic, Derivative, Integral, Lambda, Subs, Sum, Symbol
 
 from convmath.symbolic.operators import OPERATOR_CLASSES, Partial
@@ -23,6 +25,7 @@ def has_binder_or_operator(e: Basic) -> bool:
     return bool(e.has(*_OPAQUE, Derivative, Subs))
 
 
+@functools.lru_cache(maxsize=8192)
 def canonical(e: Basic) -> Basic:
     """``e`` with bound variables renamed by binding depth (see the module docstring)."""
     return _canon(e, 0)

@@ -26,6 +26,9 @@ from convmath.symbolic.rules import Rule, RuleFailure
 __all__ = ["Derivation", "Step", "Verified"]
 
 
+_PASSED: dict[tuple[Rule, Basic, Basic], None] = {}
+
+
 @dataclass(frozen=True)
 class Step:
     """One line of a calc chain: the claimed expression and the rule that justifies it."""
@@ -68,15 +71,22 @@ class Derivation:
                         .replace("²", "2").replace("³", "3"))
         return f"{self.name}:{ascii_domain}"
 
-    def verify(self) -> Verified:
-        """Re-check every step; raise :class:`~convmath.ProofError` at the first failure."""
+    def verify(self, *, reuse: bool = False) -> Verified:
+        """Re-check every step; raise :class:`~convmath.ProofError` at the first failure.
+
+        With ``reuse``, steps (same rule object, same expressions) that already passed in this
+        process are not re-checked — for mutation tests that verify thousands of copies.
+        """
         t0 = time.perf_counter()
         if not self.steps:
             raise ProofError(f"{self.key}: a derivation needs at least one step")
         prev = self.statement.lhs
         for i, step in enumerate(self.steps):
+            key = (step.rule, prev, step.expr)
             try:
-                step.rule.check(prev, step.expr)
+                if not (reuse and key in _PASSED):
+                    step.rule.check(prev, step.expr)
+                    _PASSED[key] = None
             except RuleFailure as exc:
                 err = ProofError(
                     f"{self.key}: steps[{i}] does not follow by {step.rule.describe()}: {exc}\n"

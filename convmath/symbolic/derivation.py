@@ -47,8 +47,8 @@ class Verified:
     seconds: float
 
     def __str__(self) -> str:
-        return (f"✓ {self.steps} steps, each re-checked by SymPy "
-                f"({self.seconds:.2f} s)")
+        what = "1 step, re-checked" if self.steps == 1 else f"{self.steps} steps, each re-checked"
+        return f"✓ {what} by SymPy ({self.seconds:.2f} s)"
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ __all__ = [
     "CrossCorrelation",
     "Difference",
     "Fourier",
+    "Named",
     "Partial",
     "Upsample",
     "apply_function",
@@ -436,6 +437,12 @@ def _named_parts(L: Lambda, latex: bool, printer: Any) -> Expr | None:
                 i = vs.index(var) + 1
                 reps[node] = Symbol(rf"\partial_{{{i}}} {h}" if latex
                                     else f"∂{str(i).translate(_SUBSCRIPTS)}{h}")
+        elif type(node).__name__ == "Upsample" and tuple(node.args[2]) == vs:
+            fac = ", ".join(printer._print(q) for q in node.args[1])
+            inner = (latex_function_name(node.args[0], printer) if latex
+                     else function_name(node.args[0], printer))
+            reps[node] = Symbol(rf"\left(\uparrow_{{{fac}}} {inner}\right)" if latex
+                                else f"(↑[{fac}] {inner})")
         elif isinstance(node, sympy.Function) and tuple(node.args) == vs:
             name = _fn_symbol(node.func, latex)
             reps[node] = Symbol(name)
@@ -579,6 +586,37 @@ class Partial(Expr):
         )
 
 
+class Named(Expr):
+    """An expression shown by a name (``L``) in derivations; unfolds to the expression."""
+
+    is_commutative = True
+
+    def __new__(cls, name: Symbol, expr: Expr) -> Named:
+        obj: Named = Expr.__new__(cls, name, sympy.sympify(expr))
+        return obj
+
+    @property
+    def name(self) -> Symbol:
+        return self.args[0]
+
+    @property
+    def expr(self) -> Expr:
+        return self.args[1]
+
+    def unfold(self) -> Expr:
+        """The expression itself."""
+        return self.expr
+
+    def doit(self, **hints: Any) -> Expr:
+        return self.expr.doit(**hints) if hints.get("deep", True) else self.expr
+
+    def _sympystr(self, printer: Any) -> str:
+        return printer._print(self.name)
+
+    def _latex(self, printer: Any) -> str:
+        return printer._print(self.name)
+
+
 OPERATOR_CLASSES: tuple[type[Expr], ...] = (
-    Convolution, CrossCorrelation, Fourier, Upsample, Difference,
+    Convolution, CrossCorrelation, Fourier, Upsample, Difference, Named,
 )

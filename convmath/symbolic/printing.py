@@ -109,6 +109,8 @@ class _TextPrinter(StrPrinter):
         return f"{self._print(e.lhs)} = {self._print(e.rhs)}"
 
     def _print_ImmutableDenseMatrix(self, e: Any) -> str:
+        if e.cols == 1:
+            return "(" + ", ".join(self._print(x) for x in e) + ")ᵀ"
         rows = ["[" + ", ".join(self._print(x) for x in e.row(i)) + "]" for i in range(e.rows)]
         return "[" + ", ".join(rows) + "]"
 

@@ -119,7 +119,7 @@ class Rule:
 
     def check(self, prev: Basic, claimed: Basic) -> None:
         """Re-apply the rule to ``prev``; the result must be ``claimed`` up to bound names."""
-        got = self.apply(sympy.sympify(prev))
+        got = _normal_form(self, sympy.sympify(prev))
         if not alpha_equal(got, sympy.sympify(claimed)):
             raise RuleFailure("the rule gives a different expression", got)
 
@@ -674,15 +674,20 @@ def _numerically_nonzero(d: Expr) -> bool:
     return False
 
 
-def _mismatches(a: Basic, b: Basic, out: list[tuple[Basic, Basic]]) -> None:
+def _first_difference(a: Basic, b: Basic) -> tuple[Basic, Basic] | None:
+    """None if ``a`` and ``b`` are equal by algebra applied to binder-free parts; else the
+    first pair of subexpressions that is not."""
     if a == b:
-        return
-    if a.func == b.func and a.args and len(a.args) == len(b.args) and not isinstance(
-            a, (Symbol, sympy.Number)):
-        for x, y in zip(a.args, b.args, strict=False):
-            _mismatches(x, y, out)
-        return
-    out.append((a, b))
+        return None
+    if not has_binder_or_operator(a) and not has_binder_or_operator(b):
+        return None if algebra_equal(a, b) else (a, b)
+    if a.func == b.func and a.args and len(a.args) == len(b.args):
+        for x, y in zip(a.args, b.args, strict=True):
+            bad = _first_difference(x, y)
+            if bad is not None:
+                return bad
+        return None
+    return (a, b)
 
 
 class Algebra(Rule):
@@ -700,16 +705,17 @@ class Algebra(Rule):
         return f"algebra{': ' + self.note if self.note else ''}"
 
     def check(self, prev: Basic, claimed: Basic) -> None:
-        a, b = canonical(prev), canonical(claimed)
-        pairs: list[tuple[Basic, Basic]] = []
-        _mismatches(a, b, pairs)
-        for x, y in pairs:
-            if has_binder_or_operator(x) or has_binder_or_operator(y):
-                raise RuleFailure(
-                    f"{x} and {y} differ by more than algebra (they contain an integral, "
-                    "sum, derivative or operator)")
-            if not algebra_equal(x, y):
-                raise RuleFailure(f"{x} ≠ {y} (expand/simplify of the difference is not 0)")
+        a = canonical(sympy.sympify(prev))
+        b = canonical(sympy.sympify(claimed))
+        bad = _first_difference(a, b)
+        if bad is None:
+            return
+        x, y = bad
+        if has_binder_or_operator(x) or has_binder_or_operator(y):
+            raise RuleFailure(
+                f"{x} and {y} differ by more than algebra (they contain an integral, "
+                "sum, derivative or operator)")
+        raise RuleFailure(f"{x} ≠ {y} (expand/simplify of the difference is not 0)")
 
     def apply(self, expr: Basic) -> Basic:
         return expr
@@ -740,6 +746,7 @@ class Compute(Rule):
         return _evaluate(expr)
 
 
+@functools.lru_cache(maxsize=1024)
 def _evaluate(e: Basic) -> Any:
     if isinstance(e, sympy.MatrixBase):
         return e.applyfunc(lambda x: _evaluate(x))

@@ -14,7 +14,7 @@ Main results (mathlib-style names; each for ℝ, ℝ², ℤ and ℤ² unless not
 - ``multichannel_xcorr`` — a multi-channel layer is the sum over channels;
 - ``conv_input_grad``, ``conv_weight_grad``, ``conv_bias_grad`` — backpropagation through a
   strided, padded, dilated layer on ℤ and ℤ² (general sizes, by index substitution), and
-  ``conv_backprop_fixed`` — the same at fixed sizes with symbolic entries.
+  ``conv_backprop_fixed_*`` — the same at fixed sizes with symbolic entries.
 
 :func:`derivations` returns them all (built once, on first use).
 """

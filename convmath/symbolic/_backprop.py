@@ -287,7 +287,7 @@ def conv_backprop_fixed(cfg: dict[str, tuple[int, ...]], tag: str) -> Derivation
     )
 
 
-FIXED = (
+FIXED: tuple[tuple[dict[str, tuple[int, ...]], str], ...] = (
     ({"i": (7,), "k": (3,), "s": (2,), "p": (1,), "d": (2,)}, "i7k3s2p1d2"),
     ({"i": (7,), "k": (2,), "s": (3,), "p": (1,), "d": (1,)}, "i7k2s3p1d1"),
     ({"i": (3, 4), "k": (2, 2), "s": (2, 1), "p": (1, 0), "d": (1, 2)}, "i3x4k2x2s2x1p1x0d1x2"),

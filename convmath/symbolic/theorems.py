@@ -10,7 +10,8 @@ Main results (mathlib-style names; each for ℝ, ℝ², ℤ and ℤ² unless not
   ``xcorr_not_comm`` a counterexample to f ⋆ g = g ⋆ f (ℝ, ℤ);
 - ``conv_delta``, ``delta_conv`` — δ is the identity;
 - ``fourier_conv`` ℱ[f ∗ g] = ℱ[f]·ℱ[g] (Fourier transform on ℝⁿ, DTFT on ℤⁿ);
-- ``conv_support_length`` — finite sequences of lengths N, M give N + M − 1 (fixed sizes);
+- ``conv_support_length_*`` — finite sequences of lengths N, M give N + M − 1 (fixed sizes
+  with symbolic entries, on ℤ and ℤ²);
 - ``multichannel_xcorr`` — a multi-channel layer is the sum over channels;
 - ``conv_input_grad``, ``conv_weight_grad``, ``conv_bias_grad`` — backpropagation through a
   strided, padded, dilated layer on ℤ and ℤ² (general sizes, by index substitution), and
@@ -22,6 +23,7 @@ Main results (mathlib-style names; each for ℝ, ℝ², ℤ and ℤ² unless not
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Sequence
 
 import sympy
@@ -55,6 +57,7 @@ from convmath.symbolic.operators import (
 )
 from convmath.symbolic.rules import (
     Algebra,
+    Compute,
     Definition,
     DifferenceUnderSum,
     ExchangeSumIntegral,
@@ -547,6 +550,61 @@ def multichannel_xcorr(ctx: _Ctx) -> Derivation:
                "C channels c = 0 … C − 1"], "multichannel")
 
 
+# -- support and length -------------------------------------------------------------------
+
+
+def conv_support_length(sizes_f: tuple[int, ...], sizes_g: tuple[int, ...]) -> Derivation:
+    """Finite sequences with symbolic entries: f ∗ g is supported on N + M − 1 points per axis.
+
+    The right-hand side comes from multiplying the generating polynomials
+    (Σ aᵢ zⁱ)(Σ bⱼ zʲ) — an independent computation — and lists one zero on each side.
+    """
+    nd = len(sizes_f)
+    ctx = _Ctx(nd, True)
+    a, bb = Function("a"), Function("b")
+    T = ctx.T
+    idx_f = list(itertools.product(*[range(q) for q in sizes_f]))
+    idx_g = list(itertools.product(*[range(q) for q in sizes_g]))
+
+    def delta(pt: Sequence[Expr], at: Sequence[int]) -> Expr:
+        return Mul(*[KroneckerDelta(p_, q_) for p_, q_ in zip(pt, at, strict=True)])
+
+    F = Lambda(T, sympy.Add(*[a(*i) * delta(T, i) for i in idx_f]))
+    G = Lambda(T, sympy.Add(*[bb(*j) * delta(T, j) for j in idx_g]))
+    zs = sympy.symbols(f"ζ1:{nd + 1}")
+    pf = sympy.Poly(sum((a(*i) * Mul(*[z_**e for z_, e in zip(zs, i, strict=True)])
+                         for i in idx_f), S.Zero), *zs)
+    pg = sympy.Poly(sum((bb(*j) * Mul(*[z_**e for z_, e in zip(zs, j, strict=True)])
+                         for j in idx_g), S.Zero), *zs)
+    prod = (pf * pg).as_dict()
+    full = [q + r - 1 for q, r in zip(sizes_f, sizes_g, strict=True)]
+    pts = list(itertools.product(*[range(-1, n_ + 1) for n_ in full]))
+    from convmath.symbolic.operators import Named
+    from convmath.symbolic.printing import text
+
+    def shown(pt: Sequence[int]) -> Expr:
+        label = "(f ∗ g)(" + ", ".join(map(str, pt)) + ")"
+        return Named(Symbol(label), ctx.conv(F, G, pt))
+
+    lhs = sympy.ImmutableMatrix([shown(pt) for pt in pts])
+    rhs = sympy.ImmutableMatrix([sympy.expand(prod.get(tuple(pt), S.Zero)) for pt in pts])
+    sz = "x".join(map(str, sizes_f)) + "_" + "x".join(map(str, sizes_g))
+    shape = " × ".join(str(n_) for n_ in full)
+    return Derivation(
+        name=f"conv_support_length_{sz}", domain=ctx.domain,
+        title=f"sizes {sizes_f} and {sizes_g} give {shape} = N + M − 1 per axis (zeros around)",
+        statement=Eq(lhs, rhs, evaluate=False),
+        steps=(Step(rhs, Compute("the sums (sifting the finitely many impulses)")),),
+        hypotheses=(
+            f"f({', '.join(map(str, T))}) = {text(F.expr)}, "
+            f"g({', '.join(map(str, T))}) = {text(G.expr)} (symbolic entries, zero elsewhere)",
+            "the right-hand side is read off the product of the generating polynomials "
+            "(Σ a(i) ζⁱ)(Σ b(j) ζʲ), evaluated one step beyond each end",
+        ),
+        family="support",
+    )
+
+
 # -- registry -------------------------------------------------------------------------------
 
 _ALL_DOMAINS: tuple[Callable[[_Ctx], Derivation], ...] = (
@@ -566,6 +624,8 @@ def _build() -> tuple[Derivation, ...]:
     for builder in _ONE_D:
         for discrete in (False, True):
             out.append(builder(_Ctx(1, discrete)))
+    for sf, sg in (((3,), (2,)), ((2,), (4,)), ((2, 1), (1, 2))):
+        out.append(conv_support_length(sf, sg))
     from convmath.symbolic import _backprop
 
     out += _backprop.derivations()

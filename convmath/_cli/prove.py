@@ -30,6 +30,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the subcommand; return the exit status."""
+    try:
+        return _run(args)
+    except BrokenPipeError:  # e.g. `convmath prove --all | head`
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
     from convmath.errors import InvalidArgument, ProofError
     from convmath.symbolic import Verified, derivations, text
 

@@ -101,7 +101,7 @@ def mutants(expr: Basic) -> Iterator[tuple[str, Basic]]:
     >>> from sympy import Function, symbols
     >>> f, g = symbols("f g", cls=Function); x, z = symbols("x z")
     >>> sorted(str(m) for _, m in mutants(f(x - z)))[:2]
-    ['-f(x - z)', 'f(-x - z)']
+    ['f(-x - z)', 'f(x + z)']
     """
     functions = sorted({a.func for a in expr.atoms(AppliedUndef)}, key=str)
     seen = {expr}

@@ -44,6 +44,25 @@ class _TextPrinter(StrPrinter):
         s = self._print(body)
         return f"({s})" if isinstance(body, sympy.Add) else s
 
+    def _print_Mul(self, e: Basic) -> str:
+        # A product with an integral or sum factor: print the other factors first and the
+        # integral/sum last (in parentheses unless it is the last), so that what the ∫ or Σ
+        # covers is unambiguous on one line.
+        binders = [a for a in e.args if isinstance(a, (sympy.Integral, sympy.Sum))]
+        if not binders:
+            return str(super()._print_Mul(e))
+        rest = sympy.Mul(*[a for a in e.args if a not in binders])
+        parts: list[str] = []
+        prefix = ""
+        if rest == -1:
+            prefix = "-"
+        elif rest != 1:
+            r = self._print(rest)
+            parts.append(f"({r})" if isinstance(rest, sympy.Add) else r)
+        shown = [self._print(b) for b in binders]
+        parts += [f"({b})" for b in shown[:-1]] + [shown[-1]]
+        return prefix + "*".join(parts)
+
     def _print_Integral(self, e: Basic) -> str:
         heads, ds = [], []
         for lim in e.limits:

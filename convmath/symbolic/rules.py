@@ -226,6 +226,8 @@ class Substitute(Rule):
         if new in binder.free_symbols or new in _bound_vars(binder.function) or any(
                 new == lim[0] for lim in limits):
             raise RuleFailure(f"the new variable {new} is already in use")
+        if phi.free_symbols & _bound_vars(binder.function):
+            raise RuleFailure(f"{phi} would be captured by a variable bound inside")
         body = binder.function.subs(old, phi)
         new_limits = []
         for j, lim in enumerate(limits):
@@ -237,6 +239,8 @@ class Substitute(Rule):
                 continue
             lo, hi = lim[1], lim[2]
             if isinstance(binder, Sum):
+                if not (lo == -oo or hi == oo or (hi - lo + 1).is_nonnegative):
+                    raise RuleFailure(f"cannot show {lo} ≤ {hi} + 1 (reversed sums differ)")
                 if a not in (S.One, S.NegativeOne) or b.is_integer is not True:
                     raise RuleFailure(
                         f"{old} = {phi} is not a bijection of ℤ (need ±{new} + integer)")

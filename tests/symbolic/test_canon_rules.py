@@ -144,3 +144,14 @@ def test_compute_evaluates_finite_sums() -> None:
     Compute().check(Sum(k, (k, 1, 4)), 10)
     with pytest.raises(RuleFailure):
         Compute().check(Sum(k, (k, 1, 4)), 11)
+
+
+def test_substitute_rejects_capture_and_reversed_sums() -> None:
+    inner = Integral(f(z, w), (w, 0, 1))
+    with pytest.raises(RuleFailure, match="captured"):
+        Substitute((z, y + w, y)).apply(Integral(g(z) * inner, (z, 0, 1)))
+    with pytest.raises(RuleFailure, match="inner integration variable"):
+        Substitute((z, y + w, y)).apply(Integral(inner, (z, 0, 1)))
+    p = symbols("p", integer=True)
+    with pytest.raises(RuleFailure, match="reversed"):
+        Substitute((k, m + 1, m)).apply(Sum(f(k), (k, 0, p)))

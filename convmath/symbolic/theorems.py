@@ -7,7 +7,7 @@ Main results (mathlib-style names; each for ℝ, ℝ², ℤ and ℤ² unless not
 - ``shift_conv``, ``conv_shift`` — translation equivariance τₐf ∗ g = τₐ(f ∗ g) = f ∗ τₐg;
 - ``deriv_conv``, ``deriv_conv_left`` — ∂ᵢ(f ∗ g) = f ∗ ∂ᵢg = ∂ᵢf ∗ g (Δ on ℤⁿ);
 - ``xcorr_eq_conv_reflect`` f ⋆ g = f̃ ∗ g; ``xcorr_swap`` (f ⋆ g)(x) = (g ⋆ f)(−x);
-  ``xcorr_not_comm`` a counterexample to f ⋆ g = g ⋆ f (ℝ, ℤ);
+  ``xcorr_comm_counterexample`` a counterexample to f ⋆ g = g ⋆ f (ℝ, ℤ);
 - ``conv_delta``, ``delta_conv`` — δ is the identity;
 - ``fourier_conv`` ℱ[f ∗ g] = ℱ[f]·ℱ[g] (Fourier transform on ℝⁿ, DTFT on ℤⁿ);
 - ``conv_support_length_*`` — finite sequences of lengths N, M give N + M − 1 (fixed sizes
@@ -406,7 +406,7 @@ def xcorr_swap(ctx: _Ctx) -> Derivation:
               steps, [ctx.integrable()], "cross_correlation")
 
 
-def xcorr_not_comm(ctx: _Ctx) -> Derivation:
+def xcorr_comm_counterexample(ctx: _Ctx) -> Derivation:
     """A counterexample to f ⋆ g = g ⋆ f: unit impulses at 0 and at 1."""
     X, Z = ctx.X, ctx.Z
     x = X[0]
@@ -437,7 +437,8 @@ def xcorr_not_comm(ctx: _Ctx) -> Derivation:
             (rhs, Sift()),
         ]
         hyps = ["f = δ and g = δ(· − 1) (Dirac impulses at 0 and 1; δ(x − 1) ≠ δ(x + 1))"]
-    return _d("xcorr_not_comm", ctx, "cross-correlation is not commutative (counterexample)",
+    return _d("xcorr_comm_counterexample", ctx,
+              "cross-correlation is not commutative (counterexample)",
               lhs, rhs, steps, hyps, "cross_correlation")
 
 
@@ -612,7 +613,7 @@ _ALL_DOMAINS: tuple[Callable[[_Ctx], Derivation], ...] = (
     deriv_conv, deriv_conv_left, xcorr_eq_conv_reflect, xcorr_swap, conv_delta, delta_conv,
     fourier_conv, multichannel_xcorr,
 )
-_ONE_D: tuple[Callable[[_Ctx], Derivation], ...] = (xcorr_not_comm,)
+_ONE_D: tuple[Callable[[_Ctx], Derivation], ...] = (xcorr_comm_counterexample,)
 
 
 @functools.lru_cache(maxsize=1)

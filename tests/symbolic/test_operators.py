@@ -128,3 +128,15 @@ def test_bad_point() -> None:
 def test_invalid_argument_is_value_error() -> None:
     with pytest.raises(ValueError):
         xcorr(f, None, x)
+
+
+def test_public_names_match_all() -> None:
+    import convmath.symbolic as sym
+
+    for name in sym.__all__:
+        assert hasattr(sym, name), name
+    for promised in ("conv", "xcorr", "Derivation", "ProofError", "derivations"):
+        assert promised in sym.__all__
+    import convmath
+
+    assert sym.ProofError is convmath.ProofError

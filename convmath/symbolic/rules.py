@@ -60,11 +60,13 @@ __all__ = [
     "Leibniz",
     "Linearity",
     "Rename",
+    "RestrictToSupport",
     "ReverseLimits",
     "Rule",
     "RuleFailure",
     "Sift",
     "Substitute",
+    "VanishOutsideSupport",
     "differentiate_linear",
 ]
 
@@ -549,6 +551,86 @@ class Sift(_NormalFormRule):
 
     def apply(self, expr: Basic) -> Basic:
         return sift_all(expr)
+
+
+# -- support hypotheses ---------------------------------------------------------------------
+
+
+def _support_factor(body: Expr, fn: Any, v: Symbol) -> Expr | None:
+    """The shift c when ``body`` has a factor fn(v + c) (one argument, coefficient 1)."""
+    for fac in Mul.make_args(body):
+        if isinstance(fac, AppliedUndef) and fac.func == fn and len(fac.args) == 1:
+            arg = fac.args[0]
+            if sympy.diff(arg, v) == 1:
+                c = sympy.expand(arg - v)
+                if v not in c.free_symbols:
+                    return c
+    return None
+
+
+class RestrictToSupport(Rule):
+    """Σ_{v∈ℤ} fn(v + c)·F = Σ_{v=lo−c}^{hi−c} fn(v + c)·F, by the hypothesis that fn vanishes
+    outside [lo, hi] (stated with the theorem; SymPy cannot check it)."""
+
+    def __init__(self, fn: Any, lo: Expr, hi: Expr, var: Symbol) -> None:
+        self.fn, self.lo, self.hi, self.var = fn, sympy.sympify(lo), sympy.sympify(hi), var
+
+    def describe(self) -> str:
+        return f"{self.fn} = 0 outside [{_txt(self.lo)}, {_txt(self.hi)}] (hypothesis)"
+
+    def apply(self, expr: Basic) -> Basic:
+        def restrict(b: Basic) -> Basic:
+            lims = [tuple(lim) for lim in b.limits]
+            if not isinstance(b, Sum) or len(lims) != 1 or lims[0][1:] != (-oo, oo):
+                raise RuleFailure("needs a single sum over all of ℤ")
+            c = _support_factor(b.function, self.fn, self.var)
+            if c is None:
+                raise RuleFailure(f"the summand has no factor {self.fn}({self.var} + c)")
+            return Sum(b.function, (self.var, self.lo - c, self.hi - c))
+
+        return _replace_binders(expr, self.var, restrict, "restrict to the support")
+
+
+class VanishOutsideSupport(Rule):
+    """A finite sum Σ_{q=a}^{b} fn(arg)·F is 0 when, by SymPy's assumptions, arg > hi (or
+    arg < lo) for every q ≥ a (or every q ≤ b): fn vanishes outside [lo, hi] (hypothesis)."""
+
+    def __init__(self, fn: Any, lo: Expr, hi: Expr) -> None:
+        self.fn, self.lo, self.hi = fn, sympy.sympify(lo), sympy.sympify(hi)
+
+    def describe(self) -> str:
+        return (f"every term has {self.fn} outside [{_txt(self.lo)}, {_txt(self.hi)}], "
+                "where it vanishes (hypothesis)")
+
+    def _outside(self, arg: Expr, q: Symbol, a: Expr, b: Expr) -> bool:
+        r = sympy.Dummy("r", integer=True, nonnegative=True)
+        for q_of_r in (a + r, b - r):
+            shifted = sympy.expand(arg.subs(q, q_of_r))
+            if (shifted - self.hi).is_positive or (self.lo - shifted).is_positive:
+                return True
+        return False
+
+    def apply(self, expr: Basic) -> Basic:
+        found = []
+
+        def zero(b: Basic) -> Basic:
+            found.append(b)
+            return S.Zero
+
+        def vanishes(b: Basic) -> bool:
+            if not isinstance(b, Sum) or len(b.limits) != 1:
+                return False
+            q, a, hi_q = b.limits[0]
+            if not (a.is_finite and hi_q.is_finite):
+                return False
+            return any(isinstance(fac, AppliedUndef) and fac.func == self.fn
+                       and len(fac.args) == 1 and self._outside(fac.args[0], q, a, hi_q)
+                       for fac in Mul.make_args(b.function))
+
+        out = expr.replace(vanishes, zero)
+        if not found:
+            raise RuleFailure(f"no sum whose terms all evaluate {self.fn} outside its support")
+        return out
 
 
 # -- derivatives of linear forms ------------------------------------------------------------

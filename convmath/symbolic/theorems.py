@@ -10,8 +10,9 @@ Main results (mathlib-style names; each for ℝ, ℝ², ℤ and ℤ² unless not
   ``xcorr_comm_counterexample`` a counterexample to f ⋆ g = g ⋆ f (ℝ, ℤ);
 - ``conv_delta``, ``delta_conv`` — δ is the identity;
 - ``fourier_conv`` ℱ[f ∗ g] = ℱ[f]·ℱ[g] (Fourier transform on ℝⁿ, DTFT on ℤⁿ);
-- ``conv_support_length_*`` — finite sequences of lengths N, M give N + M − 1 (fixed sizes
-  with symbolic entries, on ℤ and ℤ²);
+- ``conv_support_left``, ``conv_support_right`` — for supports [0, N − 1] and [0, M − 1]
+  (general N, M), f ∗ g vanishes outside [0, N + M − 2]: N + M − 1 points;
+  ``conv_support_length_*`` — the same at fixed sizes with symbolic entries (ℤ and ℤ²);
 - ``multichannel_xcorr`` — a multi-channel layer is the sum over channels;
 - ``conv_input_grad``, ``conv_weight_grad``, ``conv_bias_grad`` — backpropagation through a
   strided, padded, dilated layer on ℤ and ℤ² (general sizes, by index substitution), and
@@ -64,10 +65,12 @@ from convmath.symbolic.rules import (
     Fubini,
     Leibniz,
     Linearity,
+    RestrictToSupport,
     ReverseLimits,
     Rule,
     Sift,
     Substitute,
+    VanishOutsideSupport,
 )
 
 __all__ = ["FAMILIES", "derivations"]
@@ -606,6 +609,37 @@ def conv_support_length(sizes_f: tuple[int, ...], sizes_g: tuple[int, ...]) -> D
     )
 
 
+def _support_general(side: str) -> Derivation:
+    """(f ∗ g)(n) = 0 beyond either end, for supports [0, N − 1] and [0, M − 1] (general N, M)."""
+    ctx = _Ctx(1, True)
+    N = Symbol("N", integer=True, positive=True)
+    M = Symbol("M", integer=True, positive=True)
+    r = Symbol("r", integer=True, nonnegative=True)
+    k, q = Symbol("k", integer=True), Symbol("q", integer=True)
+    n0 = N + M - 1 + r if side == "right" else -1 - r
+    lhs, rhs = ctx.conv(f, g, (n0,)), S.Zero
+    steps: list[tuple[Expr, Rule]] = [
+        (Sum(f(k) * g(n0 - k), (k, -oo, oo)), Definition("∗")),
+        (Sum(f(k) * g(n0 - k), (k, 0, N - 1)), RestrictToSupport(f, 0, N - 1, k)),
+    ]
+    if side == "right":
+        steps.append((Sum(f(N - 1 - q) * g(n0 - N + 1 + q), (q, 0, N - 1)),
+                      Substitute((k, N - 1 - q, q))))
+    steps.append((rhs, VanishOutsideSupport(g, 0, M - 1)))
+    where = ("n = N + M − 1 + r ≥ N + M − 1 (past the last output)" if side == "right"
+             else "n = −1 − r ≤ −1 (before the first output)")
+    return Derivation(
+        name=f"conv_support_{side}", domain=ctx.domain,
+        title="f ∗ g vanishes " + ("after n = N + M − 2" if side == "right" else "before n = 0")
+              + ", so its support has N + M − 1 points",
+        statement=Eq(lhs, rhs, evaluate=False),
+        steps=tuple(Step(e, rule) for e, rule in steps),
+        hypotheses=("f(k) = 0 unless 0 ≤ k ≤ N − 1; g(k) = 0 unless 0 ≤ k ≤ M − 1 "
+                    "(N, M ≥ 1 integers)", where),
+        family="support",
+    )
+
+
 # -- registry -------------------------------------------------------------------------------
 
 _ALL_DOMAINS: tuple[Callable[[_Ctx], Derivation], ...] = (
@@ -625,6 +659,7 @@ def _build() -> tuple[Derivation, ...]:
     for builder in _ONE_D:
         for discrete in (False, True):
             out.append(builder(_Ctx(1, discrete)))
+    out += [_support_general("left"), _support_general("right")]
     for sf, sg in (((3,), (2,)), ((2,), (4,)), ((2, 1), (1, 2))):
         out.append(conv_support_length(sf, sg))
     from convmath.symbolic import _backprop

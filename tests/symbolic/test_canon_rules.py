@@ -155,3 +155,17 @@ def test_substitute_rejects_capture_and_reversed_sums() -> None:
     p = symbols("p", integer=True)
     with pytest.raises(RuleFailure, match="reversed"):
         Substitute((k, m + 1, m)).apply(Sum(f(k), (k, 0, p)))
+
+
+def test_support_rules() -> None:
+    from convmath.symbolic.rules import RestrictToSupport, VanishOutsideSupport
+
+    N = symbols("N", integer=True, positive=True)
+    r = symbols("r", integer=True, nonnegative=True)
+    got = RestrictToSupport(f, 0, N - 1, k).apply(Sum(f(k + 2) * g(n - k), (k, -oo, oo)))
+    assert alpha_equal(got, Sum(f(k + 2) * g(n - k), (k, -2, N - 3)))
+    # g(k + N + r) with k ≥ 0 lies past N − 1: the sum vanishes
+    VanishOutsideSupport(g, 0, N - 1).check(Sum(f(k) * g(k + N + r), (k, 0, 5)), 0)
+    # g(k + N − 1) is inside the support at k = 0: nothing can be concluded
+    with pytest.raises(RuleFailure):
+        VanishOutsideSupport(g, 0, N - 1).check(Sum(f(k) * g(k + N - 1), (k, 0, 5)), 0)

@@ -462,11 +462,35 @@ def _fn_symbol(func: Any, latex: bool) -> str:
     return name
 
 
+def _difference_of(L: Lambda) -> tuple[str, int] | None:
+    """(h, i) when L is t ↦ h(t + eᵢ) − h(t), the forward difference Δᵢh."""
+    vs = tuple(L.variables)
+    terms = sympy.Add.make_args(L.expr)
+    if len(terms) != 2:
+        return None
+    pos = [t for t in terms if not t.could_extract_minus_sign()]
+    neg = [-t for t in terms if t.could_extract_minus_sign()]
+    if len(pos) != 1 or len(neg) != 1:
+        return None
+    a, b = pos[0], neg[0]
+    if not (isinstance(a, AppliedUndef) and isinstance(b, AppliedUndef) and a.func == b.func
+            and tuple(b.args) == vs and len(a.args) == len(vs)):
+        return None
+    diffs = [sympy.expand(x - v) for x, v in zip(a.args, vs, strict=True)]
+    if sorted(diffs, key=str) != sorted([S.One] + [S.Zero] * (len(vs) - 1), key=str):
+        return None
+    return a.func.__name__, diffs.index(S.One) + 1
+
+
 def function_name(L: Lambda, printer: Any = None) -> str:
     """How a function argument prints in text: ``f``, ``(f ∗ g)``, ``g′``, ``f(· − a)``."""
     from sympy.printing.str import StrPrinter
 
     p = printer if printer is not None else StrPrinter()
+    diff = _difference_of(L)
+    if diff is not None:
+        h, i = diff
+        return f"Δ{h}" if len(L.variables) == 1 else f"Δ{str(i).translate(_SUBSCRIPTS)}{h}"
     named = _named_parts(L, False, p)
     if named is not None:
         s = p._print(named)
@@ -480,6 +504,10 @@ def latex_function_name(L: Lambda, printer: Any = None) -> str:
     from sympy.printing.latex import LatexPrinter
 
     p = printer if printer is not None else LatexPrinter()
+    diff = _difference_of(L)
+    if diff is not None:
+        h, i = diff
+        return rf"\Delta {h}" if len(L.variables) == 1 else rf"\Delta_{{{i}}} {h}"
     named = _named_parts(L, True, p)
     if named is not None:
         s = p._print(named)

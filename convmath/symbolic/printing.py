@@ -44,6 +44,20 @@ class _TextPrinter(StrPrinter):
         s = self._print(body)
         return f"({s})" if isinstance(body, sympy.Add) else s
 
+    def _print_Add(self, e: Basic, order: str | None = None) -> str:
+        # x − w, N + M − 1, d·j + s·t − p: positive terms, then negative ones, numbers last
+        from sympy.printing.precedence import precedence
+
+        terms = sorted(e.as_ordered_terms(order="lex"),
+                       key=lambda t: (bool(t.is_number), bool(t.could_extract_minus_sign())))
+        out = []
+        for i, term in enumerate(terms):
+            neg = bool(term.could_extract_minus_sign())
+            body = self.parenthesize(-term if neg else term, precedence(e))
+            out.append(("-" if neg else "") + body if i == 0
+                       else (" - " if neg else " + ") + body)
+        return "".join(out)
+
     def _print_Mul(self, e: Basic) -> str:
         # A product with an integral or sum factor: print the other factors first and the
         # integral/sum last (in parentheses unless it is the last), so that what the ∫ or Σ

@@ -23,10 +23,30 @@ from convmath.symbolic.canon import alpha_equal
 from convmath.symbolic.printing import latex, text
 from convmath.symbolic.rules import Rule, RuleFailure
 
-__all__ = ["Derivation", "Step", "Verified"]
+__all__ = ["Derivation", "Step", "StepError", "Verified"]
 
 
 _PASSED: dict[tuple[Rule, Basic, Basic], None] = {}
+
+
+class StepError(ProofError):
+    """A :class:`~convmath.ProofError` for one step; the message (with the expressions
+    printed) is built when it is first shown, so rejected claims are cheap to produce."""
+
+    def __init__(self, key: str, index: int, rule: Rule, reason: str, prev: Basic,
+                 claimed: Basic, got: Basic | None) -> None:
+        super().__init__(key, index, reason)
+        self.key, self.step_index, self.rule = key, index, rule
+        self.reason, self.prev, self.claimed, self.got = reason, prev, claimed, got
+
+    def __str__(self) -> str:
+        out = (f"{self.key}: steps[{self.step_index}] does not follow by "
+               f"{self.rule.describe()}: {self.reason}\n"
+               f"  from:    {text(self.prev)}\n"
+               f"  claimed: {text(self.claimed)}")
+        if self.got is not None:
+            out += f"\n  rule gives: {text(self.got)}"
+        return out
 
 
 @dataclass(frozen=True)
@@ -88,15 +108,8 @@ class Derivation:
                     step.rule.check(prev, step.expr)
                     _PASSED[key] = None
             except RuleFailure as exc:
-                err = ProofError(
-                    f"{self.key}: steps[{i}] does not follow by {step.rule.describe()}: {exc}\n"
-                    f"  from:    {text(prev)}\n"
-                    f"  claimed: {text(step.expr)}"
-                    + (f"\n  rule gives: {text(exc.got)}" if exc.got is not None else "")
-                )
-                err.step_index = i  # type: ignore[attr-defined]
-                err.rule = step.rule  # type: ignore[attr-defined]
-                raise err from None
+                raise StepError(self.key, i, step.rule, str(exc), prev, step.expr,
+                                exc.got) from None
             except (ValueError, TypeError, AttributeError, NotImplementedError) as exc:
                 err = ProofError(
                     f"{self.key}: steps[{i}] ({step.rule.describe()}) could not be checked: "

@@ -169,3 +169,24 @@ def test_support_rules() -> None:
     # g(k + N − 1) is inside the support at k = 0: nothing can be concluded
     with pytest.raises(RuleFailure):
         VanishOutsideSupport(g, 0, N - 1).check(Sum(f(k) * g(k + N - 1), (k, 0, 5)), 0)
+
+
+def test_rename_bound_variable() -> None:
+    from convmath.symbolic.rules import Rename
+
+    e = Integral(f(z) * g(x - z), (z, -oo, oo))
+    Rename(z, w).check(e, Integral(f(w) * g(x - w), (w, -oo, oo)))
+    with pytest.raises(RuleFailure, match="free"):
+        Rename(z, x).apply(e)
+    with pytest.raises(RuleFailure):
+        Rename(z, w).check(e, Integral(f(w) * g(x + w), (w, -oo, oo)))
+
+
+def test_exchange_sum_integral_only_for_finite_sums() -> None:
+    from convmath.symbolic.rules import ExchangeSumIntegral
+
+    c = symbols("c", integer=True)
+    e = Integral(Sum(f(c, z), (c, 0, 3)), (z, -oo, oo))
+    ExchangeSumIntegral().check(e, Sum(Integral(f(c, z), (z, -oo, oo)), (c, 0, 3)))
+    with pytest.raises(RuleFailure):
+        ExchangeSumIntegral().apply(Integral(Sum(f(c, z), (c, 0, oo)), (z, -oo, oo)))

@@ -58,6 +58,7 @@ __all__ = [
     "ExchangeSumIntegral",
     "Fubini",
     "Leibniz",
+    "Lemma",
     "Linearity",
     "Rename",
     "RestrictToSupport",
@@ -692,6 +693,87 @@ class DifferentiateLinear(Rule):
         if not found:
             raise RuleFailure("no ∂/∂ to evaluate")
         return out
+
+
+# -- lemmas -------------------------------------------------------------------------------
+
+_LEMMAS_IN_PROGRESS: set[str] = set()
+
+
+class Lemma(Rule):
+    """Apply a registered theorem: instantiate its statement (free symbols and undefined
+    functions renamed or replaced by ``mapping``, functions possibly by Lambdas) and rewrite
+    one side into the other wherever it occurs. The lemma itself is verified first."""
+
+    def __init__(self, key: str, mapping: dict[str, Any] | None = None) -> None:
+        self.key = key
+        self.mapping = dict(mapping or {})
+
+    def describe(self) -> str:
+        name = self.key.partition(":")[0]
+        shown = [(k, _fn_txt(v) if isinstance(v, sympy.Lambda) else _txt(sympy.sympify(v)))
+                 for k, v in self.mapping.items()]
+        inst = ", ".join(f"{k} := {v}" for k, v in shown)
+        return f"{name}" + (f" with {inst}" if inst else "")
+
+    def instance(self) -> tuple[Basic, Basic]:
+        """The instantiated (lhs, rhs) of the lemma, after verifying it."""
+        from convmath.symbolic.operators import apply_function
+        from convmath.symbolic.theorems import derivations
+
+        if self.key in _LEMMAS_IN_PROGRESS:
+            raise RuleFailure(f"circular use of the lemma {self.key}")
+        found = derivations(self.key)
+        if len(found) != 1:
+            raise RuleFailure(f"{self.key} names {len(found)} derivations, not one")
+        lemma = found[0]
+        _LEMMAS_IN_PROGRESS.add(self.key)
+        try:
+            lemma.verify(reuse=True)
+        except Exception as exc:
+            raise RuleFailure(f"the lemma {self.key} does not verify: {exc}") from None
+        finally:
+            _LEMMAS_IN_PROGRESS.discard(self.key)
+        stmt = lemma.statement
+        symbols = {str(s_): s_ for s_ in stmt.free_symbols}
+        functions = {f_.func.__name__: f_.func for f_ in stmt.atoms(AppliedUndef)}
+        sym_map: dict[Basic, Basic] = {}
+        fn_map: dict[Any, Any] = {}
+        for name, value in self.mapping.items():
+            if name in functions:
+                fn_map[functions[name]] = value
+            elif name in symbols:
+                sym_map[symbols[name]] = sympy.sympify(value)
+            else:
+                raise RuleFailure(f"{self.key} has no free symbol or function {name!r}")
+        sides = []
+        for side in (stmt.lhs, stmt.rhs):
+            e = side.xreplace(sym_map)
+
+            def swap(n: Basic) -> Basic:
+                new = fn_map[n.func]
+                if isinstance(new, sympy.Lambda):
+                    return apply_function(new, n.args)
+                return new(*n.args)
+
+            e = e.replace(lambda n: isinstance(n, AppliedUndef) and n.func in fn_map, swap)
+            sides.append(e)
+        return sides[0], sides[1]
+
+    def apply(self, expr: Basic) -> Basic:
+        lhs, rhs = self.instance()
+        for a, b in ((lhs, rhs), (rhs, lhs)):
+            hits = {n: b for n in sympy.preorder_traversal(expr) if alpha_equal(n, a)}
+            if hits:
+                return expr.xreplace(hits)
+        raise RuleFailure(f"neither side of {self.key} occurs: {_txt(lhs)} / {_txt(rhs)}")
+
+
+def _fn_txt(L: Basic) -> str:
+    from convmath.symbolic.operators import function_name
+    from convmath.symbolic.printing import _TextPrinter
+
+    return function_name(L, _TextPrinter({"order": "none"})).replace("-", "−").replace("*", "·")
 
 
 # -- algebra ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ Main results (mathlib-style names; each for ℝ, ℝ², ℤ and ℤ² unless not
 - ``conv_comm`` f ∗ g = g ∗ f; ``conv_assoc`` (f ∗ g) ∗ h = f ∗ (g ∗ h);
 - ``conv_add``, ``add_conv``, ``conv_smul``, ``smul_conv`` — bilinearity;
 - ``shift_conv``, ``conv_shift`` — translation equivariance τₐf ∗ g = τₐ(f ∗ g) = f ∗ τₐg;
+  ``shift_conv_shift`` τₐf ∗ τ_b g = τ_{a+b}(f ∗ g), from those two as lemmas;
 - ``deriv_conv``, ``deriv_conv_left`` — ∂ᵢ(f ∗ g) = f ∗ ∂ᵢg = ∂ᵢf ∗ g (Δ on ℤⁿ);
 - ``xcorr_eq_conv_reflect`` f ⋆ g = f̃ ∗ g; ``xcorr_swap`` (f ⋆ g)(x) = (g ⋆ f)(−x);
   ``xcorr_comm_counterexample`` a counterexample to f ⋆ g = g ⋆ f (ℝ, ℤ);
@@ -64,6 +65,7 @@ from convmath.symbolic.rules import (
     ExchangeSumIntegral,
     Fubini,
     Leibniz,
+    Lemma,
     Linearity,
     RestrictToSupport,
     ReverseLimits,
@@ -289,6 +291,29 @@ def conv_shift(ctx: _Ctx) -> Derivation:
     return _d("conv_shift", ctx, "translating g translates f ∗ g (f ∗ τₐg = τₐ(f ∗ g))",
               lhs, rhs, steps,
               [ctx.integrable(), "(τₐg)(x) = g(x − a)" + (", a ∈ ℤⁿ" if ctx.discrete else "")],
+              "translation_equivariance")
+
+
+def shift_conv_shift(ctx: _Ctx) -> Derivation:
+    """(τₐf ∗ τ_b g)(x) = (f ∗ g)(x − a − b), from the two one-sided lemmas."""
+    X, A = ctx.X, ctx.A
+    Bs = tuple(Symbol(str(a).replace("a", "b"), integer=True) if ctx.discrete
+               else Symbol(str(a).replace("a", "b")) for a in A)
+    tf = ctx.lam(lambda t: f(*ctx.sub(t, A)))
+    tg = ctx.lam(lambda t: g(*ctx.sub(t, Bs)))
+    lhs = ctx.conv(tf, tg, X)
+    rhs = ctx.conv(f, g, ctx.sub(ctx.sub(X, A), Bs))
+    dom = ctx.domain.replace("ℝ", "R").replace("ℤ", "Z").replace("²", "2")
+    second = {str(x): x - a for x, a in zip(X, A, strict=True)}
+    second.update({str(a): b for a, b in zip(A, Bs, strict=True)})
+    steps: list[tuple[Expr, Rule]] = [
+        (ctx.conv(f, tg, ctx.sub(X, A)), Lemma(f"shift_conv:{dom}", {"g": tg})),
+        (rhs, Lemma(f"conv_shift:{dom}", second)),
+    ]
+    return _d("shift_conv_shift", ctx, "translating both factors adds the translations",
+              lhs, rhs, steps,
+              [ctx.integrable(), "(τₐf)(x) = f(x − a), (τ_b g)(x) = g(x − b)",
+               "uses the lemmas shift_conv and conv_shift"],
               "translation_equivariance")
 
 
@@ -644,6 +669,7 @@ def _support_general(side: str) -> Derivation:
 
 _ALL_DOMAINS: tuple[Callable[[_Ctx], Derivation], ...] = (
     conv_comm, conv_assoc, conv_add, add_conv, smul_conv, conv_smul, shift_conv, conv_shift,
+    shift_conv_shift,
     deriv_conv, deriv_conv_left, xcorr_eq_conv_reflect, xcorr_swap, conv_delta, delta_conv,
     fourier_conv, multichannel_xcorr,
 )

@@ -190,3 +190,23 @@ def test_exchange_sum_integral_only_for_finite_sums() -> None:
     ExchangeSumIntegral().check(e, Sum(Integral(f(c, z), (z, -oo, oo)), (c, 0, 3)))
     with pytest.raises(RuleFailure):
         ExchangeSumIntegral().apply(Integral(Sum(f(c, z), (c, 0, oo)), (z, -oo, oo)))
+
+
+def test_lemma_instantiates_registered_theorems() -> None:
+    from sympy import Lambda
+
+    from convmath.symbolic import conv
+    from convmath.symbolic.rules import Lemma
+
+    t = symbols("t")
+    # conv_comm with f := g, g := f turns (g ∗ f)(x) into (f ∗ g)(x)
+    Lemma("conv_comm:R", {"f": g, "g": f}).check(conv(g, f, x), conv(f, g, x))
+    # a Lambda instance: (τ_1 f ∗ g)(x) = (f ∗ g)(x − 1)
+    tf = Lambda(t, f(t - 1))
+    Lemma("shift_conv:R", {"a": 1}).check(conv(tf, g, x), conv(f, g, x - 1))
+    with pytest.raises(RuleFailure):
+        Lemma("shift_conv:R", {"a": 1}).check(conv(tf, g, x), conv(f, g, x + 1))
+    with pytest.raises(RuleFailure, match="no free symbol"):
+        Lemma("conv_comm:R", {"q": 1}).apply(conv(f, g, x))
+    with pytest.raises(RuleFailure, match="neither side"):
+        Lemma("conv_comm:R").apply(conv(f, f, y) * 0 + g(x))

@@ -18,6 +18,10 @@ Rules (what each re-executes):
 - :class:`Rename` — rename a bound variable;
 - :class:`Sift` — ∫ F(z) δ(z − c) dz = F(c), Σ_k F(k) δ[k, c] = F(c);
 - :class:`DifferentiateLinear` — ∂/∂x(u) of an expression linear in the values of x;
+- :class:`ExchangeSumIntegral` — ∫ Σ_{c=a}^{b} = Σ_{c=a}^{b} ∫ for a finite sum;
+- :class:`RestrictToSupport`, :class:`VanishOutsideSupport` — use a stated support
+  hypothesis (f = 0 outside [lo, hi]); SymPy checks the index arithmetic;
+- :class:`Lemma` — instantiate a registered (and verified) theorem and rewrite with it;
 - :class:`Algebra` — the parts that differ are equal by algebra (expand, then simplify);
 - :class:`Compute` — evaluate finite sums and derivatives, then compare by algebra.
 """

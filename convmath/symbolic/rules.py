@@ -330,7 +330,7 @@ class Leibniz(Rule):
             binder = n.expr
             xs = [v for v, _ in n.variable_count]
             for lim in binder.limits:
-                if any(x in Tuple_free(lim[1:]) for x in xs):
+                if any(x in _free_in(lim[1:]) for x in xs):
                     raise RuleFailure("the limits depend on the differentiation variable")
                 if lim[0] in xs:
                     raise RuleFailure("differentiation variable is bound")
@@ -343,7 +343,7 @@ class Leibniz(Rule):
         return out
 
 
-def Tuple_free(items: Iterable[Basic]) -> set[Basic]:
+def _free_in(items: Iterable[Basic]) -> set[Basic]:
     out: set[Basic] = set()
     for it in items:
         out |= it.free_symbols
@@ -363,7 +363,7 @@ class DifferenceUnderSum(Rule):
 
         def move(n: Basic) -> Basic:
             binder, var = n.expr, n.var
-            if any(var in Tuple_free(lim) for lim in binder.limits):
+            if any(var in _free_in(lim) for lim in binder.limits):
                 raise RuleFailure("the limits depend on the difference variable")
             found.append(n)
             f = binder.function
@@ -401,7 +401,7 @@ class Fubini(Rule):
                 i, j = names.index(a), names.index(b)
                 bound = set(names)
                 for k in (i, j):
-                    if Tuple_free(lims[k][1:]) & bound:
+                    if _free_in(lims[k][1:]) & bound:
                         raise RuleFailure("the limits are not independent (not a product "
                                           "region)")
                 lims[i], lims[j] = lims[j], lims[i]
@@ -425,7 +425,7 @@ class ExchangeSumIntegral(Rule):
                 return False
             zs = {lim[0] for lim in n.limits}
             return all(
-                lim[1].is_finite and lim[2].is_finite and not (Tuple_free(lim[1:]) & zs)
+                lim[1].is_finite and lim[2].is_finite and not (_free_in(lim[1:]) & zs)
                 for lim in n.function.limits
             )
 

@@ -114,9 +114,6 @@ class _Ctx:
         limits = [(v, lo, hi) for v, (lo, hi) in zip(vs, bounds, strict=False)]
         return Sum(body, *limits) if self.discrete else Integral(body, *limits)
 
-    def ap(self, fn: Callable[..., Expr], pts: Sequence[Expr]) -> Expr:
-        return fn(*pts)
-
     def sub(self, a: Sequence[Expr], b: Sequence[Expr]) -> tuple[Expr, ...]:
         return tuple(x - y for x, y in zip(a, b, strict=False))
 
@@ -155,10 +152,6 @@ def _d(name: str, ctx: _Ctx, title: str, lhs: Expr, rhs: Expr, steps: list[tuple
         name=name, domain=ctx.domain, title=title, statement=Eq(lhs, rhs, evaluate=False),
         steps=tuple(Step(e, r) for e, r in steps), hypotheses=tuple(hyps), family=family,
     )
-
-
-def _conv_def(ctx: _Ctx) -> Rule:
-    return Definition("∗")
 
 
 # -- commutativity, associativity -----------------------------------------------------------

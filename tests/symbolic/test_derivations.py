@@ -115,3 +115,13 @@ def test_lookup_errors() -> None:
     with pytest.raises(InvalidArgument, match="family"):
         derivations(family="nope")
     assert {d.family for d in derivations(family="commutativity")} == {"commutativity"}
+
+
+@pytest.mark.parametrize("d", ALL, ids=KEYS)
+def test_no_step_is_a_no_op(d: Derivation) -> None:
+    from convmath.symbolic import alpha_equal
+
+    prev = d.statement.lhs
+    for i, step in enumerate(d.steps):
+        assert not alpha_equal(prev, step.expr), f"{d.key} steps[{i}] changes nothing"
+        prev = step.expr

@@ -56,7 +56,7 @@ def test_failing_derivation_exits_one() -> None:
     assert "✗" in out.stdout and "1/2 derivations verified" in out.stdout
 
 
-@pytest.mark.parametrize("script", ["commutativity", "cross_correlation"])
+@pytest.mark.parametrize("script", ["commutativity", "backprop", "all"])
 def test_proof_scripts(script: str) -> None:
     out = _run(f"proofs/{script}.py")
     assert out.returncode == 0, out.stderr

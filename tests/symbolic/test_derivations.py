@@ -125,3 +125,13 @@ def test_no_step_is_a_no_op(d: Derivation) -> None:
     for i, step in enumerate(d.steps):
         assert not alpha_equal(prev, step.expr), f"{d.key} steps[{i}] changes nothing"
         prev = step.expr
+
+
+def test_registry_wide_mutants_include_every_kind() -> None:
+    kinds = set()
+    for d in ALL:
+        for step in d.steps:
+            kinds.update(desc.split(" at ")[0].split(" ")[0] for desc, _ in mutants(step.expr))
+    for kind in ("sign", "dropped", "negated", "limit", "argument", "constant", "operands",
+                 "∗"):
+        assert kind in kinds, kind

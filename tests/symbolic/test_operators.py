@@ -140,3 +140,15 @@ def test_public_names_match_all() -> None:
     import convmath
 
     assert sym.ProofError is convmath.ProofError
+
+
+def test_symbolic_layer_never_imports_numpy() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from convmath.symbolic import derivations; "
+            "[d.verify() for d in derivations('conv_comm')]; "
+            "print('numpy' in sys.modules, 'convmath.numeric' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == ["False", "False"]

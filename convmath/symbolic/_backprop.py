@@ -12,7 +12,8 @@ padding p, coordinatewise on ℤ². With g(t) = ∂L/∂y(t), the chain rule giv
   with the gradient, stride and dilation exchanging roles;
 - ``conv_bias_grad``: ∂L/∂b = Σ_t g(t);
 
-and ``conv_backprop_fixed``: at fixed sizes with symbolic entries, the gradients obtained by
+and ``conv_backprop_fixed_*``: at fixed sizes (one channel on ℤ and ℤ², and a 2 → 3
+channel layer on ℤ) with symbolic entries, the gradients obtained by
 differentiating the explicit forward polynomial equal REFERENCE.md's recipe (insert s − 1
 zeros into g, pad by d(k − 1) − p before and d(k − 1) − p + a after, correlate with the
 flipped dilated kernel; weight gradient by correlating the padded input with g).
@@ -287,6 +288,64 @@ def conv_backprop_fixed(cfg: dict[str, tuple[int, ...]], tag: str) -> Derivation
     )
 
 
+def conv_backprop_fixed_channels(cin: int, cout: int, i: int, k: int, s: int, p: int,
+                                 d: int) -> Derivation:
+    """Multi-channel 1-D layer y[o, t] = b[o] + Σ_c Σ_j w[o, c, j]·x̄[c, s·t + d·j] at fixed
+    sizes: the gradients of the explicit forward polynomial equal the per-channel recipe
+    (∂L/∂x[c] = Σ_o transposed convolution of g[o] with w[o, c]; channel axes swapped)."""
+    from convmath.symbolic.operators import Named
+    from convmath.symbolic.printing import text
+
+    o_size = _out_size(i, k, s, p, d)
+    bo = Function("b")
+    X = {(c, u): x(c, u) for c in range(cin) for u in range(i)}
+    W = {(o, c, j): w(o, c, j) for o in range(cout) for c in range(cin) for j in range(k)}
+    G = {(o, t): g(o, t) for o in range(cout) for t in range(o_size)}
+    B = {o: bo(o) for o in range(cout)}
+
+    def xpad(c: int, pos: int) -> Expr:
+        return X.get((c, pos - p), S.Zero)
+
+    loss: Expr = S.Zero
+    for (o, t), got in G.items():
+        y = B[o] + sum((W[(o, c, j)] * xpad(c, s * t + d * j)
+                        for c in range(cin) for j in range(k)), S.Zero)
+        loss += got * y
+    # recipe: insert s − 1 zeros into g[o], pad by d(k−1) − p before, correlate with the
+    # flipped kernel w[o, c, k − 1 − j] dilated by d, and sum over the output channels o
+    before = d * (k - 1) - p
+    gup = {(o, q): S.Zero for o in range(cout) for q in range((o_size - 1) * s + 1)}
+    for (o, t), got in G.items():
+        gup[(o, t * s)] = got
+    dx = {(c, u): sum((W[(o, c, k - 1 - j)] * gup.get((o, u + d * j - before), S.Zero)
+                       for o in range(cout) for j in range(k)), S.Zero) for (c, u) in X}
+    dw = {(o, c, j): sum((G[(o, t)] * xpad(c, d * j + s * t) for t in range(o_size)), S.Zero)
+          for (o, c, j) in W}
+    db = {o: sum((G[(o, t)] for t in range(o_size)), S.Zero) for o in B}
+    named = Named(Symbol("L"), loss)
+    lhs = ImmutableMatrix([Partial(named, X[key]) for key in X]
+                          + [Partial(named, W[key]) for key in W]
+                          + [Partial(named, B[o]) for o in B])
+    rhs = ImmutableMatrix([dx[key] for key in X] + [dw[key] for key in W]
+                          + [db[o] for o in B])
+    tag = f"c{cin}o{cout}i{i}k{k}s{s}p{p}d{d}"
+    return Derivation(
+        name=f"conv_backprop_fixed_{tag}", domain=domain_name(S.Integers, 1),
+        title=f"{cin} → {cout} channels, i={i}, k={k}, s={s}, p={p}, d={d} (output {o_size}): "
+              "∂L/∂(x, w, b) equals the per-channel transposed-convolution recipe",
+        statement=Eq(lhs, rhs, evaluate=False),
+        steps=(Step(rhs, Compute("the derivatives of the explicit forward polynomial")),),
+        hypotheses=(
+            "symbolic entries x(c, u), w(o, c, j), g(o, t), b(o); "
+            f"L = Σ_o Σ_t g(o, t)·y(o, t) = {text(loss)}",
+            "the right-hand side is built independently: ∂L/∂x(c, ·) = Σ_o (g(o, ·) with "
+            "s − 1 zeros inserted, padded by d(k − 1) − p) correlated with the flipped "
+            "w(o, c, ·); ∂L/∂w(o, c, j) = Σ_t g(o, t)·x̄(c, s·t + d·j); ∂L/∂b(o) = Σ_t g(o, t)",
+        ),
+        family="backprop",
+    )
+
+
 FIXED: tuple[tuple[dict[str, tuple[int, ...]], str], ...] = (
     ({"i": (7,), "k": (3,), "s": (2,), "p": (1,), "d": (2,)}, "i7k3s2p1d2"),
     ({"i": (7,), "k": (2,), "s": (3,), "p": (1,), "d": (1,)}, "i7k2s3p1d1"),
@@ -303,4 +362,5 @@ def derivations() -> list[Derivation]:
             out.append(builder(_Layer(nd)))
     for cfg, tag in FIXED:
         out.append(conv_backprop_fixed(cfg, tag))
+    out.append(conv_backprop_fixed_channels(cin=2, cout=3, i=5, k=2, s=2, p=1, d=2))
     return out

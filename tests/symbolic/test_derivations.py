@@ -135,3 +135,19 @@ def test_registry_wide_mutants_include_every_kind() -> None:
                  "negated", "moved", "shifted", "constant", "operands swapped", "∗ ↔ ⋆",
                  "f → g"):
         assert kind in text, kind
+
+
+def test_fixed_size_backprop_catches_an_unflipped_kernel() -> None:
+    """The classic bug: the input gradient correlates with w instead of the flipped w."""
+    d = derivations("conv_backprop_fixed_c2o3i5k2s2p1d2")[0]
+    w = Function("w")
+    flip = {w(o, c, j): w(o, c, 1 - j) for o in range(3) for c in range(2) for j in range(2)}
+    rhs = d.steps[0].expr
+    n_x = 2 * 5  # the first C_in·i entries are ∂L/∂x
+    buggy = rhs.copy()
+    buggy = buggy.as_mutable()
+    for r in range(n_x):
+        buggy[r, 0] = rhs[r, 0].xreplace(flip)
+    assert buggy.as_immutable() != rhs
+    with pytest.raises(ProofError, match=r"steps\[0\]"):
+        d.with_step(0, buggy.as_immutable()).verify()

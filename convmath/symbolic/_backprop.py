@@ -1,0 +1,366 @@
+"""Backpropagation through a convolution layer, on ℤ and ℤ², proven and checked.
+
+Forward (DESIGN.md's layer convention, one channel, signals extended by zero so that zero
+padding is a shift): y(t) = b + Σ_j w(j)·x(s·t + d·j − p) with stride s, dilation d and
+padding p, coordinatewise on ℤ². With g(t) = ∂L/∂y(t), the chain rule gives
+∂L/∂θ = ∂/∂θ Σ_t g(t)·y(t) with g held fixed. Main results, for general sizes:
+
+- ``conv_input_grad``: ∂L/∂x(u) = ((↑_d w) ∗ (↑_s g))(u + p) — the full convolution of the
+  stride-upsampled gradient with the dilated kernel, i.e. a transposed convolution;
+  ``conv_input_grad_unit_stride``: with s = d = 1 it is (w ∗ g)(u + p);
+- ``conv_weight_grad``: ∂L/∂w(i) = ((↑_s g) ⋆ x)(d·i − p) — cross-correlation of the input
+  with the gradient, stride and dilation exchanging roles;
+- ``conv_bias_grad``: ∂L/∂b = Σ_t g(t);
+
+and ``conv_backprop_fixed_*``: at fixed sizes (one channel on ℤ and ℤ², and a 2 → 3
+channel layer on ℤ) with symbolic entries, the gradients obtained by
+differentiating the explicit forward polynomial equal REFERENCE.md's recipe (insert s − 1
+zeros into g, pad by d(k − 1) − p before and d(k − 1) − p + a after, correlate with the
+flipped dilated kernel; weight gradient by correlating the padded input with g).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from sympy import (
+    Eq,
+    Expr,
+    Function,
+    ImmutableMatrix,
+    KroneckerDelta,
+    Lambda,
+    Mul,
+    S,
+    Sum,
+    Symbol,
+    oo,
+)
+
+from convmath.symbolic.derivation import Derivation, Step
+from convmath.symbolic.operators import Partial, Upsample, conv, domain_name, xcorr
+from convmath.symbolic.rules import (
+    Algebra,
+    Compute,
+    Definition,
+    DifferentiateLinear,
+    Fubini,
+    Linearity,
+    Rule,
+    Sift,
+)
+
+__all__ = ["derivations"]
+
+x, w, g = Function("x"), Function("w"), Function("g")
+b = Symbol("b")
+
+
+def _syms(base: str, ndim: int, **assumptions: bool) -> tuple[Symbol, ...]:
+    names = [base] if ndim == 1 else [f"{base}{i + 1}" for i in range(ndim)]
+    return tuple(Symbol(n, **assumptions) for n in names)
+
+
+class _Layer:
+    def __init__(self, ndim: int) -> None:
+        self.ndim = ndim
+        self.domain = domain_name(S.Integers, ndim)
+        self.s = _syms("s", ndim, integer=True, positive=True)
+        self.d = _syms("d", ndim, integer=True, positive=True)
+        self.p = _syms("p", ndim, integer=True, nonnegative=True)
+        self.t = _syms("t", ndim, integer=True)
+        self.j = _syms("j", ndim, integer=True)
+        self.u = _syms("u", ndim, integer=True)
+        self.i = _syms("i", ndim, integer=True)
+        self.v = _syms("v", ndim, integer=True)
+        self.tau = _syms("τ", ndim)
+
+    def S(self, body: Expr, vs: Sequence[Symbol]) -> Expr:
+        return Sum(body, *[(v, -oo, oo) for v in vs])
+
+    def index(self, t: Sequence[Expr], j: Sequence[Expr]) -> tuple[Expr, ...]:
+        return tuple(si * ti + di * ji - pi
+                     for si, ti, di, ji, pi in zip(self.s, t, self.d, j, self.p, strict=True))
+
+    def forward(self, t: Sequence[Expr]) -> Expr:
+        return b + self.S(w(*self.j) * x(*self.index(t, self.j)), self.j)
+
+    def loss(self) -> Expr:
+        return self.S(g(*self.t) * self.forward(self.t), self.t)
+
+    def delta(self, a: Sequence[Expr], c: Sequence[Expr]) -> Expr:
+        return Mul(*[KroneckerDelta(ai, ci) for ai, ci in zip(a, c, strict=True)])
+
+    def up(self, fn: Function, factor: Sequence[Expr], pt: Sequence[Expr]) -> Expr:
+        return Upsample(Lambda(self.tau, fn(*self.tau)), tuple(factor), tuple(pt))
+
+    def up_fn(self, fn: Function, factor: Sequence[Expr]) -> Lambda:
+        return Lambda(self.tau, self.up(fn, factor, self.tau))
+
+    def hyps(self) -> list[str]:
+        return [
+            "y(t) = b + Σ_j w(j)·x(s·t + d·j − p); x and w are extended by 0 outside their "
+            "ranges (zero padding), g(t) = ∂L/∂y(t) is 0 outside the output range",
+            "chain rule: ∂L/∂θ = ∂/∂θ Σ_t g(t)·y(t) with g held fixed",
+            "stride s ≥ 1, dilation d ≥ 1, padding p ≥ 0 are integers"
+            + (" (per axis)" if self.ndim > 1 else ""),
+        ]
+
+
+def _d(name: str, L: _Layer, title: str, lhs: Expr, rhs: Expr,
+       steps: list[tuple[Expr, Rule]], hyps: Sequence[str]) -> Derivation:
+    return Derivation(name=name, domain=L.domain, title=title,
+                      statement=Eq(lhs, rhs, evaluate=False),
+                      steps=tuple(Step(e, r) for e, r in steps), hypotheses=tuple(hyps),
+                      family="backprop")
+
+
+def _add(a: Sequence[Expr], c: Sequence[Expr]) -> tuple[Expr, ...]:
+    return tuple(x_ + y_ for x_, y_ in zip(a, c, strict=True))
+
+
+def _sub(a: Sequence[Expr], c: Sequence[Expr]) -> tuple[Expr, ...]:
+    return tuple(x_ - y_ for x_, y_ in zip(a, c, strict=True))
+
+
+def _mul(a: Sequence[Expr], c: Sequence[Expr]) -> tuple[Expr, ...]:
+    return tuple(x_ * y_ for x_, y_ in zip(a, c, strict=True))
+
+
+def conv_input_grad(L: _Layer) -> Derivation:
+    t, j, u, v, s, d, p = L.t, L.j, L.u, L.v, L.s, L.d, L.p
+    lhs = Partial(L.loss(), x(*u))
+    up_p = _add(u, p)
+    rhs = conv(L.up_fn(w, d), L.up_fn(g, s), up_p, discrete=True)
+    idx = L.index(t, j)
+    shifted = _sub(up_p, _mul(d, j))  # u + p − d·j
+    body = g(*t) * w(*j) * L.delta(idx, u)
+    G_at = L.up(g, s, _sub(up_p, v))
+    steps: list[tuple[Expr, Rule]] = [
+        (L.S(g(*t) * L.S(w(*j) * L.delta(idx, u), j), t), DifferentiateLinear()),
+        (L.S(body, (*j, *t)), Linearity()),
+        (L.S(body, (*t, *j)), Fubini(*zip(j, t, strict=True))),
+        (L.S(w(*j) * L.S(g(*t) * L.delta(idx, u), t), j), Linearity()),
+        (L.S(w(*j) * L.S(g(*t) * L.delta(_mul(s, t), shifted), t), j),
+         Algebra("δ[s·t + d·j − p, u] = δ[s·t, u + p − d·j]")),
+        (L.S(w(*j) * L.up(g, s, shifted), j), Definition("↑")),
+        (L.S(w(*j) * L.S(L.delta(_mul(d, j), v) * G_at, v), j), Sift()),
+        (L.S(w(*j) * L.delta(_mul(d, j), v) * G_at, (*v, *j)), Linearity()),
+        (L.S(w(*j) * L.delta(_mul(d, j), v) * G_at, (*j, *v)), Fubini(*zip(v, j, strict=True))),
+        (L.S(L.S(w(*j) * L.delta(_mul(d, j), v), j) * G_at, v), Linearity()),
+        (L.S(L.up(w, d, v) * G_at, v), Definition("↑")),
+        (rhs, Definition("∗")),
+    ]
+    return _d("conv_input_grad", L,
+              "input gradient = full convolution of the upsampled gradient with the dilated "
+              "kernel (transposed convolution)", lhs, rhs, steps, L.hyps())
+
+
+def conv_input_grad_unit_stride(L: _Layer) -> Derivation:
+    t, j, u = L.t, L.j, L.u
+    one = (S.One,) * L.ndim
+    L1 = _Layer(L.ndim)
+    L1.s, L1.d = one, one
+    lhs = Partial(L1.loss(), x(*u))
+    up_p = _add(u, L.p)
+    rhs = conv(w, g, up_p, discrete=True)
+    idx = L1.index(t, j)
+    body = g(*t) * w(*j) * L1.delta(idx, u)
+    steps: list[tuple[Expr, Rule]] = [
+        (L1.S(g(*t) * L1.S(w(*j) * L1.delta(idx, u), j), t), DifferentiateLinear()),
+        (L1.S(body, (*j, *t)), Linearity()),
+        (L1.S(body, (*t, *j)), Fubini(*zip(j, t, strict=True))),
+        (L1.S(w(*j) * L1.S(g(*t) * L1.delta(idx, u), t), j), Linearity()),
+        (L1.S(w(*j) * g(*_sub(up_p, j)), j), Sift()),
+        (rhs, Definition("∗")),
+    ]
+    hyps = [*L.hyps()[:2], "stride 1, dilation 1, padding p ≥ 0"]
+    return _d("conv_input_grad_unit_stride", L,
+              "with stride 1 and dilation 1 the input gradient is the full convolution w ∗ g",
+              lhs, rhs, steps, hyps)
+
+
+def conv_weight_grad(L: _Layer) -> Derivation:
+    t, j, i, v, s, d, p = L.t, L.j, L.i, L.v, L.s, L.d, L.p
+    lhs = Partial(L.loss(), w(*i))
+    base = _sub(_mul(d, i), p)  # d·i − p
+    rhs = xcorr(L.up_fn(g, s), x, base, discrete=True)
+    xv = x(*_add(base, v))
+    body = g(*t) * L.delta(_mul(s, t), v) * xv
+    steps: list[tuple[Expr, Rule]] = [
+        (L.S(g(*t) * L.S(L.delta(j, i) * x(*L.index(t, j)), j), t), DifferentiateLinear()),
+        (L.S(g(*t) * x(*L.index(t, i)), t), Sift()),
+        (L.S(g(*t) * L.S(L.delta(_mul(s, t), v) * xv, v), t), Sift()),
+        (L.S(body, (*v, *t)), Linearity()),
+        (L.S(body, (*t, *v)), Fubini(*zip(v, t, strict=True))),
+        (L.S(L.S(g(*t) * L.delta(_mul(s, t), v), t) * xv, v), Linearity()),
+        (L.S(L.up(g, s, v) * xv, v), Definition("↑")),
+        (rhs, Definition("⋆")),
+    ]
+    return _d("conv_weight_grad", L,
+              "weight gradient = cross-correlation of the input with the upsampled gradient",
+              lhs, rhs, steps, L.hyps())
+
+
+def conv_bias_grad(L: _Layer) -> Derivation:
+    lhs = Partial(L.loss(), b)
+    rhs = L.S(g(*L.t), L.t)
+    return _d("conv_bias_grad", L, "bias gradient = sum of the output gradient", lhs, rhs,
+              [(rhs, DifferentiateLinear())], L.hyps())
+
+
+# -- fixed sizes with symbolic entries ------------------------------------------------------
+
+
+def _out_size(i: int, k: int, s: int, p: int, d: int) -> int:
+    return (i + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def conv_backprop_fixed(cfg: dict[str, tuple[int, ...]], tag: str) -> Derivation:
+    """Gradients of an explicit forward polynomial versus the transposed-convolution recipe."""
+    ii, kk, ss, pp, dd = (cfg[key] for key in ("i", "k", "s", "p", "d"))
+    nd = len(ii)
+    oo_ = tuple(_out_size(*a) for a in zip(ii, kk, ss, pp, dd, strict=True))
+    X = {u: x(*u) for u in itertools.product(*[range(n) for n in ii])}
+    W = {j: w(*j) for j in itertools.product(*[range(n) for n in kk])}
+    G = {t: g(*t) for t in itertools.product(*[range(n) for n in oo_])}
+
+    def xpad(pos: tuple[int, ...]) -> Expr:
+        src = tuple(q - p for q, p in zip(pos, pp, strict=True))
+        return X.get(src, S.Zero)
+
+    # forward, read straight from the definition y[t] = b + Σ_j w[j]·x̄[s·t + d·j]
+    loss: Expr = S.Zero
+    for t, gt in G.items():
+        y = b + sum((wj * xpad(tuple(s * tq + d * jq for s, tq, d, jq in
+                                     zip(ss, t, dd, j, strict=True)))
+                     for j, wj in W.items()), S.Zero)
+        loss += gt * y
+
+    # REFERENCE.md recipe for ∂L/∂x: zero-insert g, pad, correlate with the flipped kernel
+    a = tuple((i + 2 * p - d * (k - 1) - 1) % s for i, k, s, p, d in
+              zip(ii, kk, ss, pp, dd, strict=True))
+    up_shape = tuple((o - 1) * s + 1 for o, s in zip(oo_, ss, strict=True))
+    gup = {q: S.Zero for q in itertools.product(*[range(n) for n in up_shape])}
+    for t, gt in G.items():
+        gup[tuple(tq * s for tq, s in zip(t, ss, strict=True))] = gt
+    before = tuple(d * (k - 1) - p for d, k, p in zip(dd, kk, pp, strict=True))
+
+    def gpad(pos: tuple[int, ...]) -> Expr:
+        return gup.get(tuple(q - bq for q, bq in zip(pos, before, strict=True)), S.Zero)
+
+    dx = {}
+    for u in X:
+        dx[u] = sum((W[tuple(k - 1 - jq for k, jq in zip(kk, j, strict=True))]
+                     * gpad(tuple(uq + d * jq for uq, d, jq in zip(u, dd, j, strict=True)))
+                     for j in W), S.Zero)
+    # ∂L/∂w: correlate the padded input with g, stride and dilation exchanging roles
+    dw = {j: sum((gt * xpad(tuple(d * jq + s * tq for d, jq, s, tq in
+                                  zip(dd, j, ss, t, strict=True)))
+                  for t, gt in G.items()), S.Zero) for j in W}
+    db = sum(G.values(), S.Zero)
+
+    from convmath.symbolic.operators import Named
+    from convmath.symbolic.printing import text
+
+    named = Named(Symbol("L"), loss)
+    lhs = ImmutableMatrix([Partial(named, X[u]) for u in X]
+                          + [Partial(named, W[j]) for j in W] + [Partial(named, b)])
+    rhs = ImmutableMatrix([dx[u] for u in X] + [dw[j] for j in W] + [db])
+    desc = ", ".join(f"{key}={cfg[key] if nd > 1 else cfg[key][0]}"
+                     for key in ("i", "k", "s", "p", "d"))
+    L = _Layer(nd)
+    return Derivation(
+        name=f"conv_backprop_fixed_{tag}", domain=L.domain,
+        title=f"∂L/∂(x, w, b) at {desc} (output {oo_}, leftover a = {a}) equals the "
+              "transposed-convolution recipe",
+        statement=Eq(lhs, rhs, evaluate=False),
+        steps=(Step(rhs, Compute("the derivatives of the explicit forward polynomial")),),
+        hypotheses=(
+            "symbolic entries x(u), w(j), g(t), b; L = Σ_t g(t)·y(t) with y computed from the "
+            f"definition (zero padding): L = {text(loss)}",
+            "the right-hand side is built independently: g with s − 1 zeros inserted, padded "
+            "by d(k − 1) − p before and d(k − 1) − p + a after, correlated with the flipped "
+            "dilated kernel; ∂L/∂w by correlating the padded input with g",
+        ),
+        family="backprop",
+    )
+
+
+def conv_backprop_fixed_channels(cin: int, cout: int, i: int, k: int, s: int, p: int,
+                                 d: int) -> Derivation:
+    """Multi-channel 1-D layer y[o, t] = b[o] + Σ_c Σ_j w[o, c, j]·x̄[c, s·t + d·j] at fixed
+    sizes: the gradients of the explicit forward polynomial equal the per-channel recipe
+    (∂L/∂x[c] = Σ_o transposed convolution of g[o] with w[o, c]; channel axes swapped)."""
+    from convmath.symbolic.operators import Named
+    from convmath.symbolic.printing import text
+
+    o_size = _out_size(i, k, s, p, d)
+    bo = Function("b")
+    X = {(c, u): x(c, u) for c in range(cin) for u in range(i)}
+    W = {(o, c, j): w(o, c, j) for o in range(cout) for c in range(cin) for j in range(k)}
+    G = {(o, t): g(o, t) for o in range(cout) for t in range(o_size)}
+    B = {o: bo(o) for o in range(cout)}
+
+    def xpad(c: int, pos: int) -> Expr:
+        return X.get((c, pos - p), S.Zero)
+
+    loss: Expr = S.Zero
+    for (o, t), got in G.items():
+        y = B[o] + sum((W[(o, c, j)] * xpad(c, s * t + d * j)
+                        for c in range(cin) for j in range(k)), S.Zero)
+        loss += got * y
+    # recipe: insert s − 1 zeros into g[o], pad by d(k−1) − p before, correlate with the
+    # flipped kernel w[o, c, k − 1 − j] dilated by d, and sum over the output channels o
+    before = d * (k - 1) - p
+    gup = {(o, q): S.Zero for o in range(cout) for q in range((o_size - 1) * s + 1)}
+    for (o, t), got in G.items():
+        gup[(o, t * s)] = got
+    dx = {(c, u): sum((W[(o, c, k - 1 - j)] * gup.get((o, u + d * j - before), S.Zero)
+                       for o in range(cout) for j in range(k)), S.Zero) for (c, u) in X}
+    dw = {(o, c, j): sum((G[(o, t)] * xpad(c, d * j + s * t) for t in range(o_size)), S.Zero)
+          for (o, c, j) in W}
+    db = {o: sum((G[(o, t)] for t in range(o_size)), S.Zero) for o in B}
+    named = Named(Symbol("L"), loss)
+    lhs = ImmutableMatrix([Partial(named, X[key]) for key in X]
+                          + [Partial(named, W[key]) for key in W]
+                          + [Partial(named, B[o]) for o in B])
+    rhs = ImmutableMatrix([dx[key] for key in X] + [dw[key] for key in W]
+                          + [db[o] for o in B])
+    tag = f"c{cin}o{cout}i{i}k{k}s{s}p{p}d{d}"
+    return Derivation(
+        name=f"conv_backprop_fixed_{tag}", domain=domain_name(S.Integers, 1),
+        title=f"{cin} → {cout} channels, i={i}, k={k}, s={s}, p={p}, d={d} (output {o_size}): "
+              "∂L/∂(x, w, b) equals the per-channel transposed-convolution recipe",
+        statement=Eq(lhs, rhs, evaluate=False),
+        steps=(Step(rhs, Compute("the derivatives of the explicit forward polynomial")),),
+        hypotheses=(
+            "symbolic entries x(c, u), w(o, c, j), g(o, t), b(o); "
+            f"L = Σ_o Σ_t g(o, t)·y(o, t) = {text(loss)}",
+            "the right-hand side is built independently: ∂L/∂x(c, ·) = Σ_o (g(o, ·) with "
+            "s − 1 zeros inserted, padded by d(k − 1) − p) correlated with the flipped "
+            "w(o, c, ·); ∂L/∂w(o, c, j) = Σ_t g(o, t)·x̄(c, s·t + d·j); ∂L/∂b(o) = Σ_t g(o, t)",
+        ),
+        family="backprop",
+    )
+
+
+FIXED: tuple[tuple[dict[str, tuple[int, ...]], str], ...] = (
+    ({"i": (7,), "k": (3,), "s": (2,), "p": (1,), "d": (2,)}, "i7k3s2p1d2"),
+    ({"i": (7,), "k": (2,), "s": (3,), "p": (1,), "d": (1,)}, "i7k2s3p1d1"),
+    ({"i": (3, 4), "k": (2, 2), "s": (2, 1), "p": (1, 0), "d": (1, 2)}, "i3x4k2x2s2x1p1x0d1x2"),
+)
+
+
+def derivations() -> list[Derivation]:
+    """The backpropagation derivations (general on ℤ and ℤ², fixed-size checks)."""
+    out: list[Derivation] = []
+    for builder in (conv_input_grad, conv_input_grad_unit_stride, conv_weight_grad,
+                    conv_bias_grad):
+        for nd in (1, 2):
+            out.append(builder(_Layer(nd)))
+    for cfg, tag in FIXED:
+        out.append(conv_backprop_fixed(cfg, tag))
+    out.append(conv_backprop_fixed_channels(cin=2, cout=3, i=5, k=2, s=2, p=1, d=2))
+    return out

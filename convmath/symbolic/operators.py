@@ -1,0 +1,650 @@
+"""Unevaluated SymPy operators: convolution, cross-correlation, differences, Fourier transforms.
+
+Main definitions (conventions of DESIGN.md):
+
+- ``conv(f, g, x)`` is :math:`(f * g)(x) = \\int f(z)\\,g(x - z)\\,dz` on ℝ or ℝⁿ
+  (``x`` a tuple of variables), and :math:`\\sum_k f(k)\\,g(n - k)` on ℤ or ℤⁿ with
+  ``discrete=True``;
+- ``xcorr(f, g, x)`` is :math:`(f \\star g)(x) = \\int f(z)\\,g(x + z)\\,dz` (kernel first, the
+  CNN-lecture convention), with the same discrete variant;
+- :class:`Difference` is the forward difference Δₙh(n) = h(n + 1) − h(n);
+- :class:`Fourier` is the Fourier transform ℱ[f](ξ) = ∫ f(x) e^{−2πi x·ξ} dx on ℝⁿ and the
+  DTFT ℱ[f](ω) = Σₙ f(n) e^{−i n·ω} on ℤⁿ.
+
+They stay unevaluated; :meth:`~Convolution.unfold` gives the defining integral or sum and
+``.doit()`` unfolds and then evaluates it.
+
+>>> from sympy import Function, symbols
+>>> f, g = symbols("f g", cls=Function)
+>>> x = symbols("x")
+>>> conv(f, g, x)
+(f ∗ g)(x)
+>>> conv(f, g, x).unfold()
+Integral(f(z)*g(x - z), (z, -oo, oo))
+
+Functions may be undefined functions, :class:`~sympy.Lambda` objects or expressions in the
+given variables; anything else raises :class:`~convmath.InvalidArgument`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import sympy
+from sympy import (
+    Basic,
+    Expr,
+    Integral,
+    Lambda,
+    S,
+    Sum,
+    Symbol,
+    Tuple,
+    exp,
+    oo,
+    pi,
+)
+from sympy.core.function import AppliedUndef, FunctionClass
+
+from convmath.errors import InvalidArgument
+
+__all__ = [
+    "OPERATOR_CLASSES",
+    "Convolution",
+    "CrossCorrelation",
+    "Difference",
+    "Fourier",
+    "Named",
+    "Partial",
+    "Upsample",
+    "apply_function",
+    "as_function",
+    "conv",
+    "difference",
+    "fourier",
+    "function_name",
+    "xcorr",
+]
+
+
+def _domain(discrete: bool) -> Basic:
+    return S.Integers if discrete else S.Reals
+
+
+def domain_name(domain: Basic, ndim: int) -> str:
+    """The domain as a learner writes it: ``ℝ``, ``ℝ²``, ``ℤ``, ``ℤⁿ``…"""
+    base = "ℤ" if domain == S.Integers else "ℝ"
+    sup = {1: "", 2: "²", 3: "³"}.get(ndim, f"^{ndim}")
+    return base + sup
+
+
+def _as_point(x: Any, argname: str = "x") -> tuple[Expr, ...]:
+    items: Sequence[Any] = tuple(x) if isinstance(x, (tuple, list, Tuple)) else (x,)
+    if not items:
+        raise InvalidArgument(f"{argname}={x!r}: need at least one variable")
+    out = []
+    for item in items:
+        if isinstance(item, str) or not isinstance(item, (Expr, int)):
+            raise InvalidArgument(
+                f"{argname}={x!r}: the point must be a SymPy expression or a tuple of them"
+            )
+        e = sympy.sympify(item)
+        if not isinstance(e, Expr) or e.is_number is None:
+            raise InvalidArgument(f"{argname}={x!r}: {item!r} is not a scalar expression")
+        out.append(e)
+    return tuple(out)
+
+
+def _fresh(avoid: Iterable[Basic], names: Sequence[str], n: int, integer: bool) -> list[Symbol]:
+    taken = {str(s) for s in avoid}
+    out: list[Symbol] = []
+    for base in names:
+        cands = [base] if n == 1 else [f"{base}{i + 1}" for i in range(n)]
+        if not any(c in taken for c in cands):
+            return [Symbol(c, integer=True) if integer else Symbol(c) for c in cands]
+    for i in range(n):  # pragma: no cover - every name taken
+        out.append(sympy.Dummy(f"z{i}", integer=integer))
+    return out
+
+
+def as_function(f: Any, ndim: int, variables: Sequence[Expr] | None = None, *,
+                argname: str = "f") -> Lambda:
+    """``f`` as a :class:`~sympy.Lambda` of ``ndim`` variables.
+
+    Accepts an undefined function (``Function('f')``), a SymPy function class (``sin``,
+    ``DiracDelta``), a ``Lambda`` of ``ndim`` variables, an expression in ``variables`` or a
+    Python callable returning an expression.
+
+    >>> from sympy import Function
+    >>> as_function(Function("f"), 1)
+    Lambda(t, f(t))
+    """
+    if isinstance(f, Lambda):
+        if len(f.variables) != ndim:
+            raise InvalidArgument(
+                f"{argname}={f}: a Lambda of {len(f.variables)} variable(s) given for a "
+                f"{ndim}-dimensional operator"
+            )
+        return f
+    ts: list[Symbol] = (
+        [Symbol("t")] if ndim == 1 else [Symbol(f"t{i + 1}") for i in range(ndim)]
+    )
+    if isinstance(f, FunctionClass):
+        nargs = getattr(f, "nargs", S.Naturals0)
+        if ndim not in nargs:
+            raise InvalidArgument(
+                f"{argname}={f}: takes {nargs} argument(s), the operator is {ndim}-dimensional"
+            )
+        return Lambda(tuple(ts), f(*ts))
+    if isinstance(f, (str, bytes, bool)) or f is None:
+        raise InvalidArgument(f"{argname}={f!r} is not a function")
+    if isinstance(f, (int, float)) and not isinstance(f, bool):
+        f = sympy.sympify(f)
+    if isinstance(f, Basic):
+        if not isinstance(f, Expr) or isinstance(f, sympy.MatrixBase):
+            raise InvalidArgument(f"{argname}={f!r} is not a scalar function or expression")
+        if variables is None or not all(isinstance(v, Symbol) for v in variables):
+            raise InvalidArgument(
+                f"{argname}={f}: an expression is a function of the operator's variables, "
+                "so those must be symbols; pass a Lambda instead"
+            )
+        if len(variables) != ndim:  # pragma: no cover - guarded by callers
+            raise InvalidArgument(f"{argname}={f}: expected {ndim} variables")
+        return Lambda(tuple(variables), f)
+    if callable(f):
+        fn: Callable[..., Any] = f
+        try:
+            body = fn(*ts)
+        except Exception as exc:
+            raise InvalidArgument(
+                f"{argname}={f!r}: calling it on {ndim} symbol(s) failed: {exc}"
+            ) from exc
+        if not isinstance(body, Expr):
+            raise InvalidArgument(f"{argname}={f!r} does not return a SymPy expression")
+        return Lambda(tuple(ts), body)
+    raise InvalidArgument(f"{argname}={f!r} is not a function")
+
+
+def apply_function(L: Lambda, args: Sequence[Expr]) -> Expr:
+    """``L(*args)``, substituting (not replacing) so that derivatives become ``Subs``."""
+    if len(args) != len(L.variables):
+        raise InvalidArgument(f"args={tuple(args)}: {L} takes {len(L.variables)} argument(s)")
+    body = L.expr
+    incoming = set().union(*(sympy.sympify(a).free_symbols for a in args))
+    bound = {v for n in sympy.preorder_traversal(body)
+             if isinstance(n, (Integral, Sum)) for v in (lim[0] for lim in n.limits)}
+    clash = incoming & bound
+    if clash:  # rename inner bound variables so that the arguments are not captured
+        body = body.xreplace({v: sympy.Dummy(str(v), **v.assumptions0) for v in clash})
+    result: Expr = body.subs(dict(zip(L.variables, args, strict=False)), simultaneous=True)
+    return result
+
+
+class _BinaryOperator(Expr):
+    """Common part of convolution and cross-correlation: args ``(F, G, point, domain)``."""
+
+    is_commutative = True
+    _text_symbol = "?"
+    _latex_symbol = "?"
+    _sign = 1  # g(x - z) for convolution, g(x + z) for cross-correlation
+
+    def __new__(cls, F: Lambda, G: Lambda, point: Tuple, domain: Basic) -> _BinaryOperator:
+        if not isinstance(F, Lambda) or not isinstance(G, Lambda):
+            raise InvalidArgument(f"F={F!r}, G={G!r}: operator arguments must be Lambdas")
+        if not isinstance(point, Tuple):
+            point = Tuple(*point)
+        n = len(point)
+        for name, L in (("f", F), ("g", G)):
+            if len(L.variables) != n:
+                raise InvalidArgument(
+                    f"{name}={L}: takes {len(L.variables)} variable(s) but the point "
+                    f"{tuple(point)} has {n}"
+                )
+        if domain not in (S.Reals, S.Integers):
+            raise InvalidArgument(f"domain={domain!r}: must be S.Reals or S.Integers")
+        obj: _BinaryOperator = Expr.__new__(cls, F, G, point, domain)
+        return obj
+
+    @property
+    def f(self) -> Lambda:
+        return self.args[0]
+
+    @property
+    def g(self) -> Lambda:
+        return self.args[1]
+
+    @property
+    def point(self) -> tuple[Expr, ...]:
+        return tuple(self.args[2])
+
+    @property
+    def domain(self) -> Basic:
+        return self.args[3]
+
+    @property
+    def discrete(self) -> bool:
+        return bool(self.domain == S.Integers)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.args[2])
+
+    def _eval_is_real(self) -> bool | None:
+        return None
+
+    def unfold(self, variables: Sequence[Symbol] | None = None) -> Expr:
+        """The defining integral (on ℝⁿ) or sum (on ℤⁿ), unevaluated."""
+        if variables is None:
+            names = ("k", "j", "m", "l") if self.discrete else ("z", "w", "u", "v", "s")
+            variables = _fresh(self.atoms(Symbol), names, self.ndim, self.discrete)
+        zs = tuple(variables)
+        shifted = tuple(x + self._sign * z for x, z in zip(self.point, zs, strict=False))
+        body = apply_function(self.f, zs) * apply_function(self.g, shifted)
+        limits = [(z, -oo, oo) for z in zs]
+        return Sum(body, *limits) if self.discrete else Integral(body, *limits)
+
+    def doit(self, **hints: Any) -> Expr:
+        e = self.unfold()
+        return e.doit(**hints) if hints.get("deep", True) else e
+
+    def _text(self, printer: Any) -> str:
+        args = ", ".join(printer._print(p) for p in self.point)
+        return (
+            f"({function_name(self.f, printer)} {self._text_symbol} "
+            f"{function_name(self.g, printer)})({args})"
+        )
+
+    def _sympystr(self, printer: Any) -> str:
+        return self._text(printer)
+
+    def _pretty(self, printer: Any) -> Any:
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        from convmath.symbolic.printing import text
+
+        return prettyForm(text(self))
+
+    def _latex(self, printer: Any) -> str:
+        args = ", ".join(printer._print(p) for p in self.point)
+        return (
+            rf"\left({latex_function_name(self.f, printer)} {self._latex_symbol} "
+            rf"{latex_function_name(self.g, printer)}\right)\!\left({args}\right)"
+        )
+
+
+class Convolution(_BinaryOperator):
+    """(f ∗ g)(x): ∫ f(z) g(x − z) dz over ℝⁿ, or Σ_k f(k) g(n − k) over ℤⁿ."""
+
+    _text_symbol = "∗"
+    _latex_symbol = "*"
+    _sign = -1
+
+
+class CrossCorrelation(_BinaryOperator):
+    """(f ⋆ g)(x): ∫ f(z) g(x + z) dz over ℝⁿ, or Σ_k f(k) g(n + k) over ℤⁿ (kernel first)."""
+
+    _text_symbol = "⋆"
+    _latex_symbol = r"\star"
+    _sign = 1
+
+
+def _make(cls: type[_BinaryOperator], f: Any, g: Any, x: Any, discrete: bool) -> Expr:
+    point = _as_point(x)
+    n = len(point)
+    F = as_function(f, n, point, argname="f")
+    G = as_function(g, n, point, argname="g")
+    return cls(F, G, Tuple(*point), _domain(discrete))
+
+
+def conv(f: Any, g: Any, x: Any, *, discrete: bool = False) -> Expr:
+    """(f ∗ g)(x), unevaluated; ``x`` a variable or a tuple of them (n-D).
+
+    >>> from sympy import Function, symbols
+    >>> f, g = symbols("f g", cls=Function)
+    >>> n = symbols("n", integer=True)
+    >>> conv(f, g, n, discrete=True).unfold()
+    Sum(f(k)*g(-k + n), (k, -oo, oo))
+    """
+    return _make(Convolution, f, g, x, discrete)
+
+
+def xcorr(f: Any, g: Any, x: Any, *, discrete: bool = False) -> Expr:
+    """(f ⋆ g)(x) = ∫ f(z) g(x + z) dz (kernel ``f`` first), unevaluated.
+
+    >>> from sympy import Function, symbols
+    >>> f, g = symbols("f g", cls=Function)
+    >>> xcorr(f, g, symbols("x")).unfold()
+    Integral(f(z)*g(x + z), (z, -oo, oo))
+    """
+    return _make(CrossCorrelation, f, g, x, discrete)
+
+
+class Difference(Expr):
+    """Forward difference Δ_n h = h|_{n→n+1} − h, unevaluated; ``doit`` expands it."""
+
+    is_commutative = True
+
+    def __new__(cls, expr: Expr, var: Symbol) -> Difference:
+        if not isinstance(var, Symbol):
+            raise InvalidArgument(f"var={var!r}: must be a symbol")
+        obj: Difference = Expr.__new__(cls, sympy.sympify(expr), var)
+        return obj
+
+    @property
+    def expr(self) -> Expr:
+        return self.args[0]
+
+    @property
+    def var(self) -> Symbol:
+        return self.args[1]
+
+    def doit(self, **hints: Any) -> Expr:
+        e = self.expr.doit(**hints) if hints.get("deep", True) else self.expr
+        return e.subs(self.var, self.var + 1) - e
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"Δ_{printer._print(self.var)}[{printer._print(self.expr)}]"
+
+    def _latex(self, printer: Any) -> str:
+        return rf"\Delta_{{{printer._print(self.var)}}}\left[{printer._print(self.expr)}\right]"
+
+
+def difference(expr: Expr, var: Symbol) -> Difference:
+    """Δ_var expr, the forward difference (unevaluated)."""
+    return Difference(expr, var)
+
+
+class Fourier(Expr):
+    """ℱ[f](ξ): ∫ f(x) e^{−2πi x·ξ} dx on ℝⁿ, or the DTFT Σ_n f(n) e^{−i n·ω} on ℤⁿ."""
+
+    is_commutative = True
+
+    def __new__(cls, F: Lambda, point: Tuple, domain: Basic) -> Fourier:
+        obj: Fourier = Expr.__new__(cls, F, Tuple(*point), domain)
+        return obj
+
+    @property
+    def f(self) -> Lambda:
+        return self.args[0]
+
+    @property
+    def point(self) -> tuple[Expr, ...]:
+        return tuple(self.args[1])
+
+    @property
+    def discrete(self) -> bool:
+        return bool(self.args[2] == S.Integers)
+
+    def unfold(self, variables: Sequence[Symbol] | None = None) -> Expr:
+        """The defining integral or sum."""
+        if variables is None:
+            names = ("n", "m", "k") if self.discrete else ("x", "y", "u", "v")
+            variables = _fresh(self.atoms(Symbol), names, len(self.point), self.discrete)
+        zs = tuple(variables)
+        phase = sum((z * xi for z, xi in zip(zs, self.point, strict=False)), S.Zero)
+        kernel = exp(-sympy.I * phase) if self.discrete else exp(-2 * pi * sympy.I * phase)
+        limits = [(z, -oo, oo) for z in zs]
+        body = apply_function(self.f, zs) * kernel
+        return Sum(body, *limits) if self.discrete else Integral(body, *limits)
+
+    def doit(self, **hints: Any) -> Expr:
+        e = self.unfold()
+        return e.doit(**hints) if hints.get("deep", True) else e
+
+    def _sympystr(self, printer: Any) -> str:
+        args = ", ".join(printer._print(p) for p in self.point)
+        return f"ℱ[{function_name(self.f, printer)}]({args})"
+
+    def _latex(self, printer: Any) -> str:
+        args = ", ".join(printer._print(p) for p in self.point)
+        return (
+            rf"\mathcal{{F}}\left[{latex_function_name(self.f, printer)}\right]"
+            rf"\!\left({args}\right)"
+        )
+
+
+def fourier(f: Any, xi: Any, *, discrete: bool = False) -> Fourier:
+    """ℱ[f](ξ), unevaluated (``discrete=True``: the DTFT)."""
+    point = _as_point(xi, "xi")
+    return Fourier(as_function(f, len(point), point), Tuple(*point), _domain(discrete))
+
+
+# -- naming functions for display ---------------------------------------------------------
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _named_parts(L: Lambda, latex: bool, printer: Any) -> Expr | None:
+    """Replace every application h(*vars) in L's body by a symbol naming h; None if vars remain."""
+    vs = tuple(L.variables)
+    reps: dict[Basic, Basic] = {}
+    for node in sympy.preorder_traversal(L.expr):
+        if isinstance(node, _BinaryOperator) and tuple(node.point) == vs:
+            sym = node._latex_symbol if latex else node._text_symbol
+            a = latex_function_name(node.f, printer) if latex else function_name(node.f, printer)
+            b = latex_function_name(node.g, printer) if latex else function_name(node.g, printer)
+            name = rf"\left({a} {sym} {b}\right)" if latex else f"({a} {sym} {b})"
+            reps[node] = Symbol(name)
+        elif isinstance(node, sympy.Derivative) and isinstance(node.expr, AppliedUndef) \
+                and tuple(node.expr.args) == vs and len(node.variable_count) == 1 \
+                and node.variable_count[0][1] == 1:
+            h = node.expr.func.__name__
+            var = node.variable_count[0][0]
+            if len(vs) == 1:
+                reps[node] = Symbol(f"{h}'" if latex else f"{h}′")
+            else:
+                i = vs.index(var) + 1
+                reps[node] = Symbol(rf"\partial_{{{i}}} {h}" if latex
+                                    else f"∂{str(i).translate(_SUBSCRIPTS)}{h}")
+        elif type(node).__name__ == "Upsample" and tuple(node.args[2]) == vs:
+            fac = ", ".join(printer._print(q) for q in node.args[1])
+            inner = (latex_function_name(node.args[0], printer) if latex
+                     else function_name(node.args[0], printer))
+            reps[node] = Symbol(rf"\left(\uparrow_{{{fac}}} {inner}\right)" if latex
+                                else f"(↑[{fac}] {inner})")
+        elif isinstance(node, sympy.Function) and tuple(node.args) == vs:
+            name = _fn_symbol(node.func, latex)
+            reps[node] = Symbol(name)
+        elif isinstance(node, sympy.KroneckerDelta) and len(vs) == 1 and \
+                set(node.args) == {vs[0], S.Zero}:
+            reps[node] = Symbol(r"\delta" if latex else "δ")
+    body = L.expr.xreplace(reps)
+    if body.free_symbols & set(vs):
+        return None
+    return body
+
+
+def _fn_symbol(func: Any, latex: bool) -> str:
+    name = getattr(func, "__name__", str(func))
+    if name == "DiracDelta":
+        return r"\delta" if latex else "δ"
+    return name
+
+
+def _difference_of(L: Lambda) -> tuple[str, int] | None:
+    """(h, i) when L is t ↦ h(t + eᵢ) − h(t), the forward difference Δᵢh."""
+    vs = tuple(L.variables)
+    terms = sympy.Add.make_args(L.expr)
+    if len(terms) != 2:
+        return None
+    pos = [t for t in terms if not t.could_extract_minus_sign()]
+    neg = [-t for t in terms if t.could_extract_minus_sign()]
+    if len(pos) != 1 or len(neg) != 1:
+        return None
+    a, b = pos[0], neg[0]
+    if not (isinstance(a, AppliedUndef) and isinstance(b, AppliedUndef) and a.func == b.func
+            and tuple(b.args) == vs and len(a.args) == len(vs)):
+        return None
+    diffs = [sympy.expand(x - v) for x, v in zip(a.args, vs, strict=True)]
+    if sorted(diffs, key=str) != sorted([S.One] + [S.Zero] * (len(vs) - 1), key=str):
+        return None
+    return a.func.__name__, diffs.index(S.One) + 1
+
+
+def function_name(L: Lambda, printer: Any = None) -> str:
+    """How a function argument prints in text: ``f``, ``(f ∗ g)``, ``g′``, ``f(· − a)``."""
+    from sympy.printing.str import StrPrinter
+
+    p = printer if printer is not None else StrPrinter()
+    diff = _difference_of(L)
+    if diff is not None:
+        h, i = diff
+        return f"Δ{h}" if len(L.variables) == 1 else f"Δ{str(i).translate(_SUBSCRIPTS)}{h}"
+    named = _named_parts(L, False, p)
+    if named is not None:
+        s = p._print(named)
+        return f"({s})" if isinstance(named, (sympy.Add, sympy.Mul)) else s
+    dots = {v: Symbol("·") for v in L.variables}
+    return f"[{p._print(L.expr.xreplace(dots))}]"
+
+
+def latex_function_name(L: Lambda, printer: Any = None) -> str:
+    """LaTeX counterpart of :func:`function_name`."""
+    from sympy.printing.latex import LatexPrinter
+
+    p = printer if printer is not None else LatexPrinter()
+    diff = _difference_of(L)
+    if diff is not None:
+        h, i = diff
+        return rf"\Delta {h}" if len(L.variables) == 1 else rf"\Delta_{{{i}}} {h}"
+    named = _named_parts(L, True, p)
+    if named is not None:
+        s = p._print(named)
+        return rf"\left({s}\right)" if isinstance(named, (sympy.Add, sympy.Mul)) else s
+    dots = {v: Symbol(r"\cdot") for v in L.variables}
+    return rf"\left[{p._print(L.expr.xreplace(dots))}\right]"
+
+
+class Upsample(Expr):
+    """Zero insertion (↑ₛg)(v) = Σ_t g(t) δ[s·t, v]: g(v/s) where s divides v, else 0.
+
+    With stride s it turns a strided output gradient into a dense one; with s = d it dilates
+    a kernel.
+    """
+
+    is_commutative = True
+
+    def __new__(cls, F: Lambda, factor: Any, point: Any) -> Upsample:
+        fac = Tuple(*factor) if isinstance(factor, (tuple, list, Tuple)) else Tuple(factor)
+        pt = Tuple(*point) if isinstance(point, (tuple, list, Tuple)) else Tuple(point)
+        if not isinstance(F, Lambda) or len(F.variables) != len(pt) or len(fac) != len(pt):
+            raise InvalidArgument(
+                f"F={F!r}, factor={factor!r}, point={point!r}: need a Lambda and one "
+                "factor per coordinate"
+            )
+        obj: Upsample = Expr.__new__(cls, F, fac, pt)
+        return obj
+
+    @property
+    def f(self) -> Lambda:
+        return self.args[0]
+
+    @property
+    def factor(self) -> tuple[Expr, ...]:
+        return tuple(self.args[1])
+
+    @property
+    def point(self) -> tuple[Expr, ...]:
+        return tuple(self.args[2])
+
+    def unfold(self, variables: Sequence[Symbol] | None = None) -> Expr:
+        """The defining sum Σ_t g(t) Π δ[sᵢ·tᵢ, vᵢ]."""
+        if variables is None:
+            variables = _fresh(self.atoms(Symbol), ("q", "r"), len(self.point), True)
+        ts = tuple(variables)
+        body = apply_function(self.f, ts)
+        for s, t, v in zip(self.factor, ts, self.point, strict=False):
+            body = body * sympy.KroneckerDelta(s * t, v)
+        return Sum(body, *[(t, -oo, oo) for t in ts])
+
+    def doit(self, **hints: Any) -> Expr:
+        e = self.unfold()
+        return e.doit(**hints) if hints.get("deep", True) else e
+
+    def _sympystr(self, printer: Any) -> str:
+        fac = ", ".join(printer._print(s) for s in self.factor)
+        args = ", ".join(printer._print(p) for p in self.point)
+        return f"(↑[{fac}] {function_name(self.f, printer)})({args})"
+
+    def _latex(self, printer: Any) -> str:
+        fac = ", ".join(printer._print(s) for s in self.factor)
+        args = ", ".join(printer._print(p) for p in self.point)
+        return (
+            rf"\left(\uparrow_{{{fac}}} {latex_function_name(self.f, printer)}\right)"
+            rf"\!\left({args}\right)"
+        )
+
+
+class Partial(Expr):
+    """∂expr/∂target for a target symbol ``b`` or a function value ``x(u)``.
+
+    The values x(v) for different v are independent variables: ∂x(v)/∂x(u) = δ[v, u].
+    ``doit`` differentiates expressions that are linear (affine) in the target.
+    """
+
+    is_commutative = True
+
+    def __new__(cls, expr: Expr, target: Expr) -> Partial:
+        if not (isinstance(target, (Symbol, AppliedUndef))):
+            raise InvalidArgument(f"target={target!r}: must be a symbol or x(u) for undefined x")
+        obj: Partial = Expr.__new__(cls, sympy.sympify(expr), target)
+        return obj
+
+    @property
+    def expr(self) -> Expr:
+        return self.args[0]
+
+    @property
+    def target(self) -> Expr:
+        return self.args[1]
+
+    def doit(self, **hints: Any) -> Expr:
+        from convmath.symbolic.rules import differentiate_linear
+
+        return differentiate_linear(self.expr, self.target)
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"∂/∂{printer._print(self.target)} [{printer._print(self.expr)}]"
+
+    def _latex(self, printer: Any) -> str:
+        return (
+            rf"\frac{{\partial}}{{\partial {printer._print(self.target)}}}"
+            rf"\left[{printer._print(self.expr)}\right]"
+        )
+
+
+class Named(Expr):
+    """An expression shown by a name (``L``) in derivations; unfolds to the expression."""
+
+    is_commutative = True
+
+    def __new__(cls, name: Symbol, expr: Expr) -> Named:
+        obj: Named = Expr.__new__(cls, name, sympy.sympify(expr))
+        return obj
+
+    @property
+    def name(self) -> Symbol:
+        return self.args[0]
+
+    @property
+    def expr(self) -> Expr:
+        return self.args[1]
+
+    def unfold(self) -> Expr:
+        """The expression itself."""
+        return self.expr
+
+    def doit(self, **hints: Any) -> Expr:
+        return self.expr.doit(**hints) if hints.get("deep", True) else self.expr
+
+    def _sympystr(self, printer: Any) -> str:
+        return printer._print(self.name)
+
+    def _latex(self, printer: Any) -> str:
+        return printer._print(self.name)
+
+
+OPERATOR_CLASSES: tuple[type[Expr], ...] = (
+    Convolution, CrossCorrelation, Fourier, Upsample, Difference, Named,
+)

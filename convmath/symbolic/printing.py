@@ -1,0 +1,168 @@
+"""Unicode text, LaTeX and Markdown rendering of expressions and derivations.
+
+:func:`text` prints an expression the way a learner writes it on paper:
+``∫_{−∞}^{∞} f(z)·g(x − z) dz``, ``Σ_{k=−∞}^{∞} f(k)·g(n − k)``, ``g′(x − z)``,
+``δ[k, 0]``. LaTeX uses SymPy's printer (the operators define ``_latex``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+from sympy import Basic
+from sympy.core.function import AppliedUndef
+from sympy.printing.str import StrPrinter
+
+__all__ = ["latex", "text"]
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+class _TextPrinter(StrPrinter):
+    """StrPrinter with integral, sum, derivative and δ notation."""
+
+    def _print_Infinity(self, e: Basic) -> str:
+        return "∞"
+
+    def _print_NegativeInfinity(self, e: Basic) -> str:
+        return "-∞"
+
+    def _print_Pi(self, e: Basic) -> str:
+        return "π"
+
+    def _print_ImaginaryUnit(self, e: Basic) -> str:
+        return "i"
+
+    def _print_Exp1(self, e: Basic) -> str:
+        return "e"
+
+    def _print_exp(self, e: Basic) -> str:
+        return f"e^({self._print(e.args[0])})"
+
+    def _body(self, body: Basic) -> str:
+        s = self._print(body)
+        return f"({s})" if isinstance(body, sympy.Add) else s
+
+    def _print_Add(self, e: Basic, order: str | None = None) -> str:
+        # x − w, N + M − 1, d·j + s·t − p: positive terms, then negative ones, numbers last
+        from sympy.printing.precedence import precedence
+
+        terms = sorted(e.as_ordered_terms(order="lex"),
+                       key=lambda t: (bool(t.is_number), bool(t.could_extract_minus_sign())))
+        out = []
+        for i, term in enumerate(terms):
+            neg = bool(term.could_extract_minus_sign())
+            body = self.parenthesize(-term if neg else term, precedence(e))
+            out.append(("-" if neg else "") + body if i == 0
+                       else (" - " if neg else " + ") + body)
+        return "".join(out)
+
+    def _print_Mul(self, e: Basic) -> str:
+        # A product with an integral or sum factor: print the other factors first and the
+        # integral/sum last (in parentheses unless it is the last), so that what the ∫ or Σ
+        # covers is unambiguous on one line.
+        binders = [a for a in e.args if isinstance(a, (sympy.Integral, sympy.Sum))]
+        if not binders:
+            return str(super()._print_Mul(e))
+        rest = sympy.Mul(*[a for a in e.args if a not in binders])
+        parts: list[str] = []
+        prefix = ""
+        if rest == -1:
+            prefix = "-"
+        elif rest != 1:
+            r = self._print(rest)
+            parts.append(f"({r})" if isinstance(rest, sympy.Add) else r)
+        shown = [self._print(b) for b in binders]
+        parts += [f"({b})" for b in shown[:-1]] + [shown[-1]]
+        return prefix + "*".join(parts)
+
+    def _print_Integral(self, e: Basic) -> str:
+        heads, ds = [], []
+        for lim in e.limits:
+            v = self._print(lim[0])
+            ds.append(f"d{v}")
+            if len(lim) == 3:
+                heads.append(f"∫_{{{self._print(lim[1])}}}^{{{self._print(lim[2])}}}")
+            else:
+                heads.append("∫")
+        return " ".join(reversed(heads)) + f" {self._body(e.function)} " + " ".join(ds)
+
+    def _print_Sum(self, e: Basic) -> str:
+        heads = []
+        for lim in e.limits:
+            v = self._print(lim[0])
+            heads.append(f"Σ_{{{v}={self._print(lim[1])}}}^{{{self._print(lim[2])}}}")
+        return " ".join(reversed(heads)) + f" {self._body(e.function)}"
+
+    def _derivative_name(self, fn: AppliedUndef, counts: list[tuple[Basic, int]]) -> str | None:
+        name = fn.func.__name__
+        positions = []
+        for v, n in counts:
+            if v not in fn.args or list(fn.args).count(v) != 1:
+                return None
+            positions += [fn.args.index(v) + 1] * int(n)
+        if len(fn.args) == 1:
+            return name + "′" * len(positions) if len(positions) <= 3 else None
+        return "".join(f"∂{str(i).translate(_SUBSCRIPTS)}" for i in positions) + name
+
+    def _print_Derivative(self, e: Basic) -> str:
+        counts = [(v, n) for v, n in e.variable_count]
+        if isinstance(e.expr, AppliedUndef):
+            name = self._derivative_name(e.expr, counts)
+            if name is not None:
+                return f"{name}({', '.join(self._print(a) for a in e.expr.args)})"
+        vs = "".join(f"∂{self._print(v)}" + (f"^{n}" if n != 1 else "") for v, n in counts)
+        total = sum(int(n) for _, n in counts)
+        num = "∂" if total == 1 else f"∂^{total}"
+        return f"{num}/{vs} [{self._print(e.expr)}]"
+
+    def _print_Subs(self, e: Basic) -> str:
+        d = e.expr
+        if isinstance(d, sympy.Derivative) and isinstance(d.expr, AppliedUndef):
+            name = self._derivative_name(d.expr, list(d.variable_count))
+            if name is not None:
+                rep = dict(zip(e.variables, e.point, strict=False))
+                args = [a.xreplace(rep) for a in d.expr.args]
+                return f"{name}({', '.join(self._print(a) for a in args)})"
+        return super()._print_Subs(e)
+
+    def _print_KroneckerDelta(self, e: Basic) -> str:
+        return f"δ[{self._print(e.args[0])}, {self._print(e.args[1])}]"
+
+    def _print_DiracDelta(self, e: Basic) -> str:
+        return f"δ({self._print(e.args[0])})"
+
+    def _print_Lambda(self, e: Basic) -> str:
+        from convmath.symbolic.operators import function_name
+
+        return function_name(e, self)
+
+    def _print_Equality(self, e: Basic) -> str:
+        return f"{self._print(e.lhs)} = {self._print(e.rhs)}"
+
+    def _print_ImmutableDenseMatrix(self, e: Any) -> str:
+        if e.cols == 1:
+            return "(" + ", ".join(self._print(x) for x in e) + ")ᵀ"
+        rows = ["[" + ", ".join(self._print(x) for x in e.row(i)) + "]" for i in range(e.rows)]
+        return "[" + ", ".join(rows) + "]"
+
+    _print_MutableDenseMatrix = _print_ImmutableDenseMatrix
+
+
+def text(e: Basic) -> str:
+    """``e`` in Unicode text notation.
+
+    >>> from sympy import Function, symbols
+    >>> from convmath.symbolic import conv
+    >>> f, g = symbols("f g", cls=Function)
+    >>> text(conv(f, g, symbols("x")).unfold())
+    '∫_{−∞}^{∞} f(z)·g(x − z) dz'
+    """
+    s = _TextPrinter({"order": "none"})._print(e)
+    return s.replace("**", "^").replace("*", "·").replace("-", "−")
+
+
+def latex(e: Basic) -> str:
+    """``e`` in LaTeX (SymPy's printer; convmath operators print their own notation)."""
+    return str(sympy.latex(e))

@@ -1,0 +1,71 @@
+"""`convmath prove` and proofs/*.py through subprocesses (exit codes and output)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT,
+                          env=ENV, timeout=120)
+
+
+def test_list() -> None:
+    out = _run("-m", "convmath", "prove", "--list")
+    assert out.returncode == 0
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("conv_comm:R "))
+    assert "ℝ" in line and "(f ∗ g)(x) = (g ∗ f)(x)" in line
+
+
+def test_prove_names_and_format() -> None:
+    out = _run("-m", "convmath", "prove", "conv_comm", "xcorr_swap:Z", "--timings")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count("✓ ") >= 6 and "5/5 derivations verified" in out.stdout
+    tex = _run("-m", "convmath", "prove", "conv_assoc:Z", "--format", "latex")
+    assert tex.returncode == 0 and r"\begin{aligned}" in tex.stdout
+
+
+def test_prove_all_exit_zero_with_summary() -> None:
+    out = _run("-m", "convmath", "prove", "--all", "--quiet")
+    assert out.returncode == 0, out.stdout + out.stderr
+    last = out.stdout.strip().splitlines()[-1]
+    assert last.startswith("✓ ") and "derivations verified" in last and " s" in last
+
+
+def test_unknown_name_and_no_selection_exit_two() -> None:
+    assert _run("-m", "convmath", "prove", "conv_nope").returncode == 2
+    assert _run("-m", "convmath", "prove").returncode == 2
+
+
+def test_failing_derivation_exits_one() -> None:
+    code = (
+        "import sys, convmath.symbolic.theorems as t; from convmath.cli import main; "
+        "d = t._build()[0]; bad = d.with_step(1, d.steps[0].expr * 2); "
+        "t._build = lambda: (d, bad); sys.exit(main(['prove', '--all']))"
+    )
+    out = _run("-c", code)
+    assert out.returncode == 1
+    assert "✗" in out.stdout and "1/2 derivations verified" in out.stdout
+
+
+@pytest.mark.parametrize("script", ["commutativity", "backprop", "all"])
+def test_proof_scripts(script: str) -> None:
+    out = _run(f"proofs/{script}.py")
+    assert out.returncode == 0, out.stderr
+    assert "✓" in out.stdout and "derivations verified" in out.stdout
+
+
+def test_every_family_has_a_script() -> None:
+    from convmath.symbolic import FAMILIES
+
+    for fam in FAMILIES:
+        assert (ROOT / "proofs" / f"{fam}.py").exists(), fam
+    assert (ROOT / "proofs" / "all.py").exists()

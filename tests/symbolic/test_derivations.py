@@ -1,0 +1,153 @@
+"""Every registered derivation verifies, and every mutated step is rejected."""
+
+from __future__ import annotations
+
+import pytest
+from sympy import Function, Integral, S, symbols
+
+from convmath import InvalidArgument, ProofError
+from convmath.symbolic import Derivation, derivations
+from convmath.symbolic.mutants import mutants
+
+ALL = derivations()
+KEYS = [d.key for d in ALL]
+
+PROMISED = [
+    "conv_comm", "conv_assoc", "conv_add", "add_conv", "smul_conv", "conv_smul",
+    "conv_shift", "shift_conv", "deriv_conv", "deriv_conv_left", "xcorr_eq_conv_reflect",
+    "xcorr_swap", "xcorr_comm_counterexample", "conv_delta", "delta_conv", "fourier_conv",
+    "multichannel_xcorr",
+]
+EVERY_DOMAIN = [n for n in PROMISED if n != "xcorr_comm_counterexample"]
+
+
+def test_registry_is_nonempty_and_keys_unique() -> None:
+    assert len(ALL) >= 60
+    assert len(set(KEYS)) == len(KEYS)
+
+
+@pytest.mark.parametrize("name", EVERY_DOMAIN)
+def test_theorem_on_every_domain(name: str) -> None:
+    assert sorted(d.domain for d in derivations(name)) == sorted(["ℝ", "ℝ²", "ℤ", "ℤ²"])
+
+
+def test_counterexample_on_both_lines() -> None:
+    assert sorted(d.domain for d in derivations("xcorr_comm_counterexample")) == ["ℝ", "ℤ"]
+
+
+@pytest.mark.parametrize("d", ALL, ids=KEYS)
+def test_derivation_verifies(d: Derivation) -> None:
+    result = d.verify()
+    assert result.steps == len(d.steps) >= 1
+    assert d.hypotheses, "every theorem states its side conditions"
+    assert d.statement.lhs == d.statement.lhs and d.steps[-1].rule is not None
+
+
+@pytest.mark.parametrize("d", ALL, ids=KEYS)
+def test_every_mutated_step_is_rejected(d: Derivation) -> None:
+    """Generated perturbations (sign of a shift, f↔g in one factor, dropped derivative,
+    off-by-one limit, missing Jacobian sign, …) of every step raise ProofError at that step."""
+    count = 0
+    for i, step in enumerate(d.steps):
+        for desc, bad in mutants(step.expr):
+            count += 1
+            with pytest.raises(ProofError) as info:
+                d.with_step(i, bad).verify(reuse=True)
+            assert info.value.step_index == i, (d.key, i, desc)  # type: ignore[attr-defined]
+    assert count > 0
+
+
+def test_mutants_cover_the_named_perturbations() -> None:
+    d = derivations("conv_comm:R")[0]
+    descs = " ".join(desc for s in d.steps for desc, _ in mutants(s.expr))
+    for kind in ("sign of term", "f → g", "limit", "negated", "argument 0 shifted"):
+        assert kind in descs
+    # the missing Jacobian sign: ∫_{∞}^{−∞} f(x − w) g(w) dw (no −1) is among the mutants
+    step = d.steps[1].expr
+    no_jacobian = Integral(-step.function, *step.limits)
+    assert no_jacobian in [m for _, m in mutants(step)]
+
+
+def test_proof_error_names_step_rule_and_expressions() -> None:
+    d = derivations("conv_comm:R")[0]
+    x, w = symbols("x w")
+    f, g = Function("f"), Function("g")
+    from sympy import oo
+
+    bad = d.with_step(1, Integral(-f(x + w) * g(w), (w, oo, -oo)))
+    with pytest.raises(ProofError) as info:
+        bad.verify()
+    msg = str(info.value)
+    assert "steps[1]" in msg and "substituting z = x − w" in msg
+    assert "from:" in msg and "claimed:" in msg and "f(w + x)" in msg
+
+
+def test_typed_step_cannot_pass() -> None:
+    """Claiming the conclusion directly after the definition is rejected."""
+    d = derivations("conv_comm:R")[0]
+    with pytest.raises(ProofError, match="steps\\[1\\]"):
+        d.with_step(1, d.statement.rhs).verify()
+
+
+def test_chain_must_end_at_the_statement() -> None:
+    from dataclasses import replace
+
+    d = derivations("conv_comm:Z")[0]
+    short = replace(d, steps=d.steps[:-1])
+    with pytest.raises(ProofError, match="chain ends"):
+        short.verify()
+    with pytest.raises(ProofError, match="at least one step"):
+        replace(d, steps=()).verify()
+
+
+def test_with_step_returns_a_copy() -> None:
+    d = derivations("conv_comm:R")[0]
+    copy = d.with_step(0, S.Zero)
+    assert copy.steps[0].expr == 0 and d.steps[0].expr != 0
+    assert copy.steps[0].rule is d.steps[0].rule
+    with pytest.raises(InvalidArgument):
+        d.with_step(len(d.steps), S.Zero)
+
+
+def test_lookup_errors() -> None:
+    with pytest.raises(InvalidArgument, match="no such derivation"):
+        derivations("conv_nope")
+    with pytest.raises(InvalidArgument, match="family"):
+        derivations(family="nope")
+    assert {d.family for d in derivations(family="commutativity")} == {"commutativity"}
+
+
+@pytest.mark.parametrize("d", ALL, ids=KEYS)
+def test_no_step_is_a_no_op(d: Derivation) -> None:
+    from convmath.symbolic import alpha_equal
+
+    prev = d.statement.lhs
+    for i, step in enumerate(d.steps):
+        assert not alpha_equal(prev, step.expr), f"{d.key} steps[{i}] changes nothing"
+        prev = step.expr
+
+
+def test_registry_wide_mutants_include_every_kind() -> None:
+    descs = {desc.split(" at ")[0] for d in ALL for step in d.steps
+             for desc, _ in mutants(step.expr)}
+    text = " | ".join(sorted(descs))
+    for kind in ("sign of term", "dropped −1", "dropped derivative", "dropped difference",
+                 "negated", "moved", "shifted", "constant", "operands swapped", "∗ ↔ ⋆",
+                 "f → g"):
+        assert kind in text, kind
+
+
+def test_fixed_size_backprop_catches_an_unflipped_kernel() -> None:
+    """The classic bug: the input gradient correlates with w instead of the flipped w."""
+    d = derivations("conv_backprop_fixed_c2o3i5k2s2p1d2")[0]
+    w = Function("w")
+    flip = {w(o, c, j): w(o, c, 1 - j) for o in range(3) for c in range(2) for j in range(2)}
+    rhs = d.steps[0].expr
+    n_x = 2 * 5  # the first C_in·i entries are ∂L/∂x
+    buggy = rhs.copy()
+    buggy = buggy.as_mutable()
+    for r in range(n_x):
+        buggy[r, 0] = rhs[r, 0].xreplace(flip)
+    assert buggy.as_immutable() != rhs
+    with pytest.raises(ProofError, match=r"steps\[0\]"):
+        d.with_step(0, buggy.as_immutable()).verify()

@@ -39,7 +39,14 @@ from numpy.lib.stride_tricks import sliding_window_view
 from convmath.errors import InvalidArgument
 from convmath.numeric._pad import check_padding_mode, pad_spatial
 from convmath.numeric._shapes import same_padding
-from convmath.numeric._validate import as_array, expand_param, result_dtype
+from convmath.numeric._validate import (
+    as_array,
+    check_elements,
+    check_int_range,
+    expand_param,
+    max_abs,
+    result_dtype,
+)
 
 __all__ = ["CHUNK_BYTES", "ConvGeometry", "PaddedInput", "Scratch", "conv"]
 
@@ -173,6 +180,9 @@ def conv_geometry(
     context = (f"{x_name}.shape={x_shape}, {w_name}.shape={w_shape}, padding={padding!r}, "
                f"dilation={dilation!r}")
     out = output_spatial(x_shape[2:], kernel, s, d, pads, context)
+    padded = [i + pb + pa for i, (pb, pa) in zip(x_shape[2:], pads, strict=True)]
+    check_elements("padded input of one sample", (x_shape[1], *padded), 8, context)
+    check_elements("output", (x_shape[0], c_out, *out), 8, context)
     return ConvGeometry(kernel, s, d, pads, g, tuple(x_shape[2:]), out)
 
 
@@ -196,22 +206,6 @@ def compute_dtype(*arrays: np.ndarray | None) -> np.dtype[Any]:
     if dt.kind == "i":
         return np.dtype(np.int64)
     return dt
-
-
-def check_int_range(dtype: np.dtype[Any], bound: int, what: str) -> None:
-    """Refuse integer work whose exact result might not fit in 64 bits."""
-    if dtype.kind in "iu" and bound >= 2**63:
-        raise InvalidArgument(
-            f"integer {what} might overflow int64 (|result| could reach {bound}); "
-            f"use smaller values, or float64 inputs if an inexact result will do"
-        )
-
-
-def max_abs(arr: np.ndarray | None) -> int:
-    """``max |arr|`` as a Python int for integer arrays (only those need a range check)."""
-    if arr is None or arr.size == 0 or arr.dtype.kind not in "iu":
-        return 0
-    return int(max(abs(int(arr.max())), abs(int(arr.min()))))
 
 
 # --------------------------------------------------------------------------- fast core
@@ -393,7 +387,10 @@ def conv(
     ``'replicate'`` or ``'circular'``, as ``torch.nn.Conv{1,2,3}d``.
 
     The dtype is NumPy's promotion of the operands (float32, float64, complex); integer
-    operands give an exact int64 result (uint64 for unsigned), refused if it might overflow.
+    operands give an exact int64 result (uint64 for unsigned), refused if it might overflow
+    (``|result|`` possibly ``>= 2**63``, or ``>= 2**64`` for uint64). Mixed signed and unsigned
+    integers give int64 (NumPy would round through float64): see
+    :func:`convmath.numeric._validate.result_dtype`.
     """
     xb, wa, b, geom, mode, is_batched, dtype = prepare_conv(
         x, w, bias, stride, padding, dilation, groups, padding_mode

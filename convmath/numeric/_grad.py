@@ -41,6 +41,7 @@ from convmath.numeric._conv import (
     PaddedInput,
     Scratch,
     batched,
+    check_groups,
     check_int_range,
     chunks,
     compute_dtype,
@@ -50,7 +51,7 @@ from convmath.numeric._conv import (
     windows,
 )
 from convmath.numeric._transpose import scatter_taps, transpose_gather
-from convmath.numeric._validate import as_array
+from convmath.numeric._validate import as_array, is_int
 
 __all__ = ["conv_bias_grad", "conv_input_grad", "conv_weight_grad"]
 
@@ -92,8 +93,9 @@ def prepare_input_grad(
     n = wa.ndim - 2
     ga, is_batched = batched("grad_output", as_array("grad_output", grad_output), n)
     size = _shape_tuple("input_size", input_size)
+    grp = check_groups(groups)
     if len(size) == n:  # spatial size only: N from grad_output, C from the weight
-        full = (ga.shape[0], wa.shape[1] * (groups if isinstance(groups, int) else 1), *size)
+        full = (ga.shape[0], wa.shape[1] * grp, *size)
     elif len(size) == n + 2 and is_batched:
         full = size
     elif len(size) == n + 1 and not is_batched:
@@ -103,7 +105,7 @@ def prepare_input_grad(
             f"input_size must be the input's full shape ({n + 2 if is_batched else n + 1} "
             f"ints, like grad_output) or its {n} spatial sizes, got {input_size!r}"
         )
-    geom = conv_geometry(full, wa.shape, stride, padding, dilation, groups,
+    geom = conv_geometry(full, wa.shape, stride, padding, dilation, grp,
                          x_name="input_size", w_name="weight")
     expected = (full[0], wa.shape[0], *geom.out_spatial)
     check_grad_output(ga, expected, f"input_size={input_size!r}, weight.shape={wa.shape}, "
@@ -129,6 +131,11 @@ def conv_input_grad(
     spatial sizes; ``weight``: ``(C_out, C_in/groups, *k)``; ``grad_output``: the forward
     output's shape ``(N, C_out, *o)`` (or unbatched ``(C_out, *o)`` with an unbatched
     ``input_size``). ``padding`` may be ``'same'``/``'valid'`` as in :func:`conv`.
+
+    Complex input: the result is the plain transpose ``Σ w · g`` (no conjugate), the
+    adjoint of ``conv`` for the *bilinear* pairing ``⟨a, b⟩ = Σ a·b``; PyTorch's autograd
+    returns the conjugate-linear version ``Σ conj(w) · g``. Conjugate ``weight`` first to get
+    PyTorch's. Integer operands: exact int64 (uint64 for unsigned) as in :func:`conv`.
     """
     _, wa, ga, geom, is_batched, dtype = prepare_input_grad(
         input_size, weight, grad_output, stride, padding, dilation, groups
@@ -193,6 +200,11 @@ def conv_weight_grad(
     ``input``: ``(N, C_in, *spatial)`` (or unbatched, with an unbatched ``grad_output``);
     ``weight_size``: ``(C_out, C_in/groups, *k)``; ``grad_output``: ``(N, C_out, *o)``.
     Returns an array of shape ``weight_size``.
+
+    Complex input: the result is the plain transpose ``Σ g · x̄`` (no conjugate), the
+    adjoint of ``conv`` in ``w`` for the *bilinear* pairing ``⟨a, b⟩ = Σ a·b``; PyTorch's
+    autograd returns ``Σ g · conj(x̄)``. Conjugate ``input`` first to get PyTorch's.
+    Integer operands: exact int64 (uint64 for unsigned) as in :func:`conv`.
     """
     xa, wsize, ga, geom, dtype = prepare_weight_grad(
         input, weight_size, grad_output, stride, padding, dilation, groups
@@ -232,21 +244,43 @@ def conv_weight_grad(
     return np.ascontiguousarray(dw).reshape(wsize)
 
 
-def conv_bias_grad(grad_output: Any) -> np.ndarray:
+def conv_bias_grad(grad_output: Any, spatial_dims: int | None = None) -> np.ndarray:
     """Gradient of ``conv`` with respect to its bias: ``Σ_{n,t} grad_output[n, o, t]``.
 
-    ``grad_output`` is batched, ``(N, C_out, *spatial)``: every axis but axis 1 is summed.
+    ``grad_output`` is batched, ``(N, C_out, *spatial)`` with at least one spatial axis
+    (``ndim >= 3``): every axis but axis 1 is summed. An unbatched ``(C_out, *spatial)``
+    gradient cannot be told from a batched one by its shape alone, so it is accepted only
+    when ``spatial_dims`` (the number of spatial axes) says so: with ``spatial_dims``,
+    ``ndim`` must be ``spatial_dims + 2`` (batched) or ``spatial_dims + 1`` (unbatched).
+    Integer input gives an exact int64 (uint64) result, as :func:`conv`.
 
     >>> import numpy as np
     >>> conv_bias_grad(np.ones((2, 3, 4, 5)))
     array([40., 40., 40.])
+    >>> conv_bias_grad(np.ones((3, 4)), spatial_dims=1)      # unbatched (C_out, L)
+    array([4., 4., 4.])
     """
-    ga = as_array("grad_output", grad_output)
-    if ga.ndim < 2:
-        raise InvalidArgument(
-            f"grad_output must have shape (N, C_out, *spatial), got shape {ga.shape}"
-        )
+    ga = bias_grad_batched(grad_output, spatial_dims)
     dtype = compute_dtype(ga)
     check_int_range(dtype, max_abs(ga) * (ga.size // max(1, ga.shape[1])), "bias gradient")
     axes = (0, *range(2, ga.ndim))
     return ga.astype(dtype, copy=False).sum(axis=axes)  # type: ignore[no-any-return]
+
+
+def bias_grad_batched(grad_output: Any, spatial_dims: Any) -> np.ndarray:
+    """Validate :func:`conv_bias_grad`'s arguments; ``grad_output`` as a batched array."""
+    ga = as_array("grad_output", grad_output)
+    if spatial_dims is None:
+        if ga.ndim < 3:
+            raise InvalidArgument(
+                f"grad_output must have shape (N, C_out, *spatial) (batched, at least one "
+                f"spatial axis), got shape {ga.shape}; for an unbatched (C_out, *spatial) "
+                f"gradient pass spatial_dims={max(1, ga.ndim - 1)}"
+            )
+        return ga
+    if not is_int(spatial_dims) or spatial_dims < 1:
+        raise InvalidArgument(
+            f"spatial_dims must be None or a positive int, got spatial_dims={spatial_dims!r}"
+        )
+    ga_b, _ = batched("grad_output", ga, int(spatial_dims))
+    return ga_b

@@ -122,11 +122,17 @@ class NetworkInfo:
 
 
 def _ints(key: str, text: str, layer: str) -> tuple[int, ...]:
-    try:
-        values = tuple(int(v) for v in text.split("x"))
-    except ValueError:
-        raise InvalidArgument(f"{key}={text!r} in layer {layer!r} must be an int or AxB…") from None
-    return values
+    parts = text.split("x")
+    if not all(v.isascii() and v.isdigit() for v in parts):  # no signs, spaces, "²", "1_0"
+        raise InvalidArgument(f"{key}={text!r} in layer {layer!r} must be an int or AxB…")
+    return tuple(int(v) for v in parts)
+
+
+def _count(text: str, what: str, layer: str) -> int:
+    """A positive int written in ASCII digits (a channel count or a group count)."""
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise InvalidArgument(f"{what} {text!r} in layer {layer!r} must be a positive int")
+    return int(text)
 
 
 def _parse_layer(text: str) -> tuple[str, list[str], dict[str, str]]:
@@ -209,22 +215,22 @@ def _apply(item: str, shape: tuple[int, ...]) -> LayerInfo:
     if kind == "flatten":
         return LayerInfo(item, kind, (math.prod(shape),), 0, 0)
     if kind in ("fc", "linear"):
-        if len(pos) < 1 or not pos[0].isdigit():
+        if len(pos) < 1:
             raise InvalidArgument(f"layer {item!r} needs the number of outputs: 'fc OUT'")
-        out = int(pos[0])
+        out = _count(pos[0], "the number of outputs", item)
         fan_in = math.prod(shape)
         bias = 0 if "nobias" in flags else out
         return LayerInfo(item, kind, (out,), fan_in * out + bias, fan_in * out)
     if n == 0:
         raise InvalidArgument(f"layer {item!r} needs spatial axes, but its input is {shape}")
     if kind in ("conv", "convt"):
-        if len(pos) < 1 or not pos[0].isdigit():
+        if len(pos) < 1:
             raise InvalidArgument(f"layer {item!r} needs the number of output channels")
-        out = int(pos[0])
+        out = _count(pos[0], "the number of output channels", item)
         k = get("k", None)
         s = get("s", (1,))
         d = get("d", (1,))
-        g = int(opt.get("g", "1"))
+        g = _count(opt.get("g", "1"), "g", item)
         if g < 1 or c % g or out % g:
             raise InvalidArgument(
                 f"g={g} in layer {item!r} must divide both C_in={c} and C_out={out}"
@@ -240,7 +246,7 @@ def _apply(item: str, shape: tuple[int, ...]) -> LayerInfo:
                 o = tuple(i + a + b - dd * (kk - 1) for i, (a, b), kk, dd
                           in zip(spatial, pads, k, d, strict=True))
             else:
-                p = (0,) if pad_text == "valid" else get("p", (0,))
+                p = (0,) * n if pad_text == "valid" else get("p", (0,))
                 o = conv_output_size(spatial, k, s, p, d)
                 note = _leftover_note(spatial, k, s, p, d)
         else:

@@ -12,19 +12,27 @@ p padding, d dilation, k̂ = d(k−1)+1):
   accepted, as in PyTorch), otherwise ``x.ndim − 2``.
 - ``stride`` defaults to ``kernel_size``; padding must satisfy ``p ≤ k/2`` (PyTorch checks
   the kernel size, not the dilated one).
-- Output size ``⌊(i + 2p − k̂ + (s−1 if ceil_mode))/s⌋ + 1``, minus one when ceil_mode would
-  start the last window inside the right padding.
+- Output size ``⌊(i + 2p − k̂ + (s−1 if ceil_mode))/s⌋ + 1`` (floor division, the numerator
+  may be negative), minus one when ceil_mode would start the last window inside the right
+  padding; an error only if it is < 1 (:func:`~convmath.numeric.pool_output_size`). In ceil
+  mode a window may therefore be larger than the padded input, as long as it overlaps it:
+  ``max_pool([[[1., 5.]]], 3, stride=4, ceil_mode=True)`` is ``[[[5.]]]``.
 - Max pooling pads with −∞ (the lowest integer for integer input). The index of a window
   is the first maximum in row-major order over the taps that lie inside the input; a NaN
   always replaces the running maximum, so the *last* NaN of a window wins (PyTorch's scan:
   ``if val > maxval or isnan(val)``). Indices are flattened over the spatial dims of the
   unpadded input, separately for every (n, c). Integer input keeps its dtype (exact).
-- Average pooling divides by ``divisor_override`` if given; otherwise by the window
-  clipped to the padded bounds (count_include_pad, the ceil-mode overhang never counts) or
-  by the number of in-bounds elements. Integer input: the sum is exact (int64, uint64 for
-  unsigned input) and the division truncates towards zero, which is what PyTorch does for
-  int64 (PyTorch refuses the other integer dtypes; here they get the same rule and keep
-  their dtype).
+- Average pooling divides by ``divisor_override`` if given (a positive int below 2**63);
+  otherwise by the window clipped to the padded bounds (count_include_pad, the ceil-mode
+  overhang never counts) or by the number of in-bounds elements. Integer input: the sum is
+  exact (int64, uint64 for unsigned input; refused with InvalidArgument if it might not fit,
+  as the convolutions do) and the division truncates towards zero, which is what PyTorch
+  does for int64 (PyTorch refuses the other integer dtypes; here they get the same rule and
+  keep their dtype).
+- Gradients, integer ``grad_output`` (the integer policy of the convolution family):
+  :func:`max_pool_grad` returns the exact int64 sum (uint64 for unsigned ``grad_output``),
+  refused with InvalidArgument when it might overflow; :func:`avg_pool_grad` returns float64
+  (``g/D`` is a fraction), which is exact only while ``|g| < 2**53``.
 - A window that holds no input element at all (possible only with dilation, e.g. i=1,
   k=2, d=2, p=1) raises InvalidArgument. PyTorch returns −∞ there with an index computed
   from an out-of-range position, which aliases another element (for input (1, 1, 2, 1),
@@ -55,7 +63,15 @@ import numpy as np
 
 from convmath.errors import InvalidArgument
 from convmath.numeric._shapes import pool_output_size
-from convmath.numeric._validate import as_array, expand_param
+from convmath.numeric._validate import (
+    as_array,
+    check_bool,
+    check_elements,
+    check_int_range,
+    expand_param,
+    is_int,
+    max_abs,
+)
 
 __all__ = ["avg_pool", "avg_pool_grad", "max_pool", "max_pool_grad"]
 
@@ -137,8 +153,7 @@ def pool_geometry(
                 f"{x_name} must have shape (N, C, *spatial) with at least one spatial "
                 f"dimension, got shape {x_shape}"
             )
-    if not isinstance(ceil_mode, (bool, np.bool_)):
-        raise InvalidArgument(f"ceil_mode must be a bool, got {ceil_mode!r}")
+    check_bool("ceil_mode", ceil_mode)
     k = expand_param("kernel_size", kernel_size, n, min_value=1)
     if stride is None or (_is_seq(stride) and len(stride) == 0):  # PyTorch: [] = default
         s = k
@@ -169,7 +184,7 @@ def pool_geometry(
                     f"padding (input size {in_size[ax]}, kernel_size={kernel_size!r}, "
                     f"padding={padding!r}, dilation={dilation!r})"
                 )
-    return PoolGeometry(
+    geom = PoolGeometry(
         batch_shape=tuple(int(v) for v in x_shape[: ndim - n]),
         in_size=in_size,
         kernel=k,
@@ -179,6 +194,12 @@ def pool_geometry(
         out_size=out,
         unbatched=ndim == n + 1,
     )
+    padded = (math.prod(geom.batch_shape),
+              *(p[ax] + in_size[ax] + geom.right_pad(ax) for ax in range(n)))
+    check_elements("padded input", padded, 8,
+                   f"{x_name} shape {x_shape}, kernel_size={kernel_size!r}, stride={stride!r}, "
+                   f"padding={padding!r}, dilation={dilation!r}")
+    return geom
 
 
 def _pool_input(x: Any) -> np.ndarray:
@@ -329,8 +350,7 @@ def max_pool(
     (array([[[3, 9]]]), array([[[0, 3]]]))
     """
     arr = _pool_input(x)
-    if not isinstance(return_indices, (bool, np.bool_)):
-        raise InvalidArgument(f"return_indices must be a bool, got {return_indices!r}")
+    check_bool("return_indices", return_indices)
     g = pool_geometry(arr.shape, kernel_size, stride, padding, dilation, ceil_mode)
     if not return_indices:
         xp = _pad(_flatten_batch(arr, g), g, _lowest(arr.dtype))
@@ -345,7 +365,7 @@ def _avg_divisor(
 ) -> np.ndarray:
     """PyTorch's divisor D(t) for every output position, shaped ``out_size``."""
     if divisor_override is not None:
-        return np.full(g.out_size, divisor_override, dtype=np.int64)
+        return np.full(g.out_size, int(divisor_override), dtype=np.int64)
     counts = []
     for ax in range(g.ndim):
         start = np.arange(g.out_size[ax], dtype=np.int64) * g.stride[ax] - g.padding[ax]
@@ -372,15 +392,13 @@ def _avg_geometry(
     x_shape: tuple[int, ...], kernel_size: Any, stride: Any, padding: Any, ceil_mode: Any,
     count_include_pad: Any, divisor_override: Any, x_name: str = "x",
 ) -> PoolGeometry:
-    if not isinstance(count_include_pad, (bool, np.bool_)):
-        raise InvalidArgument(f"count_include_pad must be a bool, got {count_include_pad!r}")
+    check_bool("count_include_pad", count_include_pad)
     if divisor_override is not None and (
-        isinstance(divisor_override, (bool, np.bool_))
-        or not isinstance(divisor_override, (int, np.integer))
-        or divisor_override < 1
+        not is_int(divisor_override)
+        or not 1 <= int(divisor_override) <= np.iinfo(np.int64).max
     ):
         raise InvalidArgument(
-            "divisor_override must be None or a positive int, got "
+            "divisor_override must be None or a positive int below 2**63, got "
             f"divisor_override={divisor_override!r}"
         )
     return pool_geometry(x_shape, kernel_size, stride, padding, 1, ceil_mode, x_name=x_name)
@@ -398,7 +416,8 @@ def avg_pool(
     """N-d average pooling, exactly ``torch.nn.functional.avg_pool{1,2,3}d``.
 
     Floating input keeps its dtype; integer input gives an integer result of the same dtype
-    (exact sum, division truncated towards zero, as PyTorch does for int64).
+    (exact sum, division truncated towards zero, as PyTorch does for int64); a sum that
+    might not fit in int64 (uint64 for unsigned input) is refused with InvalidArgument.
 
     >>> import numpy as np
     >>> x = np.arange(1., 6.).reshape(1, 1, 5)
@@ -413,9 +432,10 @@ def avg_pool(
     g = _avg_geometry(
         arr.shape, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
     )
-    is_int = arr.dtype.kind in "iu"
-    if is_int:  # exact sums (up to the wrap-around of 64-bit integers)
+    integer = arr.dtype.kind in "iu"
+    if integer:  # exact sums: refuse those that might wrap around
         acc_dtype = np.dtype(np.uint64 if arr.dtype.kind == "u" else np.int64)
+        check_int_range(acc_dtype, max_abs(arr) * math.prod(g.kernel), "average pooling sum")
     else:
         acc_dtype = np.result_type(arr.dtype, np.float32)
     xp = _pad(_flatten_batch(arr, g).astype(acc_dtype, copy=False), g, 0)
@@ -423,7 +443,7 @@ def avg_pool(
     for tap in g.taps():
         total += xp[_lead(slice(None), g.tap_slices(tap))]
     div = _avg_divisor(g, bool(count_include_pad), divisor_override)
-    out = _trunc_div(total, div) if is_int else total / div.astype(acc_dtype)
+    out = _trunc_div(total, div) if integer else total / div.astype(acc_dtype)
     return out.astype(arr.dtype, copy=False).reshape(g.out_shape)
 
 
@@ -449,7 +469,9 @@ def max_pool_grad(
 
     Each window sends its gradient to the element :func:`max_pool` selects (the first
     maximum, or the last NaN); overlapping windows accumulate. The result has the shape
-    of ``x`` and the dtype of ``grad_output``.
+    of ``x`` and the dtype of ``grad_output`` if floating or complex. Integer
+    ``grad_output`` gives the exact sums as int64 (uint64 for unsigned), as the
+    convolution gradients do; InvalidArgument if a sum might not fit.
 
     >>> import numpy as np
     >>> x = np.array([[[1., 3., 2., 3.]]])
@@ -464,7 +486,22 @@ def max_pool_grad(
     m, n_in = math.prod(g.batch_shape), math.prod(g.in_size)
     target = (idx + (np.arange(m, dtype=np.int64) * n_in).reshape((m,) + (1,) * g.ndim)).ravel()
     weights = gy.reshape(-1)
-    if gy.dtype.kind == "c":
+    if gy.dtype.kind in "iu":
+        dtype = np.dtype(np.uint64 if gy.dtype.kind == "u" else np.int64)
+        # one input element is chosen by at most ∏ ⌈k̂/s⌉ windows
+        overlap = math.prod(
+            min(o, -(-(d * (k - 1) + 1) // s))
+            for o, k, s, d in zip(g.out_size, g.kernel, g.stride, g.dilation, strict=True)
+        )
+        bound = max_abs(gy) * overlap
+        check_int_range(dtype, bound, "max pooling gradient")
+        if bound < 2**53:  # every partial sum is exact in float64: bincount is exact
+            gx = np.rint(np.bincount(target, weights=weights, minlength=m * n_in))
+            gx = gx.astype(dtype)
+        else:
+            gx = np.zeros(m * n_in, dtype=dtype)
+            np.add.at(gx, target, weights.astype(dtype))
+    elif gy.dtype.kind == "c":
         gx = np.zeros(m * n_in, dtype=gy.dtype)
         np.add.at(gx, target, weights)
     else:

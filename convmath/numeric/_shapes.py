@@ -4,11 +4,14 @@ Formulas (per spatial axis; i input, k kernel, s stride, p padding, d dilation):
 
 - convolution: ``o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1``
 - transposed convolution: ``o = (i−1)s − 2p + d(k−1) + output_padding + 1``
-- pooling: as convolution, with ``ceil_mode`` rounding up, except that the last window may
-  not start inside the right padding.
+- pooling (PyTorch): ``o = ⌊(i + 2p − d(k−1) − 1 + (s−1 if ceil_mode))/s⌋ + 1`` (floor
+  division; the numerator may be negative), then with ``ceil_mode`` one less if the last
+  window would start inside the right padding; an error only if ``o < 1``. So ceil mode
+  accepts a window larger than the padded input when it still overlaps the input.
 - PyTorch ``padding='same'``: total ``d(k−1)``, ``⌊total/2⌋`` before, the rest after.
 
-Each function takes ints (returns an int) or per-axis sequences (returns a tuple).
+Each function takes ints (returns an int) or per-axis sequences (returns a tuple); NumPy
+integer scalars count as ints. Anything else (floats, None, bools) raises InvalidArgument.
 
 >>> conv_output_size(32, 3, padding=1)
 32
@@ -16,6 +19,8 @@ Each function takes ints (returns an int) or per-axis sequences (returns a tuple
 (3, 3)
 >>> pool_output_size(5, 2, stride=2, padding=1, ceil_mode=True)
 3
+>>> pool_output_size(2, 3, stride=4, ceil_mode=True)  # window 3 > input 2, still overlaps
+1
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from collections.abc import Sequence
 from typing import overload
 
 from convmath.errors import InvalidArgument
-from convmath.numeric._validate import expand_param
+from convmath.numeric._validate import check_bool, expand_param, is_int
 
 __all__ = [
     "conv_output_size",
@@ -36,10 +41,15 @@ __all__ = [
 IntOrSeq = int | Sequence[int]
 
 
-def _spatial(name: str, value: IntOrSeq) -> tuple[tuple[int, ...], bool]:
-    scalar = isinstance(value, int) and not isinstance(value, bool)
+def _spatial(name: str, value: IntOrSeq, min_value: int = 0) -> tuple[tuple[int, ...], bool]:
+    """``value`` (an int or a sequence of ints) as a tuple, and whether it was a scalar."""
+    scalar = is_int(value)
+    if not scalar and not isinstance(value, (tuple, list)):
+        raise InvalidArgument(f"{name} must be an int or a sequence of ints, got {value!r}")
     n = 1 if scalar else len(value)  # type: ignore[arg-type]
-    return expand_param(name, value, n, min_value=0), scalar
+    if n == 0:
+        raise InvalidArgument(f"{name} must have at least one spatial axis, got {value!r}")
+    return expand_param(name, value, n, min_value=min_value), scalar
 
 
 @overload
@@ -100,9 +110,10 @@ def conv_transpose_output_size(
 ) -> int | tuple[int, ...]:
     """Spatial output size of a transposed convolution (PyTorch's formula).
 
-    ``output_padding`` must be smaller than ``max(stride, dilation)`` on each axis.
+    ``input_size`` must be >= 1 and ``output_padding`` smaller than ``max(stride, dilation)``
+    on each axis.
     """
-    i, scalar = _spatial("input_size", input_size)
+    i, scalar = _spatial("input_size", input_size, min_value=1)
     n = len(i)
     k = expand_param("kernel_size", kernel_size, n, min_value=1)
     s = expand_param("stride", stride, n, min_value=1)
@@ -146,12 +157,19 @@ def pool_output_size(
 ) -> int | tuple[int, ...]:
     """Spatial output size of max/avg pooling, PyTorch's rule (stride defaults to kernel).
 
-    With ``ceil_mode`` the size is rounded up, then reduced by one if the last window would
-    start inside the right padding (``(o−1)·s ≥ i + p``). Padding may be at most half the
-    kernel size ``k`` (PyTorch checks the undilated size, even with dilation).
+    ``o = ⌊(i + 2p − d(k−1) − 1 + (s−1 if ceil_mode))/s⌋ + 1`` with floor division (the
+    numerator may be negative); with ``ceil_mode`` it is then reduced by one if the last
+    window would start inside the right padding (``(o−1)·s ≥ i + p``). Raises only if
+    ``o < 1``, so in ceil mode a window larger than the padded input is accepted as long as
+    it overlaps the input. Padding may be at most half the kernel size ``k`` (PyTorch checks
+    the undilated size, even with dilation).
+
+    >>> pool_output_size(6, 4, dilation=2, ceil_mode=True)  # taps 0, 2, 4 (6 is outside)
+    1
     """
     i, scalar = _spatial("input_size", input_size)
     n = len(i)
+    ceil = check_bool("ceil_mode", ceil_mode)
     k = expand_param("kernel_size", kernel_size, n, min_value=1)
     s = k if stride is None else expand_param("stride", stride, n, min_value=1)
     p = expand_param("padding", padding, n, min_value=0)
@@ -166,15 +184,16 @@ def pool_output_size(
                 f"{ax} (kernel_size={kernel_size!r})"
             )
         span = i[ax] + 2 * p[ax] - eff
-        if span < 0:
+        o = (span + (s[ax] - 1 if ceil else 0)) // s[ax] + 1
+        if ceil and (o - 1) * s[ax] >= i[ax] + p[ax]:
+            o -= 1
+        if o < 1:
             raise InvalidArgument(
                 f"kernel_size={kernel_size!r} (effective {eff}) is larger than the padded input "
-                f"{i[ax] + 2 * p[ax]} on axis {ax} (input_size={input_size!r}, "
-                f"padding={padding!r})"
+                f"{i[ax] + 2 * p[ax]} on axis {ax}, so the output would be empty "
+                f"(input_size={input_size!r}, stride={stride!r}, padding={padding!r}, "
+                f"dilation={dilation!r}, ceil_mode={ceil_mode!r})"
             )
-        o = (span + (s[ax] - 1 if ceil_mode else 0)) // s[ax] + 1
-        if ceil_mode and (o - 1) * s[ax] >= i[ax] + p[ax]:
-            o -= 1
         out.append(o)
     return out[0] if scalar else tuple(out)
 
@@ -188,10 +207,8 @@ def same_padding(
     >>> same_padding((4, 3), dilation=(1, 2))
     ((1, 2), (2, 2))
     """
-    k, _ = _spatial("kernel_size", kernel_size)
+    k, _ = _spatial("kernel_size", kernel_size, min_value=1)
     d = expand_param("dilation", dilation, len(k), min_value=1)
-    if any(v < 1 for v in k):
-        raise InvalidArgument(f"kernel_size must be >= 1 on every axis, got {kernel_size!r}")
     pads = []
     for kk, dd in zip(k, d, strict=True):
         total = dd * (kk - 1)

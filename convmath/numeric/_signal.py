@@ -21,6 +21,10 @@ Definitions (indices over ℤⁿ, arrays zero outside their support):
 Two 0-d inputs give their product (``in1 * conj(in2)`` for correlate), as in scipy. Empty
 inputs raise InvalidArgument (scipy returns an empty array).
 
+The result dtype is NumPy's promotion of the inputs, except that mixed signed and unsigned
+64-bit integers give int64, not a rounded float64 (a uint64 value >= 2**63 is then refused;
+see :func:`convmath.numeric._validate.result_dtype`).
+
 Methods. ``direct`` sums products and is exact for integers (with the wrap-around of the
 result dtype, as numpy and scipy); in 1-D it is ``numpy.convolve``, in N-d a loop over the
 taps of the smaller input, each a vectorised multiply-add over the whole output (or one
@@ -276,6 +280,8 @@ def _choose(a: np.ndarray, b: np.ndarray, mode: str) -> Literal["direct", "fft"]
 
 def _convolve(a: np.ndarray, b: np.ndarray, mode: str, method: str) -> np.ndarray:
     dtype = result_dtype(a, b)
+    if dtype.kind in "iu":  # e.g. int64 with uint64: NumPy itself would compute in float64
+        a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
     if a.ndim == 0:
         return np.asarray(a * b).astype(dtype, copy=False)
     if mode == "valid" and _valid_swap(a, b):

@@ -31,11 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from convmath.errors import InvalidArgument
 from convmath.numeric._conv import compute_dtype, prepare_conv
-from convmath.numeric._grad import prepare_input_grad, prepare_weight_grad
+from convmath.numeric._grad import bias_grad_batched, prepare_input_grad, prepare_weight_grad
 from convmath.numeric._transpose import prepare_conv_transpose
-from convmath.numeric._validate import as_array
 
 __all__ = [
     "conv",
@@ -195,13 +193,11 @@ def conv_transpose(
     return y if is_batched else y[0]
 
 
-def conv_bias_grad(grad_output: Any) -> np.ndarray:
-    """Definitional bias gradient: ``db[o] = Σ_n Σ_t g[n, o, t]``, summed one slice at a time."""
-    g = as_array("grad_output", grad_output)
-    if g.ndim < 2:
-        raise InvalidArgument(
-            f"grad_output must have shape (N, C_out, *spatial), got shape {g.shape}"
-        )
+def conv_bias_grad(grad_output: Any, spatial_dims: int | None = None) -> np.ndarray:
+    """Definitional bias gradient: ``db[o] = Σ_n Σ_t g[n, o, t]``, summed one slice at a time.
+
+    Arguments as :func:`convmath.numeric.conv_bias_grad` (same validation)."""
+    g = bias_grad_batched(grad_output, spatial_dims)
     db = np.zeros(g.shape[1], dtype=compute_dtype(g))
     for n in range(g.shape[0]):
         for o in range(g.shape[1]):

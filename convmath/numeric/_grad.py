@@ -42,16 +42,19 @@ from convmath.numeric._conv import (
     Scratch,
     batched,
     check_groups,
-    check_int_range,
     chunks,
     compute_dtype,
     conv_geometry,
-    max_abs,
     rows_slice,
     windows,
 )
 from convmath.numeric._transpose import scatter_taps, transpose_gather
-from convmath.numeric._validate import as_array, is_int
+from convmath.numeric._validate import (
+    as_array,
+    check_int_range,
+    is_int,
+    max_abs,
+)
 
 __all__ = ["conv_bias_grad", "conv_input_grad", "conv_weight_grad"]
 

@@ -521,22 +521,33 @@ def avg_pool_grad(
 ) -> np.ndarray:
     """Gradient of :func:`avg_pool` with respect to its input: ``∂L/∂x`` given ``∂L/∂y``.
 
-    ``input_size`` is the input's shape (a sequence of ints) or the input array itself (only
-    its shape is used). Every in-bounds element of window t receives ``g[t] / D(t)`` with the
-    forward divisor ``D``. The result is floating: the dtype of ``grad_output``, or float64
-    for integer ``grad_output``.
+    ``input_size`` is the input's shape as a tuple or list of ints, or the input array
+    itself (only its shape is used). The type decides: a NumPy array is always taken as the
+    input, so ``np.array([1, 1, 4])`` is a 1-D array, not the shape ``(1, 1, 4)`` — that
+    raises InvalidArgument (a pooling input has at least 2 dimensions) saying to pass a
+    tuple. Every in-bounds element of window t receives ``g[t] / D(t)`` with the forward
+    divisor ``D``. The result is floating: the dtype of ``grad_output``, or float64 for
+    integer ``grad_output`` (exact only while ``|g| < 2**53``).
 
     >>> import numpy as np
     >>> avg_pool_grad((1, 1, 4), np.array([[[6., 12., 18.]]]), 2, stride=1)
     array([[[ 3.,  9., 15.,  9.]]])
     """
-    if _is_seq(input_size) and all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
-        for v in input_size
-    ):
+    if _is_seq(input_size) and all(np.ndim(v) == 0 for v in input_size):
+        if not all(is_int(v) for v in input_size):
+            raise InvalidArgument(
+                f"input_size must be the input's shape as a tuple of ints (or the input "
+                f"array itself), got input_size={input_size!r}"
+            )
         shape = tuple(int(v) for v in input_size)
         if any(v < 0 for v in shape):
             raise InvalidArgument(f"input_size must be non-negative, got {input_size!r}")
+    elif isinstance(input_size, np.ndarray) and input_size.ndim < 2:
+        raise InvalidArgument(
+            f"input_size={input_size!r} is an array, so it is taken as the input itself "
+            f"(shape {input_size.shape}), which has too few dimensions to pool; to give the "
+            f"input's shape pass a tuple, e.g. input_size={tuple(input_size.tolist())!r}"
+        )
     else:
         shape = as_array("input_size", input_size).shape
     g = _avg_geometry(

@@ -11,8 +11,8 @@ functions in :mod:`convmath.numeric._pool` are compared against. Every output po
 - ``definitional_avg_pool``: sum of the in-bounds taps divided by
   ``divisor_override``, or ``∏ (min(start+k, i+p) − start)`` (count_include_pad), or the
   number of in-bounds taps.
-- The gradients route ``g[t]`` to the chosen index (max), or ``g[t]/D(t)`` to every in-bounds
-  tap (avg).
+- The gradients route ``g[t]`` to the chosen index (max; integer ``g`` summed exactly as
+  Python ints), or ``g[t]/D(t)`` to every in-bounds tap (avg).
 
 Arguments are validated by the same :func:`~convmath.numeric._pool.pool_geometry` as the
 fast path (validation is not what these loops are for).
@@ -142,11 +142,15 @@ def definitional_max_pool_grad(
     g = pool_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
     xb = _batched(x, g)
     gb = grad_output.reshape((xb.shape[0], *g.out_size))
-    gx = np.zeros((xb.shape[0], math.prod(g.in_size)), dtype=np.float64)
+    integer = grad_output.dtype.kind in "iu"
+    # integer gradients: exact Python-int sums, returned as int64 (uint64 if unsigned)
+    gx = np.zeros((xb.shape[0], math.prod(g.in_size)), dtype=object if integer else np.float64)
     for m in range(xb.shape[0]):
         for t, taps in _windows(g):
             _, u = _max_scan(xb[m], g, t, taps)
-            gx[m, u] += gb[_at(m, t)]
+            gx[m, u] += int(gb[_at(m, t)]) if integer else gb[_at(m, t)]
+    if integer:
+        gx = gx.astype(np.uint64 if grad_output.dtype.kind == "u" else np.int64)
     return gx.reshape(g.in_shape)
 
 

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from convmath.numeric._validate import result_dtype
+
 __all__ = ["definitional_convolve", "definitional_correlate"]
 
 
@@ -63,9 +65,13 @@ def _crop(full: np.ndarray, a_shape: tuple[int, ...], b_shape: tuple[int, ...],
 
 
 def _finish(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    dtype = np.result_type(a, b)
+    dtype = result_dtype(a, b)  # int64 for an int64/uint64 mix, as the fast path
     if dtype.kind in "iu":
-        return values.astype(np.int64).astype(dtype)
+        # the exact sums, wrapped into the result dtype (numpy's and scipy's semantics)
+        bits = 8 * dtype.itemsize
+        low = -(2 ** (bits - 1)) if dtype.kind == "i" else 0
+        wrapped = [(int(v) - low) % 2**bits + low for v in values.ravel()]
+        return np.array(wrapped, dtype=dtype).reshape(values.shape)
     if dtype.kind == "c":
         return values.astype(np.complex128).astype(dtype)
     return np.array([complex(v).real for v in values.ravel()]).reshape(values.shape).astype(

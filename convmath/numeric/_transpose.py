@@ -42,15 +42,19 @@ from convmath.numeric._conv import (
     batched,
     check_bias,
     check_groups,
-    check_int_range,
     check_positive_shape,
     chunks,
     compute_dtype,
     conv_fast,
-    max_abs,
     rows_slice,
 )
-from convmath.numeric._validate import as_array, expand_param
+from convmath.numeric._validate import (
+    as_array,
+    check_elements,
+    check_int_range,
+    expand_param,
+    max_abs,
+)
 
 __all__ = ["conv_transpose", "scatter_taps", "transpose_gather"]
 
@@ -186,7 +190,18 @@ def prepare_conv_transpose(
                 f"stride={stride!r}, dilation={dilation!r})"
             )
         out.append(size)
-    b = check_bias(bias, wa.shape[1] * grp, "one per output channel, w.shape[1] * groups")
+    context = (f"x.shape={xb.shape}, w.shape={wa.shape}, stride={stride!r}, "
+               f"padding={padding!r}, dilation={dilation!r}")
+    c_out = wa.shape[1] * grp
+    check_elements("output", (xb.shape[0], c_out, *out), 8, context)
+    # work buffers: the uncropped scatter (stride > 1) or the padded gather input (stride 1)
+    full = [(i - 1) * ss + dd * (k - 1) + 1
+            for i, ss, dd, k in zip(xb.shape[2:], s, d, wa.shape[2:], strict=True)]
+    check_elements("uncropped output of one sample", (c_out, *full), 8, context)
+    gathered = [i + 2 * max(0, dd * (k - 1) - pp) + oo
+                for i, dd, k, pp, oo in zip(xb.shape[2:], d, wa.shape[2:], p, op, strict=True)]
+    check_elements("padded input of one sample", (xb.shape[1], *gathered), 8, context)
+    b = check_bias(bias, c_out, "one per output channel, w.shape[1] * groups")
     dtype = compute_dtype(xb, wa, b)
     bound = max_abs(xb) * max_abs(wa) * (wa.shape[0] // grp) * math.prod(wa.shape[2:])
     check_int_range(dtype, bound + max_abs(b), "transposed convolution")

@@ -100,7 +100,7 @@ def conv(
                 if xv is not None:
                     # y[n, o, t] += Σ_c w[o, c, j] · x̄[n, c, s·t + d·j]
                     y_at, w_at = (slice(None), outs, *t), (outs, slice(None), *j)
-                    y[y_at] += xv.astype(dtype) @ w[w_at].T
+                    y[y_at] += xv.astype(dtype) @ w[w_at].astype(dtype).T
     if b is not None:
         y += b.astype(dtype).reshape((-1,) + (1,) * geom.ndim)
     return y if is_batched else y[0]
@@ -131,7 +131,8 @@ def _gather_transposed(
                 if all(0 <= tt < ts for tt, ts in zip(t, t_size, strict=True)):
                     g_at, w_at = (slice(None), os_, *t), (os_, slice(None), *j)
                     r_at = (slice(None), cs, *u)
-                    r[r_at] += g[g_at].astype(dtype) @ w[w_at]  # (N, C_o/g) @ (C_o/g, C_c/g)
+                    # (N, C_o/g) @ (C_o/g, C_c/g)
+                    r[r_at] += g[g_at].astype(dtype) @ w[w_at].astype(dtype)
     return r
 
 
@@ -173,7 +174,7 @@ def conv_weight_grad(
                 if xv is not None:
                     # dw[o, c, j] += Σ_n g[n, o, t] · x̄[n, c, s·t + d·j]
                     dw_at, g_at = (outs, slice(None), *j), (slice(None), outs, *t)
-                    dw[dw_at] += g[g_at].astype(dtype).T @ xv
+                    dw[dw_at] += g[g_at].astype(dtype).T @ xv.astype(dtype)
     return dw
 
 

@@ -367,3 +367,58 @@ def test_peak_memory_is_bounded(
     assert peak <= 2 * dx.nbytes + extra + g.nbytes // g.shape[0] * per
     dw, peak = _peak_bytes(lambda: conv_weight_grad(x, w.shape, g, **kw))
     assert peak <= 2 * dw.nbytes + extra + g.nbytes // g.shape[0] * per
+
+
+# --- regressions from the differential QA pass (issue 2 follow-up) -------------------------
+
+
+def test_int64_with_uint64_is_exact_int64() -> None:
+    # NumPy promotes int64 with uint64 to float64, where 2**53 + 1 rounds to 2**53
+    x = np.array([[[2**53 + 1]]], np.int64)
+    y = conv(x, np.array([[[1]]], np.uint64))
+    assert y.dtype == np.int64
+    assert y.tolist() == [[[2**53 + 1]]]
+    assert reference.conv(x, np.array([[[1]]], np.uint64)).tolist() == [[[2**53 + 1]]]
+    # with a bias of the other signedness too; Python ints give the expected value
+    xs = np.array([[[2**53 + 1, -3, 2**53 + 5]]], np.int64)
+    ws = np.array([[[3, 1]]], np.uint64)
+    got = conv(xs, ws, bias=np.array([7], np.uint64))
+    want = [3 * (2**53 + 1) + (-3) + 7, 3 * (-3) + (2**53 + 5) + 7]
+    assert got.dtype == np.int64 and got.tolist() == [[want]]
+
+
+def test_uint64_above_int64_with_signed_is_refused() -> None:
+    with pytest.raises(InvalidArgument, match=r"2\*\*63"):
+        conv(np.array([[[1]]], np.int64), np.array([[[2**63]]], np.uint64))
+
+
+def test_uint64_results_up_to_2_64_are_exact() -> None:
+    # unsigned operands: the limit is 2**64, not 2**63 (2**63 + 2**61 fits uint64)
+    y = conv(np.array([[[2**62 + 2**61, 2**62]]], np.uint64), np.ones((1, 1, 2), np.uint64))
+    assert y.dtype == np.uint64 and y.tolist() == [[[2**63 + 2**61]]]
+    with pytest.raises(InvalidArgument, match="might overflow uint64"):
+        conv(np.array([[[2**63, 2**63]]], np.uint64), np.ones((1, 1, 2), np.uint64))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"padding": 10**12}, "padding"),
+        ({"padding": 2**62}, "padding"),
+        ({"padding": 10**30}, "padding"),
+        ({"stride": 10**30}, "stride"),
+        ({"dilation": 10**30}, "dilation"),
+        ({"dilation": 2**62}, "dilation"),
+        ({"groups": 10**30}, "groups"),
+        ({"padding": np.uint64(2**64 - 1)}, "padding"),
+    ],
+)
+def test_huge_arguments_raise_invalid_argument(kwargs: dict[str, Any], fragment: str) -> None:
+    with pytest.raises(InvalidArgument, match=fragment):
+        conv(np.ones((1, 1, 5)), np.ones((1, 1, 3)), **kwargs)
+
+
+def test_huge_stride_within_intp_is_fine() -> None:
+    # a stride far beyond the input is legal: one window (PyTorch gives the same)
+    assert conv(np.arange(5.0).reshape(1, 1, 5), np.ones((1, 1, 3)), stride=2**40).tolist() \
+        == [[[3.0]]]

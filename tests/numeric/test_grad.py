@@ -303,3 +303,69 @@ def test_empty_batch_gradients() -> None:
     assert conv_input_grad(x.shape, np.ones((3, 2, 3)), np.zeros((0, 3, 2)), stride=2).shape \
         == (0, 2, 6)
     assert_array_equal(conv_weight_grad(x, (3, 2, 3), g), np.zeros((3, 2, 3)))
+
+
+# --- regressions from the differential QA pass (issue 2 follow-up) -------------------------
+
+
+def test_numpy_integer_groups_with_spatial_input_size() -> None:
+    # x (1, 2, 5) in two groups of one channel, w (4, 1, 2) of ones: each input channel
+    # receives the sum of its two output channels' transposed ones-kernels (by hand)
+    w, g = np.ones((4, 1, 2)), np.ones((1, 4, 4))
+    want = [[[2.0, 4.0, 4.0, 4.0, 2.0]] * 2]
+    for groups in (2, np.int64(2), np.int32(2)):
+        assert conv_input_grad((5,), w, g, groups=groups).tolist() == want  # type: ignore[arg-type]
+        assert reference.conv_input_grad((5,), w, g, groups=groups).tolist() == want  # type: ignore[arg-type]
+    assert_array_equal(conv_input_grad((5,), w, g, groups=np.int64(2)),  # type: ignore[arg-type]
+                       conv_input_grad((1, 2, 5), w, g, groups=2))
+
+
+@pytest.mark.parametrize("groups", [2.0, True, None, "2", 0, np.int64(-1)])
+def test_bad_groups_named_before_use(groups: Any) -> None:
+    with pytest.raises(InvalidArgument, match=r"groups must be a positive int"):
+        conv_input_grad((5,), np.ones((4, 1, 2)), np.ones((1, 4, 4)), groups=groups)
+
+
+def test_bias_grad_requires_batched_or_spatial_dims() -> None:
+    g = np.arange(6.0).reshape(2, 3)  # unbatched (C_out=2, L=3): sums 0+1+2, 3+4+5
+    with pytest.raises(InvalidArgument, match="spatial_dims=1"):
+        conv_bias_grad(g)
+    assert conv_bias_grad(g, spatial_dims=1).tolist() == [3.0, 12.0]
+    assert reference.conv_bias_grad(g, spatial_dims=1).tolist() == [3.0, 12.0]
+    # (2, 3, 4): batched 1-D by default, unbatched 2-D with spatial_dims=2
+    h = np.arange(24).reshape(2, 3, 4)
+    assert conv_bias_grad(h).tolist() == [int(h[:, o].sum()) for o in range(3)]
+    assert conv_bias_grad(h, spatial_dims=2).tolist() == [int(h[c].sum()) for c in range(2)]
+    with pytest.raises(InvalidArgument, match="spatial_dims"):
+        conv_bias_grad(h, spatial_dims=0)
+    with pytest.raises(InvalidArgument, match="grad_output must have 5 dimensions"):
+        conv_bias_grad(h, spatial_dims=3)
+
+
+def test_complex_gradients_differ_from_torch_by_a_conjugate() -> None:
+    """Documented: torch's autograd conjugates the other operand; conj() first matches it."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 2, 6)) + 1j * rng.standard_normal((2, 2, 6))
+    w = rng.standard_normal((3, 2, 3)) + 1j * rng.standard_normal((3, 2, 3))
+    g = rng.standard_normal((2, 3, 2)) + 1j * rng.standard_normal((2, 3, 2))
+    xt = torch.from_numpy(x).requires_grad_(True)
+    wt = torch.from_numpy(w).requires_grad_(True)
+    torch.nn.functional.conv1d(xt, wt, stride=2).backward(torch.from_numpy(g))
+    assert_allclose(conv_input_grad(x.shape, np.conj(w), g, stride=2), xt.grad.numpy(),
+                    rtol=1e-12, atol=1e-12)
+    assert_allclose(conv_weight_grad(np.conj(x), w.shape, g, stride=2), wt.grad.numpy(),
+                    rtol=1e-12, atol=1e-12)
+    assert not np.allclose(conv_input_grad(x.shape, w, g, stride=2), xt.grad.numpy())
+
+
+def test_mixed_int64_uint64_gradients_are_exact() -> None:
+    w = np.array([[[1, 2]]], np.uint64)
+    g = np.array([[[2**53 + 1, 1]]], np.int64)  # forward: i=3, k=2 -> o=2
+    dx = conv_input_grad((1, 1, 3), w, g)
+    assert dx.dtype == np.int64
+    assert dx.tolist() == [[[2**53 + 1, 2 * (2**53 + 1) + 1, 2]]]
+    x = np.array([[[3, 0, 1]]], np.uint64)
+    dw = conv_weight_grad(x, (1, 1, 2), g)  # dw[j] = Σ_t g[t]·x[t + j]
+    assert dw.dtype == np.int64
+    assert dw.tolist() == [[[3 * (2**53 + 1), 1]]]

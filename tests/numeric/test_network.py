@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from convmath import InvalidArgument
 from convmath.numeric import network_shapes
@@ -121,3 +124,54 @@ def test_cli_shape_text_json_and_error() -> None:
     assert json.loads(out.stdout)["params"] == 60_000
     bad = subprocess.run([*run, "input 3x4x4; conv 9 k=7"], capture_output=True, text=True)
     assert bad.returncode == 2 and "kernel_size" in bad.stdout
+
+
+# --- regressions from the differential QA pass (issue 2 follow-up) -------------------------
+
+
+def test_valid_padding_on_two_axes() -> None:
+    net = network_shapes("input 2x5x5; conv 8 k=3 p=valid")
+    assert net.layers[-1].shape == (8, 3, 3)  # 5 − 3 + 1 per axis
+    assert net.layers[-1].params == 8 * 2 * 9 + 8
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "input 3x8x8; conv ² k=3",
+        "input 3x8x8; conv 4 k=3 g=x",
+        "input 3x8x8; conv 4 k=3 g=0",
+        "input 3x8x8; conv 0 k=3",
+        "input 3x8x8; fc ³",
+        "input 3x8x8; conv 4 k=-1",
+        "input 3x8x8; conv 4 k=3 s=1_0",
+        "input 1x99999999999999999999; conv 1 k=3",
+        "input 3x8x8; maxpool k=99999999999999999999 ceil",
+        "input 3x8x8; conv 4 k=3 d=99999999999999999999",
+    ],
+)
+def test_malformed_numbers_in_specs_raise_invalid_argument(spec: str) -> None:
+    with pytest.raises(InvalidArgument):
+        network_shapes(spec)
+
+
+_WORDS = ["input", "conv", "convT", "maxpool", "avgpool", "subsample", "fc", "flatten", "bn",
+          "relu", "ceil", "nobias", "same", "valid", "lenet5"]
+_VALUES = ["0", "1", "2", "3", "2x3", "1x1x1", "-1", "x", "", "same", "valid", "²",
+           "99999999999999999999"]
+_OPTION = st.builds("{}={}".format, st.sampled_from(["k", "s", "p", "d", "g", "op", "table"]),
+                    st.sampled_from(_VALUES))
+_LAYER = st.lists(st.one_of(st.sampled_from(_WORDS), st.sampled_from(_VALUES), _OPTION,
+                            st.text(max_size=4)), min_size=1, max_size=6).map(" ".join)
+_SPEC = st.builds(lambda first, rest: "; ".join([first, *rest]),
+                  st.sampled_from(["input 3x8x8", "input 1x5", "input 2x4x4x4", "input 0x5",
+                                   "input x"]),
+                  st.lists(_LAYER, max_size=4))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SPEC)
+def test_no_spec_raises_anything_but_invalid_argument(spec: str) -> None:
+    # any other exception (ValueError, IndexError, TypeError, ...) fails this test
+    with contextlib.suppress(InvalidArgument):
+        network_shapes(spec).table()

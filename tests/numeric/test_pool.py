@@ -38,24 +38,34 @@ class Case:
 
 @st.composite
 def pool_cases(draw: Any, *, dilated: bool = True, special: bool = True) -> Case:
-    """Valid pooling geometries (per-axis, asymmetric) with tie-rich small-integer data."""
+    """Valid pooling geometries (per-axis, asymmetric) with tie-rich small-integer data.
+
+    With ceil_mode the window may be larger than the padded input (PyTorch accepts that as
+    long as the output size, by REFERENCE.md's formula, is at least 1)."""
     n = draw(st.integers(1, 3))
+    ceil_mode = draw(st.booleans())
     kernel, stride, padding, dilation, size = [], [], [], [], []
     for _ in range(n):
         k = draw(st.integers(1, 3))
         d = draw(st.integers(1, 2)) if dilated else 1
         p = draw(st.integers(0, k // 2))
+        s = draw(st.integers(1, 4 if ceil_mode else 3))
         eff = d * (k - 1) + 1
-        i = draw(st.integers(max(1, eff - 2 * p), eff + 4))
+        i = draw(st.integers(1 if ceil_mode else max(1, eff - 2 * p), eff + 4))
+        # PyTorch's output size (REFERENCE.md), floor division of a possibly negative span
+        o = (i + 2 * p - eff + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (o - 1) * s >= i + p:
+            o -= 1
+        assume(o >= 1)
         kernel.append(k)
-        stride.append(draw(st.integers(1, 3)))
+        stride.append(s)
         padding.append(p)
         dilation.append(d)
         size.append(i)
         # skip geometries with a window entirely in the padding (rejected, tested separately)
-        starts = np.arange((i + 2 * p - eff) // stride[-1] + 2) * stride[-1] - p
+        starts = np.arange(o) * s - p
         taps = starts[:, None] + d * np.arange(k)[None, :]
-        assume(bool(((taps >= 0) & (taps < i)).any(axis=1)[starts < i + p].all()))
+        assume(bool(((taps >= 0) & (taps < i)).any(axis=1).all()))
     shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2)), *size)
     values = st.integers(-3, 3).map(float)
     if special:
@@ -68,7 +78,7 @@ def pool_cases(draw: Any, *, dilated: bool = True, special: bool = True) -> Case
         stride=tuple(stride),
         padding=tuple(padding),
         dilation=tuple(dilation),
-        ceil_mode=draw(st.booleans()),
+        ceil_mode=ceil_mode,
     )
 
 
@@ -404,3 +414,136 @@ def test_unsigned_avg_pool_and_empty_stride_default() -> None:
     assert got.tolist() == [[[2**62 + 15, 2**61 + 13]]]
     y = np.arange(8.0).reshape(1, 1, 8)
     np.testing.assert_array_equal(max_pool(y, 2, stride=[]), max_pool(y, 2))  # PyTorch: []
+
+
+# --- regressions from the differential QA pass (issue 2 follow-up) -------------------------
+
+
+def test_ceil_mode_accepts_a_window_larger_than_the_padded_input() -> None:
+    # by hand: i=2, k=3, s=4: o = ⌊(2 − 2 − 1 + 3)/4⌋ + 1 = 1, one window [0, 3) holding
+    # both elements; count_include_pad clips the divisor to the padded bounds: 2
+    x = np.array([[[1.0, 5.0]]])
+    values, idx = max_pool(x, 3, stride=4, ceil_mode=True, return_indices=True)
+    np.testing.assert_array_equal(values, [[[5.0]]])
+    np.testing.assert_array_equal(idx, [[[1]]])
+    np.testing.assert_array_equal(avg_pool(x, 3, stride=4, ceil_mode=True), [[[3.0]]])
+    np.testing.assert_array_equal(
+        avg_pool(x, 3, stride=4, ceil_mode=True, count_include_pad=False), [[[3.0]]])
+    # k=4, d=2 spans 7 > 6: taps 0, 2, 4 (6 is outside), maximum 4 at index 4
+    y = np.arange(6.0).reshape(1, 1, 6)
+    values, idx = max_pool(y, 4, dilation=2, ceil_mode=True, return_indices=True)
+    np.testing.assert_array_equal(values, [[[4.0]]])
+    np.testing.assert_array_equal(idx, [[[4]]])
+    # gradients follow the same geometry
+    np.testing.assert_array_equal(max_pool_grad(x, np.array([[[7.0]]]), 3, 4, ceil_mode=True),
+                                  [[[0.0, 7.0]]])
+    np.testing.assert_array_equal(avg_pool_grad((1, 1, 2), np.array([[[6.0]]]), 3, 4,
+                                                ceil_mode=True), [[[3.0, 3.0]]])
+    # and the definitional twins agree
+    np.testing.assert_array_equal(definitional_max_pool(y, 4, None, 0, 2, True)[0], [[[4.0]]])
+    np.testing.assert_array_equal(definitional_avg_pool(x, 3, 4, 0, True), [[[3.0]]])
+    # without ceil mode the output would be empty: refused
+    with pytest.raises(InvalidArgument, match=r"kernel_size=\(3,\).*output would be empty"):
+        max_pool(x, 3, stride=4)
+
+
+def test_ceil_mode_large_window_matches_torch() -> None:
+    torch = _torch()
+    F = torch.nn.functional
+    x = np.array([[[1.0, 5.0]]])
+    xt = torch.from_numpy(x)
+    np.testing.assert_array_equal(max_pool(x, 3, stride=4, ceil_mode=True),
+                                  F.max_pool1d(xt, 3, stride=4, ceil_mode=True).numpy())
+    for include_pad in (True, False):
+        np.testing.assert_array_equal(
+            avg_pool(x, 3, stride=4, ceil_mode=True, count_include_pad=include_pad),
+            F.avg_pool1d(xt, 3, stride=4, ceil_mode=True,
+                         count_include_pad=include_pad).numpy())
+    x2 = np.arange(1.0, 5.0).reshape(1, 1, 2, 2)
+    np.testing.assert_allclose(
+        avg_pool(x2, 3, stride=4, padding=1, ceil_mode=True),
+        F.avg_pool2d(torch.from_numpy(x2), 3, stride=4, padding=1, ceil_mode=True).numpy())
+    y = np.arange(6.0).reshape(1, 1, 6)
+    want, want_idx = F.max_pool1d(torch.from_numpy(y), 4, dilation=2, ceil_mode=True,
+                                  return_indices=True)
+    got, got_idx = max_pool(y, 4, dilation=2, ceil_mode=True, return_indices=True)
+    np.testing.assert_array_equal(got, want.numpy())
+    np.testing.assert_array_equal(got_idx, want_idx.numpy())
+
+
+def test_max_pool_grad_integer_is_exact_int64() -> None:
+    # 2**53 + 1 is not a float64: a float accumulation would give 2**53
+    got = max_pool_grad(np.array([[[1.0, 2.0]]]), np.array([[[2**53 + 1]]]), 2)
+    assert got.dtype == np.int64
+    assert got.tolist() == [[[0, 9007199254740993]]]
+    # overlapping windows both pick the middle element: 100 + 100 = 200, no int8 wrap
+    x = np.array([[[1.0, 3.0, 2.0]]])
+    g8 = np.array([[[100, 100]]], dtype=np.int8)
+    got = max_pool_grad(x, g8, 2, stride=1)
+    assert got.dtype == np.int64
+    assert got.tolist() == [[[0, 200, 0]]]
+    assert definitional_max_pool_grad(x, g8, 2, 1).tolist() == [[[0, 200, 0]]]
+    # large sums beyond 2**53 through the exact path: 3·(2**60 + 1), summed in Python ints
+    big = np.full((1, 1, 3), 2**60 + 1, dtype=np.int64)
+    xs = np.array([[[0.0, 0.0, 9.0, 0.0, 0.0]]])
+    got = max_pool_grad(xs, big, 3, stride=1)
+    assert got.tolist() == [[[0, 0, 3 * (2**60 + 1), 0, 0]]]
+    # unsigned stays unsigned
+    got = max_pool_grad(x, np.array([[[2**62, 2**62]]], dtype=np.uint64), 2, stride=1)
+    assert got.dtype == np.uint64 and got.tolist() == [[[0, 2**63, 0]]]
+
+
+def test_max_pool_grad_integer_overflow_is_refused() -> None:
+    x = np.array([[[1.0, 3.0, 2.0]]])
+    with pytest.raises(InvalidArgument, match="might overflow int64"):
+        max_pool_grad(x, np.array([[[2**62, 2**62]]], dtype=np.int64), 2, stride=1)
+
+
+def test_avg_pool_grad_integer_grad_gives_float64() -> None:
+    # g/D is a fraction: 5/2 = 2.5 in every element of the window
+    got = avg_pool_grad((1, 1, 2), np.array([[[5]]], dtype=np.int8), 2)
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, [[[2.5, 2.5]]])
+
+
+def test_avg_pool_integer_sum_overflow_is_refused() -> None:
+    x = np.array([[[2**62, 2**62, 1]]], dtype=np.int64)
+    with pytest.raises(InvalidArgument, match="might overflow int64"):
+        avg_pool(x, 2, stride=1)
+    u = np.array([[[2**63, 2**63]]], dtype=np.uint64)  # the sum 2**64 does not fit uint64
+    with pytest.raises(InvalidArgument, match="might overflow uint64"):
+        avg_pool(u, 2)
+
+
+@pytest.mark.parametrize(
+    ("call", "fragment"),
+    [
+        (lambda: avg_pool(np.ones((1, 1, 4)), 2, divisor_override=2**63), "divisor_override"),
+        (lambda: avg_pool(np.ones((1, 1, 4)), 2, divisor_override=np.uint64(2**64 - 1)),
+         "divisor_override"),
+        (lambda: avg_pool_grad((1, 1, 4), np.ones((1, 1, 2)), 2, divisor_override=2**63),
+         "divisor_override"),
+        (lambda: max_pool(np.ones((1, 1, 4)), 2, stride=10**30), "stride"),
+        (lambda: max_pool(np.ones((1, 1, 4)), 2, dilation=10**30), "dilation"),
+        (lambda: avg_pool(np.ones((1, 1, 4)), 10**30, ceil_mode=True), "kernel_size"),
+        (lambda: max_pool(np.ones((1, 1, 4)), 2**61, ceil_mode=True), "padded input"),
+        (lambda: avg_pool(np.ones((1, 1, 4)), 2**61, padding=10**12, ceil_mode=True),
+         "padded input"),
+        (lambda: max_pool(np.ones((1, 1, 4)), 2, ceil_mode="yes"), "ceil_mode='yes'"),
+        (lambda: avg_pool(np.ones((1, 1, 4)), 2, count_include_pad=1), "count_include_pad"),
+        (lambda: avg_pool_grad(np.array([1, 1, 4]), np.ones((1, 1, 2)), 2),
+         r"pass a tuple, e.g. input_size=\(1, 1, 4\)"),
+        (lambda: avg_pool_grad((1.0, 1, 4), np.ones((1, 1, 2)), 2), "tuple of ints"),
+    ],
+)
+def test_huge_and_ambiguous_arguments_raise_invalid_argument(call: Any, fragment: str) -> None:
+    with pytest.raises(InvalidArgument, match=fragment):
+        call()
+
+
+def test_avg_pool_grad_array_is_the_input_itself() -> None:
+    # the documented rule: an ndarray is the input (its shape is used), a tuple is a shape
+    gy = np.array([[[2.0, 4.0]]])
+    np.testing.assert_array_equal(avg_pool_grad(np.zeros((1, 1, 4)), gy, 2),
+                                  avg_pool_grad((1, 1, 4), gy, 2))
+    np.testing.assert_array_equal(avg_pool_grad((1, 1, 4), gy, 2), [[[1.0, 1.0, 2.0, 2.0]]])

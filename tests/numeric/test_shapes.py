@@ -84,3 +84,70 @@ def test_pool_padding_bound_uses_undilated_kernel_like_torch() -> None:
     with pytest.raises(InvalidArgument, match="padding"):
         pool_output_size(10, 2, stride=1, padding=2, dilation=3)
     assert pool_output_size(10, 2, stride=1, padding=1, dilation=3) == 10 + 2 - 3 - 1 + 1
+
+
+# --- regressions from the differential QA pass (issue 2 follow-up) -------------------------
+
+
+def test_pool_ceil_mode_window_larger_than_padded_input() -> None:
+    # by hand, PyTorch's rule: ⌊(2 − 2 − 1 + 3)/4⌋ + 1 = 1; (1−1)·4 = 0 < 2 keeps it
+    assert pool_output_size(2, 3, stride=4, ceil_mode=True) == 1
+    # ⌊(6 − 7 + 3)/4⌋ + 1 = 1
+    assert pool_output_size(6, 4, dilation=2, ceil_mode=True) == 1
+    # floor mode: ⌊(2 − 3)/4⌋ + 1 = 0 (floor of a negative number): refused
+    with pytest.raises(InvalidArgument, match="output would be empty"):
+        pool_output_size(2, 3, stride=4)
+    # ceil mode that still gives 0: ⌊(1 − 10 + 1)/2⌋ + 1 = −3
+    with pytest.raises(InvalidArgument, match="output would be empty"):
+        pool_output_size(1, 10, stride=2, ceil_mode=True)
+
+
+def test_pool_ceil_mode_size_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for i in range(1, 7):
+        for k in range(1, 5):
+            for s in range(1, 5):
+                for d in (1, 2):
+                    for p in range(k // 2 + 1):
+                        x = torch.zeros(1, 1, i)
+                        try:
+                            want = torch.nn.functional.max_pool1d(
+                                x, k, s, p, d, ceil_mode=True).shape[-1]
+                        except RuntimeError:
+                            with pytest.raises(InvalidArgument):
+                                pool_output_size(i, k, s, p, d, ceil_mode=True)
+                            continue
+                        assert pool_output_size(i, k, s, p, d, ceil_mode=True) == want
+
+
+@pytest.mark.parametrize(
+    ("call", "fragment"),
+    [
+        (lambda: pool_output_size(5, 2, ceil_mode="yes"), "ceil_mode='yes'"),
+        (lambda: pool_output_size(5, 2, ceil_mode=1), "ceil_mode=1"),
+        (lambda: pool_output_size(5.0, 2), "input_size"),
+        (lambda: pool_output_size(None, 2), "input_size"),  # type: ignore[call-overload]
+        (lambda: pool_output_size(True, 2), "input_size"),
+        (lambda: conv_output_size(5.0, 3), "input_size"),  # type: ignore[call-overload]
+        (lambda: conv_output_size((), 3), "input_size"),
+        (lambda: same_padding(3.0), "kernel_size"),
+        (lambda: same_padding(0), "kernel_size"),
+        (lambda: conv_transpose_output_size(0, 1), "input_size must be >= 1"),
+        (lambda: conv_output_size(5, 3, padding=10**30), "padding"),
+        (lambda: conv_output_size(5, 3, stride=10**30), "stride"),
+        (lambda: conv_transpose_output_size(5, 3, stride=2**63), "stride"),
+    ],
+)
+def test_shape_helpers_reject_bad_arguments(call: object, fragment: str) -> None:
+    with pytest.raises(InvalidArgument, match=fragment):
+        call()  # type: ignore[operator]
+
+
+def test_numpy_integer_scalars_work_like_ints() -> None:
+    np = pytest.importorskip("numpy")
+    assert conv_output_size(np.int64(5), 3) == 3
+    assert conv_output_size(5, np.int32(3), stride=np.int64(2)) == 2
+    assert conv_output_size((np.int64(7), 6), (3, 2), stride=2) == (3, 3)
+    assert same_padding(np.int64(3)) == ((1, 1),)
+    assert pool_output_size(np.uint8(5), 2, stride=2, padding=1, ceil_mode=np.bool_(True)) == 3
+    assert conv_transpose_output_size(np.int16(3), 3, stride=2) == 7

@@ -244,3 +244,28 @@ def test_non_finite_input_stays_local_with_auto() -> None:
     assert np.isfinite(got).sum() == 5000 - 1101
     with pytest.warns(RuntimeWarning, match="inf or NaN"):
         convolve(a, b, "same", "fft")
+
+
+# --- regressions from the differential QA pass (issue 2 follow-up) -------------------------
+
+
+@pytest.mark.parametrize("method", ["auto", "direct", "fft"])
+def test_int64_with_uint64_is_exact_int64(method: Any) -> None:
+    # NumPy (and scipy) would compute int64 with uint64 in float64, rounding 2**53 + 1
+    a = np.array([2**53 + 1, 3], np.int64)
+    b = np.array([1, 2], np.uint64)
+    x = 2**53 + 1
+    got = convolve(a, b, method=method)
+    assert got.dtype == np.int64 and got.tolist() == [x, 2 * x + 3, 6]
+    got = correlate(a, b, method=method)  # = convolve(a, [2, 1])
+    assert got.dtype == np.int64 and got.tolist() == [2 * x, x + 6, 3]
+    assert definitional_convolve(a, b).tolist() == [x, 2 * x + 3, 6]
+    got2 = convolve(b, a.reshape(2), mode="same", method=method)
+    assert got2.dtype == np.int64 and got2.tolist() == [x, 2 * x + 3]
+
+
+def test_uint64_above_int64_with_signed_is_refused() -> None:
+    with pytest.raises(InvalidArgument, match=r"2\*\*63"):
+        convolve(np.array([1], np.int64), np.array([2**63], np.uint64))
+    with pytest.raises(InvalidArgument, match=r"2\*\*63"):
+        correlate(np.array([[2**64 - 1]], np.uint64), np.array([[1]], np.int8))

@@ -247,3 +247,33 @@ def test_four_spatial_axes(stride: Any) -> None:
     kw: dict[str, Any] = {"stride": stride, "padding": (0, 0, 1, 1), "dilation": (1, 1, 2, 1)}
     assert_allclose(conv_transpose(x, w, **kw), reference.conv_transpose(x, w, **kw),
                     rtol=1e-12, atol=1e-12)
+
+
+# --- regressions from the differential QA pass (issue 2 follow-up) -------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"stride": 10**12}, "stride"),
+        ({"stride": 2**62}, "stride"),
+        ({"stride": 10**30}, "stride"),
+        ({"dilation": 10**12}, "dilation"),
+        ({"stride": 10**12, "dilation": 10**12, "padding": 10**12}, "padding"),
+        ({"stride": 3, "output_padding": 2**63}, "output_padding"),
+    ],
+)
+def test_huge_arguments_raise_invalid_argument(kwargs: dict[str, Any], fragment: str) -> None:
+    with pytest.raises(InvalidArgument, match=fragment):
+        conv_transpose(np.ones((1, 1, 5)), np.ones((1, 1, 3)), **kwargs)
+
+
+def test_int64_with_uint64_is_exact() -> None:
+    # y[s·t + j] += x[t]·w[j] with s=2: [x0, x0, x0 + x1, x1, x1] for w = ones(3)
+    x = np.array([[[2**53 + 1, 1]]], np.int64)
+    y = conv_transpose(x, np.ones((1, 1, 3), np.uint64), stride=2)
+    assert y.dtype == np.int64
+    a = 2**53 + 1
+    assert y.tolist() == [[[a, a, a + 1, 1, 1]]]
+    assert reference.conv_transpose(x, np.ones((1, 1, 3), np.uint64), stride=2).tolist() \
+        == [[[a, a, a + 1, 1, 1]]]

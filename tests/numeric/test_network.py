@@ -155,17 +155,23 @@ def test_malformed_numbers_in_specs_raise_invalid_argument(spec: str) -> None:
         network_shapes(spec)
 
 
-_WORDS = ["input", "conv", "convT", "maxpool", "avgpool", "subsample", "fc", "flatten", "bn",
-          "relu", "ceil", "nobias", "same", "valid", "lenet5"]
-_VALUES = ["0", "1", "2", "3", "2x3", "1x1x1", "-1", "x", "", "same", "valid", "²",
+_KINDS = ["conv", "convT", "maxpool", "avgpool", "subsample", "fc", "flatten", "bn", "relu",
+          "pool", ""]
+_VALUES = ["0", "1", "2", "3", "2x3", "1x1x1", "-1", "x", "", "same", "valid", "lenet5", "²",
            "99999999999999999999"]
 _OPTION = st.builds("{}={}".format, st.sampled_from(["k", "s", "p", "d", "g", "op", "table"]),
                     st.sampled_from(_VALUES))
-_LAYER = st.lists(st.one_of(st.sampled_from(_WORDS), st.sampled_from(_VALUES), _OPTION,
-                            st.text(max_size=4)), min_size=1, max_size=6).map(" ".join)
+_LAYER = st.builds(
+    lambda kind, count, options, flags, junk: " ".join([kind, *count, *options, *flags, junk]),
+    st.sampled_from(_KINDS),
+    st.lists(st.sampled_from(_VALUES), max_size=1),
+    st.lists(_OPTION, max_size=4),
+    st.lists(st.sampled_from(["ceil", "nobias"]), max_size=1),
+    st.one_of(st.just(""), st.text(max_size=3)),
+)
 _SPEC = st.builds(lambda first, rest: "; ".join([first, *rest]),
                   st.sampled_from(["input 3x8x8", "input 1x5", "input 2x4x4x4", "input 0x5",
-                                   "input x"]),
+                                   "input x", "input 4x6x6"]),
                   st.lists(_LAYER, max_size=4))
 
 

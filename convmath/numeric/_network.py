@@ -159,8 +159,13 @@ def network_shapes(spec: str | Sequence[str]) -> NetworkInfo:
     if isinstance(spec, str):
         text = PRESETS.get(spec.strip().lower(), spec)
         items = [s.strip() for s in text.replace("\n", ";").split(";")]
-    else:
+    elif isinstance(spec, (list, tuple)):
         items = [str(s).strip() for s in spec]
+    else:
+        raise InvalidArgument(
+            f"spec must be a preset name, a spec string or a list of layer strings, "
+            f"got {spec!r}"
+        )
     items = [s for s in items if s]
     if not items:
         raise InvalidArgument(f"spec={spec!r} has no layers")

@@ -129,6 +129,12 @@ def test_cli_shape_text_json_and_error() -> None:
 # --- regressions from the differential QA pass (issue 2 follow-up) -------------------------
 
 
+@pytest.mark.parametrize("spec", [None, 5, b"input 1x5", {"input": "1x5"}])
+def test_spec_of_the_wrong_type_raises_invalid_argument(spec: object) -> None:
+    with pytest.raises(InvalidArgument, match="spec must be"):
+        network_shapes(spec)  # type: ignore[arg-type]
+
+
 def test_valid_padding_on_two_axes() -> None:
     net = network_shapes("input 2x5x5; conv 8 k=3 p=valid")
     assert net.layers[-1].shape == (8, 3, 3)  # 5 − 3 + 1 per axis

@@ -6,7 +6,7 @@ import pytest
 from sympy import Function, Integral, S, symbols
 
 from convmath import InvalidArgument, ProofError
-from convmath.symbolic import Derivation, derivations
+from convmath.symbolic import Derivation, derivations, text
 from convmath.symbolic.mutants import mutants
 
 ALL = derivations()
@@ -28,7 +28,22 @@ def test_registry_is_nonempty_and_keys_unique() -> None:
 
 @pytest.mark.parametrize("name", EVERY_DOMAIN)
 def test_theorem_on_every_domain(name: str) -> None:
-    assert sorted(d.domain for d in derivations(name)) == sorted(["ℝ", "ℝ²", "ℤ", "ℤ²"])
+    assert {d.domain for d in derivations(name)} >= {"ℝ", "ℝ²", "ℤ", "ℤ²"}
+
+
+@pytest.mark.parametrize("name", ["deriv_conv", "deriv_conv_left"])
+def test_derivative_on_every_axis(name: str) -> None:
+    # ∂ᵢ(f ∗ g) = f ∗ ∂ᵢg = ∂ᵢf ∗ g (Δᵢ on ℤⁿ) for every i, not only the first axis
+    found = {d.key: d for d in derivations(name)}
+    for dom, n in (("R2", 2), ("Z2", 2)):
+        for i in range(1, n + 1):
+            d = found[f"{name}:{dom}:axis{i}"]
+            sub = "₁₂₃"[i - 1]
+            lhs, rhs = text(d.statement.lhs), text(d.statement.rhs)
+            assert lhs.startswith(("Δ_n" if dom[0] == "Z" else "∂/∂x") + str(i)), lhs
+            assert ("Δ" if dom[0] == "Z" else "∂") + sub in rhs, rhs
+    assert derivations(f"{name}:R2") == [found[f"{name}:R2:axis1"], found[f"{name}:R2:axis2"]]
+    assert [d.key for d in derivations(f"{name}:R")] == [f"{name}:R"]
 
 
 def test_counterexample_on_both_lines() -> None:

@@ -1,6 +1,9 @@
 """The theorem registry: every derivation convmath proves, for every domain where it holds.
 
-Main results (mathlib-style names; each for ℝ, ℝ², ℤ and ℤ² unless noted):
+Main results (mathlib-style names). Each holds on ℝⁿ and ℤⁿ for every n; a derivation is
+written once for any number of variables, and the registry holds its instances for ℝ, ℝ², ℝ³,
+ℤ, ℤ², ℤ³ (checked for n = 1, 2, 3 — nothing is claimed machine-checked for n ≥ 4) unless
+noted:
 
 - ``conv_comm`` f ∗ g = g ∗ f; ``conv_assoc`` (f ∗ g) ∗ h = f ∗ (g ∗ h);
 - ``conv_add``, ``add_conv``, ``conv_smul``, ``smul_conv`` — bilinearity;
@@ -87,7 +90,9 @@ FAMILIES = (
 )
 
 f, g, h = Function("f"), Function("g"), Function("h")
-DOMAINS = ((1, False), (2, False), (1, True), (2, True))
+# ℝⁿ and ℤⁿ are checked for n = 1, 2, 3: each derivation is written once for any n, but
+# SymPy checks it for a given number of variables (no claim for n ≥ 4 is machine-checked).
+DOMAINS = ((1, False), (2, False), (3, False), (1, True), (2, True), (3, True))
 
 
 class _Ctx:
@@ -300,7 +305,7 @@ def shift_conv_shift(ctx: _Ctx) -> Derivation:
     tg = ctx.lam(lambda t: g(*ctx.sub(t, Bs)))
     lhs = ctx.conv(tf, tg, X)
     rhs = ctx.conv(f, g, ctx.sub(ctx.sub(X, A), Bs))
-    dom = ctx.domain.replace("ℝ", "R").replace("ℤ", "Z").replace("²", "2")
+    dom = ctx.domain.replace("ℝ", "R").replace("ℤ", "Z").replace("²", "2").replace("³", "3")
     second = {str(x): x - a for x, a in zip(X, A, strict=True)}
     second.update({str(a): b for a, b in zip(A, Bs, strict=True)})
     steps: list[tuple[Expr, Rule]] = [
@@ -723,7 +728,7 @@ def derivations(name: str | None = None, *, family: str | None = None) -> list[D
     ``family`` (``commutativity``, ``backprop``…).
 
     >>> [d.key for d in derivations("conv_comm")]
-    ['conv_comm:R', 'conv_comm:R2', 'conv_comm:Z', 'conv_comm:Z2']
+    ['conv_comm:R', 'conv_comm:R2', 'conv_comm:R3', 'conv_comm:Z', 'conv_comm:Z2', 'conv_comm:Z3']
     """
     if family is not None and family not in FAMILIES:
         raise InvalidArgument(f"family={family!r}: choose one of {', '.join(FAMILIES)}")

@@ -11,6 +11,12 @@ padding p, coordinatewise on ℤ². With g(t) = ∂L/∂y(t), the chain rule giv
 - ``conv_weight_grad``: ∂L/∂w(i) = ((↑_s g) ⋆ x)(d·i − p) — cross-correlation of the input
   with the gradient, stride and dilation exchanging roles;
 - ``conv_bias_grad``: ∂L/∂b = Σ_t g(t);
+- multi-channel, y(n, t) = b(n) + Σ_m Σ_j w(n, m, j)·x(m, s·t + d·j − p):
+  ``conv_input_grad_multichannel`` ∂L/∂x(c, u) = Σ_n ((↑_d w(n, c, ·)) ∗ (↑_s g(n, ·)))(u + p)
+  (the channel axes of w swapped: a transposed convolution), ``conv_weight_grad_multichannel``
+  ∂L/∂w(o, c, i) = ((↑_s g(o, ·)) ⋆ x(c, ·))(d·i − p), ``conv_bias_grad_multichannel``
+  ∂L/∂b(o) = Σ_t g(o, t) — channels outside their ranges are 0, so channel sums run over ℤ;
+  grouped convolution is not derived (it is the multi-channel layer per group);
 
 and ``conv_backprop_fixed_*``: at fixed sizes (one channel on ℤ and ℤ², and a 2 → 3
 channel layer on ℤ) with symbolic entries, the gradients obtained by
@@ -22,7 +28,7 @@ flipped dilated kernel; weight gradient by correlating the padded input with g).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sympy import (
     Eq,
@@ -55,6 +61,9 @@ __all__ = ["derivations"]
 
 x, w, g = Function("x"), Function("w"), Function("g")
 b = Symbol("b")
+bo = Function("b")  # per-output-channel bias b(n) of the multi-channel layer
+_CH = (Symbol("n", integer=True), Symbol("m", integer=True), Symbol("c", integer=True))
+_O = Symbol("o", integer=True)
 
 
 def _syms(base: str, ndim: int, **assumptions: bool) -> tuple[Symbol, ...]:
@@ -97,6 +106,14 @@ class _Layer:
 
     def up_fn(self, fn: Function, factor: Sequence[Expr]) -> Lambda:
         return Lambda(self.tau, self.up(fn, factor, self.tau))
+
+    def up_of(self, fn: Callable[..., Expr], factor: Sequence[Expr],
+              pt: Sequence[Expr]) -> Expr:
+        """↑ of the function τ ↦ fn(τ) (e.g. one channel, τ ↦ g(n, τ))."""
+        return Upsample(Lambda(self.tau, fn(*self.tau)), tuple(factor), tuple(pt))
+
+    def up_fn_of(self, fn: Callable[..., Expr], factor: Sequence[Expr]) -> Lambda:
+        return Lambda(self.tau, self.up_of(fn, factor, self.tau))
 
     def hyps(self) -> list[str]:
         return [
@@ -210,7 +227,122 @@ def conv_bias_grad(L: _Layer) -> Derivation:
               [(rhs, DifferentiateLinear())], L.hyps())
 
 
+# -- multi-channel layer, general sizes -----------------------------------------------------
+#
+# y(n, t) = b(n) + Σ_m Σ_j w(n, m, j)·x(m, s·t + d·j − p), output channel n, input channel m.
+# The channel sums run over ℤ with every channel outside 0 … C − 1 equal to 0 (as zero padding
+# extends the signals), so that the sifting property applies to the channel index too.
+
+
+def _mc_loss(L: _Layer, n: Symbol, m: Symbol) -> Expr:
+    t, j = L.t, L.j
+    fwd = bo(n) + L.S(w(n, m, *j) * x(m, *L.index(t, j)), (m, *j))
+    return L.S(g(n, *t) * fwd, (n, *t))
+
+
+def _mc_hyps(L: _Layer) -> list[str]:
+    return [
+        "y(n, t) = b(n) + Σ_m Σ_j w(n, m, j)·x(m, s·t + d·j − p) (output channel n, input "
+        "channel m); x, w, g, b are extended by 0 outside their ranges, channels included "
+        "(x(m, ·) = 0 unless 0 ≤ m < C_in, g(n, ·) = 0 unless 0 ≤ n < C_out), so the channel "
+        "sums may run over ℤ",
+        "chain rule: ∂L/∂θ = ∂/∂θ Σ_n Σ_t g(n, t)·y(n, t) with g held fixed",
+        "stride s ≥ 1, dilation d ≥ 1, padding p ≥ 0 are integers"
+        + (" (per axis)" if L.ndim > 1 else ""),
+    ]
+
+
+def _chan(fn: Function, *channels: Expr) -> Callable[..., Expr]:
+    return lambda *pt: fn(*channels, *pt)
+
+
+def conv_input_grad_multichannel(L: _Layer) -> Derivation:
+    """∂L/∂x(c, u) = Σ_n ((↑_d w(n, c, ·)) ∗ (↑_s g(n, ·)))(u + p): the channel axes of w
+    swap roles (a transposed convolution with weight w(n, c, ·) read as c ← n)."""
+    t, j, u, v, s, d, p = L.t, L.j, L.u, L.v, L.s, L.d, L.p
+    n, m, c = _CH
+    lhs = Partial(_mc_loss(L, n, m), x(c, *u))
+    up_p = _add(u, p)
+    wn, gn = _chan(w, n, c), _chan(g, n)
+    rhs = L.S(conv(L.up_fn_of(wn, d), L.up_fn_of(gn, s), up_p, discrete=True), (n,))
+    idx = L.index(t, j)
+    shifted = _sub(up_p, _mul(d, j))  # u + p − d·j
+    body = g(n, *t) * wn(*j) * L.delta(idx, u)
+    G_at = L.up_of(gn, s, _sub(up_p, v))
+    steps: list[tuple[Expr, Rule]] = [
+        (L.S(g(n, *t) * L.S(w(n, m, *j) * KroneckerDelta(m, c) * L.delta(idx, u), (m, *j)),
+             (n, *t)), DifferentiateLinear()),
+        (L.S(g(n, *t) * L.S(wn(*j) * L.delta(idx, u), j), (n, *t)), Sift()),
+        (L.S(body, (*j, n, *t)), Linearity()),
+        (L.S(body, (*t, n, *j)), Fubini(*zip(j, t, strict=True))),
+        (L.S(body, (*t, *j, n)), Fubini(*[(n, jq) for jq in j])),
+        (L.S(wn(*j) * L.S(g(n, *t) * L.delta(idx, u), t), (*j, n)), Linearity()),
+        (L.S(wn(*j) * L.S(g(n, *t) * L.delta(_mul(s, t), shifted), t), (*j, n)),
+         Algebra("δ[s·t + d·j − p, u] = δ[s·t, u + p − d·j]")),
+        (L.S(wn(*j) * L.up_of(gn, s, shifted), (*j, n)), Definition("↑")),
+        (L.S(wn(*j) * L.S(L.delta(_mul(d, j), v) * G_at, v), (*j, n)), Sift()),
+        (L.S(wn(*j) * L.delta(_mul(d, j), v) * G_at, (*v, *j, n)), Linearity()),
+        (L.S(wn(*j) * L.delta(_mul(d, j), v) * G_at, (*j, *v, n)),
+         Fubini(*zip(v, j, strict=True))),
+        (L.S(L.S(wn(*j) * L.delta(_mul(d, j), v), j) * G_at, (*v, n)), Linearity()),
+        (L.S(L.up_of(wn, d, v) * G_at, (*v, n)), Definition("↑")),
+        (rhs, Definition("∗")),
+    ]
+    return _d("conv_input_grad_multichannel", L,
+              "input gradient of channel c = Σ over output channels n of the transposed "
+              "convolution of g(n, ·) with w(n, c, ·) (channel axes swapped)",
+              lhs, rhs, steps, _mc_hyps(L))
+
+
+def conv_weight_grad_multichannel(L: _Layer) -> Derivation:
+    """∂L/∂w(o, c, i) = ((↑_s g(o, ·)) ⋆ x(c, ·))(d·i − p)."""
+    t, j, i, v, s, d, p = L.t, L.j, L.i, L.v, L.s, L.d, L.p
+    n, m, c = _CH
+    o = _O
+    lhs = Partial(_mc_loss(L, n, m), w(o, c, *i))
+    base = _sub(_mul(d, i), p)  # d·i − p
+    go, xc = _chan(g, o), _chan(x, c)
+    rhs = xcorr(L.up_fn_of(go, s), Lambda(L.tau, xc(*L.tau)), base, discrete=True)
+    xv = xc(*_add(base, v))
+    body = go(*t) * L.delta(_mul(s, t), v) * xv
+    steps: list[tuple[Expr, Rule]] = [
+        (L.S(g(n, *t) * L.S(KroneckerDelta(n, o) * KroneckerDelta(m, c) * L.delta(j, i)
+                            * x(m, *L.index(t, j)), (m, *j)), (n, *t)), DifferentiateLinear()),
+        (L.S(go(*t) * xc(*L.index(t, i)), t), Sift()),
+        (L.S(go(*t) * L.S(L.delta(_mul(s, t), v) * xv, v), t), Sift()),
+        (L.S(body, (*v, *t)), Linearity()),
+        (L.S(body, (*t, *v)), Fubini(*zip(v, t, strict=True))),
+        (L.S(L.S(go(*t) * L.delta(_mul(s, t), v), t) * xv, v), Linearity()),
+        (L.S(L.up_of(go, s, v) * xv, v), Definition("↑")),
+        (rhs, Definition("⋆")),
+    ]
+    return _d("conv_weight_grad_multichannel", L,
+              "weight gradient w(o, c, ·) = cross-correlation of input channel c with the "
+              "upsampled gradient of output channel o", lhs, rhs, steps, _mc_hyps(L))
+
+
+def conv_bias_grad_multichannel(L: _Layer) -> Derivation:
+    """∂L/∂b(o) = Σ_t g(o, t)."""
+    n, m, _ = _CH
+    o = _O
+    t = L.t
+    lhs = Partial(_mc_loss(L, n, m), bo(o))
+    rhs = L.S(g(o, *t), t)
+    steps: list[tuple[Expr, Rule]] = [
+        (L.S(g(n, *t) * KroneckerDelta(n, o), (n, *t)), DifferentiateLinear()),
+        (rhs, Sift()),
+    ]
+    return _d("conv_bias_grad_multichannel", L,
+              "bias gradient of output channel o = sum of its output gradient", lhs, rhs,
+              steps, _mc_hyps(L))
+
+
 # -- fixed sizes with symbolic entries ------------------------------------------------------
+
+
+def _dims(q: tuple[int, ...]) -> str:
+    """``3`` for a 1-tuple, ``(2, 2)`` otherwise."""
+    return str(q[0]) if len(q) == 1 else str(q)
 
 
 def _out_size(i: int, k: int, s: int, p: int, d: int) -> int:
@@ -273,7 +405,8 @@ def conv_backprop_fixed(cfg: dict[str, tuple[int, ...]], tag: str) -> Derivation
     L = _Layer(nd)
     return Derivation(
         name=f"conv_backprop_fixed_{tag}", domain=L.domain,
-        title=f"∂L/∂(x, w, b) at {desc} (output {oo_}, leftover a = {a}) equals the "
+        title=f"∂L/∂(x, w, b) at {desc} (output {_dims(oo_)}, leftover a = {_dims(a)}) "
+              "equals the "
               "transposed-convolution recipe",
         statement=Eq(lhs, rhs, evaluate=False),
         steps=(Step(rhs, Compute("the derivatives of the explicit forward polynomial")),),
@@ -357,7 +490,8 @@ def derivations() -> list[Derivation]:
     """The backpropagation derivations (general on ℤ and ℤ², fixed-size checks)."""
     out: list[Derivation] = []
     for builder in (conv_input_grad, conv_input_grad_unit_stride, conv_weight_grad,
-                    conv_bias_grad):
+                    conv_bias_grad, conv_input_grad_multichannel,
+                    conv_weight_grad_multichannel, conv_bias_grad_multichannel):
         for nd in (1, 2):
             out.append(builder(_Layer(nd)))
     for cfg, tag in FIXED:

@@ -20,7 +20,8 @@ noted:
   ``conv_support_length_*`` — the same at fixed sizes with symbolic entries (ℤ and ℤ²);
 - ``multichannel_xcorr`` — a multi-channel layer is the sum over channels;
 - ``conv_input_grad``, ``conv_weight_grad``, ``conv_bias_grad`` — backpropagation through a
-  strided, padded, dilated layer on ℤ and ℤ² (general sizes, by index substitution), and
+  strided, padded, dilated layer on ℤ and ℤ² (general sizes, by index substitution; also
+  ``conv_*_grad_multichannel`` for C_in → C_out channels), and
   ``conv_backprop_fixed_*`` — the same at fixed sizes with symbolic entries.
 
 :func:`derivations` returns them all (built once, on first use).
@@ -639,7 +640,9 @@ def conv_support_length(sizes_f: tuple[int, ...], sizes_g: tuple[int, ...]) -> D
     shape = " × ".join(str(n_) for n_ in full)
     return Derivation(
         name=f"conv_support_length_{sz}", domain=ctx.domain,
-        title=f"sizes {sizes_f} and {sizes_g} give {shape} = N + M − 1 per axis (zeros around)",
+        title=(f"sizes {' × '.join(map(str, sizes_f))} and {' × '.join(map(str, sizes_g))} "
+               f"give {shape} = N + M − 1" + (" per axis" if nd > 1 else " points")
+               + " (zeros around)"),
         statement=Eq(lhs, rhs, evaluate=False),
         steps=(Step(rhs, Compute("the sums (sifting the finitely many impulses)")),),
         hypotheses=(

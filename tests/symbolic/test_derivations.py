@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sympy import Function, Integral, S, symbols
+from sympy import Function, Integral, S, Sum, symbols
 
 from convmath import InvalidArgument, ProofError
 from convmath.symbolic import Derivation, derivations, text
@@ -167,3 +167,60 @@ def test_fixed_size_backprop_catches_an_unflipped_kernel() -> None:
     assert buggy.as_immutable() != rhs
     with pytest.raises(ProofError, match=r"steps\[0\]"):
         d.with_step(0, buggy.as_immutable()).verify()
+
+
+@pytest.mark.parametrize("dom", ["Z", "Z2"])
+def test_multichannel_backprop_general_sizes(dom: str) -> None:
+    """y(n, t) = b(n) + Σ_m Σ_j w(n, m, j)·x(m, s·t + d·j − p): the three gradients verify,
+    and the input gradient sums over the *output* channel with w's channel axes swapped."""
+    keys = {d.key for d in derivations(family="backprop")}
+    for name in ("conv_input_grad_multichannel", "conv_weight_grad_multichannel",
+                 "conv_bias_grad_multichannel"):
+        assert f"{name}:{dom}" in keys
+    d = derivations(f"conv_input_grad_multichannel:{dom}")[0]
+    d.verify()
+    w = Function("w")
+    n, c = symbols("n c", integer=True)
+    rhs = d.statement.rhs
+    assert isinstance(rhs, Sum) and rhs.limits[0][0] == n  # Σ over output channels n
+    # the common bug: reading the weight as w(c, n, ·) (channel axes not swapped)
+    unswapped = rhs.replace(lambda e: getattr(e, "func", None) == w and e.args[:2] == (n, c),
+                            lambda e: w(c, n, *e.args[2:]))
+    assert unswapped != rhs
+    with pytest.raises(ProofError):
+        d.with_step(len(d.steps) - 1, unswapped).verify()
+    # the weight gradient pairs output channel o of g with input channel c of x
+    dw = derivations(f"conv_weight_grad_multichannel:{dom}")[0]
+    g, x = Function("g"), Function("x")
+    o = symbols("o", integer=True)
+    wrong = dw.statement.rhs.replace(
+        lambda e: getattr(e, "func", None) in (g, x) and e.args[0] in (o, c),
+        lambda e: e.func(c if e.args[0] == o else o, *e.args[1:]))
+    assert wrong != dw.statement.rhs
+    with pytest.raises(ProofError):
+        dw.with_step(len(dw.steps) - 1, wrong).verify()
+
+
+def test_fubini_descriptions_do_not_repeat_a_variable() -> None:
+    # "swapping the order over c, c and k1, k2" was printed for (c, k1), (c, k2)
+    from convmath.symbolic.rules import Fubini
+
+    c, k1, k2, j, t, nn = symbols("c k1 k2 j t n")
+    assert Fubini((c, k1), (c, k2)).describe() == \
+        "swapping the order over c and k1, k2 (Fubini–Tonelli)"
+    assert Fubini((k1, j), (k2, t)).describe() == \
+        "swapping the order over k1, k2 and j, t (Fubini–Tonelli)"
+    assert Fubini((j, t), (nn, j)).describe() == \
+        "swapping the order j ↔ t, then n ↔ j (Fubini–Tonelli)"
+    for d in ALL:
+        for step in d.steps:
+            desc = step.rule.describe()
+            if " over " in desc and " and " in desc:
+                a, b = desc.split(" over ")[1].split(" (")[0].split(" and ")
+                names = a.split(", ") + b.split(", ")
+                assert len(names) == len(set(names)), (d.key, desc)
+
+
+def test_titles_print_no_python_tuples() -> None:
+    for d in ALL:
+        assert ",)" not in d.title, (d.key, d.title)

@@ -21,7 +21,8 @@ noted:
 - ``multichannel_xcorr`` — a multi-channel layer is the sum over channels;
 - ``conv_input_grad``, ``conv_weight_grad``, ``conv_bias_grad`` — backpropagation through a
   strided, padded, dilated layer on ℤ and ℤ² (general sizes, by index substitution; also
-  ``conv_*_grad_multichannel`` for C_in → C_out channels), and
+  ``conv_*_grad_multichannel`` for C_in → C_out channels, ``conv_*_grad_grouped`` with
+  groups), and
   ``conv_backprop_fixed_*`` — the same at fixed sizes with symbolic entries.
 
 :func:`derivations` returns them all (built once, on first use).

@@ -224,3 +224,64 @@ def test_fubini_descriptions_do_not_repeat_a_variable() -> None:
 def test_titles_print_no_python_tuples() -> None:
     for d in ALL:
         assert ",)" not in d.title, (d.key, d.title)
+
+
+@pytest.mark.parametrize("key, cin, cout, i, k, s, p, d, groups", [
+    ("conv_backprop_fixed_c2o3i5k2s2p1d2", 2, 3, 5, 2, 2, 1, 2, 1),
+    ("conv_backprop_fixed_c4o2i4k2s2p1d1g2", 4, 2, 4, 2, 2, 1, 1, 2),
+])
+def test_fixed_multichannel_backprop_matches_torch_autograd(
+        key: str, cin: int, cout: int, i: int, k: int, s: int, p: int, d: int,
+        groups: int) -> None:
+    """The fixed-size right-hand side, at random integers, equals PyTorch's autograd."""
+    torch = pytest.importorskip("torch")
+    import random
+
+    d_ = derivations(key)[0]
+    d_.verify()
+    rng = random.Random(0)
+    xt = torch.tensor([[[float(rng.randint(-5, 5)) for _ in range(i)] for _ in range(cin)]],
+                      dtype=torch.float64, requires_grad=True)
+    wt = torch.tensor([[[float(rng.randint(-5, 5)) for _ in range(k)]
+                        for _ in range(cin // groups)] for _ in range(cout)],
+                      dtype=torch.float64, requires_grad=True)
+    bt = torch.tensor([float(rng.randint(-5, 5)) for _ in range(cout)],
+                      dtype=torch.float64, requires_grad=True)
+    y = torch.nn.functional.conv1d(xt, wt, bt, stride=s, padding=p, dilation=d, groups=groups)
+    gt = torch.tensor([[[float(rng.randint(-5, 5)) for _ in range(y.shape[2])]
+                        for _ in range(cout)]], dtype=torch.float64)
+    y.backward(gt)
+    X, W, G, B = Function("x"), Function("w"), Function("g"), Function("b")
+    vals = {X(c, u): int(xt[0, c, u]) for c in range(cin) for u in range(i)}
+    vals |= {W(o, c, j): int(wt[o, c, j]) for o in range(cout) for c in range(cin // groups)
+             for j in range(k)}
+    vals |= {G(o, t): int(gt[0, o, t]) for o in range(cout) for t in range(y.shape[2])}
+    vals |= {B(o): int(bt[o]) for o in range(cout)}
+    got = [int(e.xreplace(vals)) for e in d_.statement.rhs]
+    want = ([int(v) for v in xt.grad[0].flatten()] + [int(v) for v in wt.grad.flatten()]
+            + [int(v) for v in bt.grad])
+    assert got == want
+
+
+@pytest.mark.parametrize("dom", ["Z", "Z2"])
+def test_grouped_backprop_general_sizes(dom: str) -> None:
+    """Groups: output channel n reads input channels ⌊n/Q⌋·K + m; the input gradient uses
+    w(n, c − ⌊n/Q⌋·K, ·) — dropping the group offset is rejected."""
+    from sympy import floor
+
+    d = derivations(f"conv_input_grad_grouped:{dom}")[0]
+    d.verify()
+    w = Function("w")
+    n, c = symbols("n c", integer=True)
+    K, Q = symbols("K Q", integer=True, positive=True)
+    offset = c - K * floor(n / Q)
+    rhs = d.statement.rhs
+    assert rhs.has(w(n, offset, *([symbols("τ")] if dom == "Z" else symbols("τ1 τ2"))))
+    no_offset = rhs.xreplace({offset: c})
+    assert no_offset != rhs
+    with pytest.raises(ProofError):
+        d.with_step(len(d.steps) - 1, no_offset).verify()
+    dw = derivations(f"conv_weight_grad_grouped:{dom}")[0]
+    dw.verify()
+    o = symbols("o", integer=True)
+    assert dw.statement.rhs.has(K * floor(o / Q) + c)

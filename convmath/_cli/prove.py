@@ -48,8 +48,10 @@ def _run(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     if args.list:
-        for d in derivations():
-            print(f"{d.key:<30} {d.domain:<3} {text(d.statement)}")
+        every = derivations()
+        width = max(len(d.key) for d in every)
+        for d in every:
+            print(f"{d.key:<{width}} {d.domain:<3} {text(d.statement)}")
         return 0
     try:
         if args.all:

@@ -285,3 +285,105 @@ def test_grouped_backprop_general_sizes(dom: str) -> None:
     dw.verify()
     o = symbols("o", integer=True)
     assert dw.statement.rhs.has(K * floor(o / Q) + c)
+
+
+def _evaluate_at(e: object, env: dict[object, object],
+                 tables: dict[str, dict[tuple[int, ...], int]],
+                 windows: dict[object, range], default: range) -> object:
+    """A tiny exact evaluator for the unfolded statements: integers and fractions, finite
+    tables for the undefined functions (0 elsewhere), every Σ over a window that holds all
+    its non-zero terms. Independent of the rules under test."""
+    import math
+    from fractions import Fraction
+
+    from sympy import Add, KroneckerDelta, Mul, Pow, Symbol, floor
+    from sympy.core.function import AppliedUndef
+
+    def ev(a: object) -> object:
+        if getattr(a, "is_Integer", False):
+            return int(a)  # type: ignore[call-overload]
+        if isinstance(a, Symbol):
+            return env[a]
+        if isinstance(a, Add):
+            return sum(ev(t) for t in a.args)  # type: ignore[misc]
+        if isinstance(a, Mul):
+            out: object = 1
+            for t in sorted(a.args, key=lambda t: not isinstance(t, KroneckerDelta)):
+                out = out * ev(t)  # type: ignore[operator]
+                if out == 0:
+                    return 0
+            return out
+        if isinstance(a, Pow):
+            return Fraction(ev(a.base)) ** int(a.exp)  # type: ignore[arg-type]
+        if isinstance(a, KroneckerDelta):
+            return int(ev(a.args[0]) == ev(a.args[1]))
+        if isinstance(a, floor):
+            return math.floor(ev(a.args[0]))  # type: ignore[call-overload]
+        if isinstance(a, AppliedUndef):
+            key = tuple(ev(t) for t in a.args)
+            return tables[a.func.__name__].get(key, 0)  # type: ignore[arg-type]
+        if isinstance(a, Sum):
+            (v, lo, hi), rest = a.limits[0], a.limits[1:]
+            inner = Sum(a.function, *rest) if rest else a.function
+            assert lo == -S.Infinity and hi == S.Infinity, a
+            total: object = 0
+            for val in windows.get(v, default):
+                env[v] = val
+                total = total + ev(inner)  # type: ignore[operator]
+            del env[v]
+            return total
+        raise AssertionError(f"cannot evaluate {a!r}")
+
+    return ev(e)
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_general_multichannel_statements_match_torch_autograd(groups: int) -> None:
+    """Instantiate the general-size statements (input, weight, bias gradient) at concrete
+    strides, paddings, dilations and channel counts and compare with PyTorch autograd."""
+    torch = pytest.importorskip("torch")
+    import random
+
+    from convmath.symbolic.rules import unfold_all
+
+    cin, cout, i, k, s, p, d = 4, 2, 5, 2, 2, 1, 2
+    rng = random.Random(1)
+    xt = torch.tensor([[[float(rng.randint(-4, 4)) for _ in range(i)] for _ in range(cin)]],
+                      dtype=torch.float64, requires_grad=True)
+    wt = torch.tensor([[[float(rng.randint(-4, 4)) for _ in range(k)]
+                        for _ in range(cin // groups)] for _ in range(cout)],
+                      dtype=torch.float64, requires_grad=True)
+    bt = torch.zeros(cout, dtype=torch.float64, requires_grad=True)
+    y = torch.nn.functional.conv1d(xt, wt, bt, stride=s, padding=p, dilation=d, groups=groups)
+    gt = torch.tensor([[[float(rng.randint(-4, 4)) for _ in range(y.shape[2])]
+                        for _ in range(cout)]], dtype=torch.float64)
+    y.backward(gt)
+    tables = {
+        "x": {(c, u): int(xt[0, c, u]) for c in range(cin) for u in range(i)},
+        "w": {(o, c, j): int(wt[o, c, j]) for o in range(cout) for c in range(cin // groups)
+              for j in range(k)},
+        "g": {(o, t): int(gt[0, o, t]) for o in range(cout) for t in range(y.shape[2])},
+    }
+    kind = "grouped" if groups > 1 else "multichannel"
+    n, c, o = symbols("n c o", integer=True)
+    u, ii = symbols("u i", integer=True)
+    sd = {symbols("s", integer=True, positive=True): s,
+          symbols("d", integer=True, positive=True): d,
+          symbols("p", integer=True, nonnegative=True): p,
+          symbols("K", integer=True, positive=True): cin // groups,
+          symbols("Q", integer=True, positive=True): cout // groups}
+    windows = {n: range(-1, cout + 1)}
+    dx = unfold_all(derivations(f"conv_input_grad_{kind}:Z")[0].statement.rhs.xreplace(sd))
+    for cc in range(cin):
+        for uu in range(i):
+            got = _evaluate_at(dx, {c: cc, u: uu}, tables, windows, range(-8, 9))
+            assert got == int(xt.grad[0, cc, uu]), (cc, uu)
+    dw = unfold_all(derivations(f"conv_weight_grad_{kind}:Z")[0].statement.rhs.xreplace(sd))
+    for oo in range(cout):
+        for cc in range(cin // groups):
+            for jj in range(k):
+                got = _evaluate_at(dw, {o: oo, c: cc, ii: jj}, tables, windows, range(-8, 9))
+                assert got == int(wt.grad[oo, cc, jj]), (oo, cc, jj)
+    db = derivations("conv_bias_grad_multichannel:Z")[0].statement.rhs
+    for oo in range(cout):
+        assert _evaluate_at(db, {o: oo}, tables, windows, range(-8, 9)) == int(bt.grad[oo])

@@ -1,6 +1,7 @@
 """``convmath prove``: print derivations and re-check every step with SymPy.
 
-``--list`` lists the theorems; ``NAME…`` (``conv_comm`` or ``conv_comm:Z2``), ``--family`` or
+``--list`` lists the theorems (one a line: key, domain, statement; ℝⁿ and ℤⁿ are checked for
+n = 1, 2, 3); ``NAME…`` (``conv_comm`` or ``conv_comm:Z2``), ``--family`` or
 ``--all`` selects derivations to print and verify. The exit status is 0 iff every step of
 every selected derivation verified.
 """
@@ -18,7 +19,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments to ``parser``."""
     parser.add_argument("names", nargs="*", metavar="NAME",
                         help="theorem name (all its domains) or NAME:DOMAIN, e.g. conv_comm:Z2")
-    parser.add_argument("--list", action="store_true", help="list the theorems and exit")
+    parser.add_argument("--list", action="store_true",
+                        help="list the theorems (ℝⁿ, ℤⁿ: checked for n = 1, 2, 3) and exit")
     parser.add_argument("--all", action="store_true", help="every registered derivation")
     parser.add_argument("--family", action="append", default=[],
                         help="every derivation of a family (commutativity, backprop, …)")
@@ -46,8 +48,10 @@ def _run(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     if args.list:
-        for d in derivations():
-            print(f"{d.key:<30} {d.domain:<3} {text(d.statement)}")
+        every = derivations()
+        width = max(len(d.key) for d in every)
+        for d in every:
+            print(f"{d.key:<{width}} {d.domain:<3} {text(d.statement)}")
         return 0
     try:
         if args.all:

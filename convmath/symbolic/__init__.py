@@ -30,7 +30,7 @@ from convmath.symbolic.operators import (
     fourier,
     xcorr,
 )
-from convmath.symbolic.printing import latex, text
+from convmath.symbolic.printing import definition, latex, notation, text
 from convmath.symbolic.theorems import FAMILIES, derivations
 
 __all__ = [
@@ -49,10 +49,12 @@ __all__ = [
     "as_function",
     "canonical",
     "conv",
+    "definition",
     "derivations",
     "difference",
     "fourier",
     "latex",
+    "notation",
     "text",
     "xcorr",
 ]

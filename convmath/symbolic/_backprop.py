@@ -11,9 +11,18 @@ padding p, coordinatewise on ℤ². With g(t) = ∂L/∂y(t), the chain rule giv
 - ``conv_weight_grad``: ∂L/∂w(i) = ((↑_s g) ⋆ x)(d·i − p) — cross-correlation of the input
   with the gradient, stride and dilation exchanging roles;
 - ``conv_bias_grad``: ∂L/∂b = Σ_t g(t);
+- multi-channel, y(n, t) = b(n) + Σ_m Σ_j w(n, m, j)·x(m, s·t + d·j − p):
+  ``conv_input_grad_multichannel`` ∂L/∂x(c, u) = Σ_n ((↑_d w(n, c, ·)) ∗ (↑_s g(n, ·)))(u + p)
+  (the channel axes of w swapped: a transposed convolution), ``conv_weight_grad_multichannel``
+  ∂L/∂w(o, c, i) = ((↑_s g(o, ·)) ⋆ x(c, ·))(d·i − p), ``conv_bias_grad_multichannel``
+  ∂L/∂b(o) = Σ_t g(o, t) — channels outside their ranges are 0, so channel sums run over ℤ;
+- grouped, y(n, t) = b(n) + Σ_m Σ_j w(n, m, j)·x(⌊n/Q⌋·K + m, s·t + d·j − p) (K = C_in/G,
+  Q = C_out/G): ``conv_input_grad_grouped`` ∂L/∂x(c, u) =
+  Σ_n ((↑_d w(n, c − ⌊n/Q⌋·K, ·)) ∗ (↑_s g(n, ·)))(u + p), ``conv_weight_grad_grouped``
+  ∂L/∂w(o, c, i) = ((↑_s g(o, ·)) ⋆ x(⌊o/Q⌋·K + c, ·))(d·i − p);
 
-and ``conv_backprop_fixed_*``: at fixed sizes (one channel on ℤ and ℤ², and a 2 → 3
-channel layer on ℤ) with symbolic entries, the gradients obtained by
+and ``conv_backprop_fixed_*``: at fixed sizes (one channel on ℤ and ℤ², a 2 → 3 channel
+layer and a 4 → 2 channel layer in 2 groups on ℤ) with symbolic entries, the gradients obtained by
 differentiating the explicit forward polynomial equal REFERENCE.md's recipe (insert s − 1
 zeros into g, pad by d(k − 1) − p before and d(k − 1) − p + a after, correlate with the
 flipped dilated kernel; weight gradient by correlating the padded input with g).
@@ -22,7 +31,7 @@ flipped dilated kernel; weight gradient by correlating the padded input with g).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sympy import (
     Eq,
@@ -35,6 +44,7 @@ from sympy import (
     S,
     Sum,
     Symbol,
+    floor,
     oo,
 )
 
@@ -55,6 +65,11 @@ __all__ = ["derivations"]
 
 x, w, g = Function("x"), Function("w"), Function("g")
 b = Symbol("b")
+bo = Function("b")  # per-output-channel bias b(n) of the multi-channel layer
+_CH = (Symbol("n", integer=True), Symbol("m", integer=True), Symbol("c", integer=True))
+_O = Symbol("o", integer=True)
+_K = Symbol("K", integer=True, positive=True)  # input channels per group, C_in/G
+_Q = Symbol("Q", integer=True, positive=True)  # output channels per group, C_out/G
 
 
 def _syms(base: str, ndim: int, **assumptions: bool) -> tuple[Symbol, ...]:
@@ -97,6 +112,14 @@ class _Layer:
 
     def up_fn(self, fn: Function, factor: Sequence[Expr]) -> Lambda:
         return Lambda(self.tau, self.up(fn, factor, self.tau))
+
+    def up_of(self, fn: Callable[..., Expr], factor: Sequence[Expr],
+              pt: Sequence[Expr]) -> Expr:
+        """↑ of the function τ ↦ fn(τ) (e.g. one channel, τ ↦ g(n, τ))."""
+        return Upsample(Lambda(self.tau, fn(*self.tau)), tuple(factor), tuple(pt))
+
+    def up_fn_of(self, fn: Callable[..., Expr], factor: Sequence[Expr]) -> Lambda:
+        return Lambda(self.tau, self.up_of(fn, factor, self.tau))
 
     def hyps(self) -> list[str]:
         return [
@@ -210,7 +233,157 @@ def conv_bias_grad(L: _Layer) -> Derivation:
               [(rhs, DifferentiateLinear())], L.hyps())
 
 
+# -- multi-channel layer, general sizes -----------------------------------------------------
+#
+# y(n, t) = b(n) + Σ_m Σ_j w(n, m, j)·x(m, s·t + d·j − p), output channel n, input channel m.
+# The channel sums run over ℤ with every channel outside 0 … C − 1 equal to 0 (as zero padding
+# extends the signals), so that the sifting property applies to the channel index too.
+
+
+def _in_channel(n: Expr, m: Expr, grouped: bool) -> Expr:
+    """The input channel that weight channel m of output channel n reads: m, or with groups
+    ⌊n/Q⌋·K + m (Q = C_out/G output and K = C_in/G input channels per group)."""
+    return floor(n / _Q) * _K + m if grouped else m
+
+
+def _mc_loss(L: _Layer, n: Symbol, m: Symbol, grouped: bool = False) -> Expr:
+    t, j = L.t, L.j
+    fwd = bo(n) + L.S(w(n, m, *j) * x(_in_channel(n, m, grouped), *L.index(t, j)), (m, *j))
+    return L.S(g(n, *t) * fwd, (n, *t))
+
+
+def _mc_hyps(L: _Layer, grouped: bool = False) -> list[str]:
+    if grouped:
+        layer = ("y(n, t) = b(n) + Σ_m Σ_j w(n, m, j)·x(⌊n/Q⌋·K + m, s·t + d·j − p) with G "
+                 "groups: Q = C_out/G output and K = C_in/G input channels per group, so output "
+                 "channel n reads the K input channels of its group ⌊n/Q⌋; w(n, m, ·) = 0 unless "
+                 "0 ≤ m < K")
+    else:
+        layer = ("y(n, t) = b(n) + Σ_m Σ_j w(n, m, j)·x(m, s·t + d·j − p) (output channel n, "
+                 "input channel m)")
+    return [
+        layer + "; x, w, g, b are extended by 0 outside their ranges, channels included "
+        "(x(m, ·) = 0 unless 0 ≤ m < C_in, g(n, ·) = 0 unless 0 ≤ n < C_out), so the channel "
+        "sums may run over ℤ",
+        "chain rule: ∂L/∂θ = ∂/∂θ Σ_n Σ_t g(n, t)·y(n, t) with g held fixed",
+        "stride s ≥ 1, dilation d ≥ 1, padding p ≥ 0 are integers"
+        + (" (per axis)" if L.ndim > 1 else ""),
+    ]
+
+
+def _chan(fn: Function, *channels: Expr) -> Callable[..., Expr]:
+    return lambda *pt: fn(*channels, *pt)
+
+
+def conv_input_grad_multichannel(L: _Layer, grouped: bool = False) -> Derivation:
+    """∂L/∂x(c, u) = Σ_n ((↑_d w(n, c, ·)) ∗ (↑_s g(n, ·)))(u + p): the channel axes of w
+    swap roles (a transposed convolution with weight w(n, c, ·) read as c ← n). With groups,
+    w(n, c − ⌊n/Q⌋·K, ·): only the output channels of c's group contribute."""
+    t, j, u, v, s, d, p = L.t, L.j, L.u, L.v, L.s, L.d, L.p
+    n, m, c = _CH
+    lhs = Partial(_mc_loss(L, n, m, grouped), x(c, *u))
+    up_p = _add(u, p)
+    wn, gn = _chan(w, n, c - _in_channel(n, 0, grouped)), _chan(g, n)
+    rhs = L.S(conv(L.up_fn_of(wn, d), L.up_fn_of(gn, s), up_p, discrete=True), (n,))
+    idx = L.index(t, j)
+    shifted = _sub(up_p, _mul(d, j))  # u + p − d·j
+    body = g(n, *t) * wn(*j) * L.delta(idx, u)
+    G_at = L.up_of(gn, s, _sub(up_p, v))
+    steps: list[tuple[Expr, Rule]] = [
+        (L.S(g(n, *t) * L.S(w(n, m, *j) * KroneckerDelta(_in_channel(n, m, grouped), c)
+                            * L.delta(idx, u), (m, *j)), (n, *t)), DifferentiateLinear()),
+        (L.S(g(n, *t) * L.S(wn(*j) * L.delta(idx, u), j), (n, *t)), Sift()),
+        (L.S(body, (*j, n, *t)), Linearity()),
+        (L.S(body, (*t, n, *j)), Fubini(*zip(j, t, strict=True))),
+        (L.S(body, (*t, *j, n)), Fubini(*[(n, jq) for jq in j])),
+        (L.S(wn(*j) * L.S(g(n, *t) * L.delta(idx, u), t), (*j, n)), Linearity()),
+        (L.S(wn(*j) * L.S(g(n, *t) * L.delta(_mul(s, t), shifted), t), (*j, n)),
+         Algebra("δ[s·t + d·j − p, u] = δ[s·t, u + p − d·j]")),
+        (L.S(wn(*j) * L.up_of(gn, s, shifted), (*j, n)), Definition("↑")),
+        (L.S(wn(*j) * L.S(L.delta(_mul(d, j), v) * G_at, v), (*j, n)), Sift()),
+        (L.S(wn(*j) * L.delta(_mul(d, j), v) * G_at, (*v, *j, n)), Linearity()),
+        (L.S(wn(*j) * L.delta(_mul(d, j), v) * G_at, (*j, *v, n)),
+         Fubini(*zip(v, j, strict=True))),
+        (L.S(L.S(wn(*j) * L.delta(_mul(d, j), v), j) * G_at, (*v, n)), Linearity()),
+        (L.S(L.up_of(wn, d, v) * G_at, (*v, n)), Definition("↑")),
+        (rhs, Definition("∗")),
+    ]
+    if grouped:
+        return _d("conv_input_grad_grouped", L,
+                  "grouped layer: input gradient of channel c = Σ over the output channels n "
+                  "of its group of the transposed convolution of g(n, ·) with "
+                  "w(n, c − ⌊n/Q⌋·K, ·)", lhs, rhs, steps, _mc_hyps(L, grouped))
+    return _d("conv_input_grad_multichannel", L,
+              "input gradient of channel c = Σ over output channels n of the transposed "
+              "convolution of g(n, ·) with w(n, c, ·) (channel axes swapped)",
+              lhs, rhs, steps, _mc_hyps(L))
+
+
+def conv_weight_grad_multichannel(L: _Layer, grouped: bool = False) -> Derivation:
+    """∂L/∂w(o, c, i) = ((↑_s g(o, ·)) ⋆ x(c, ·))(d·i − p); with groups x(⌊o/Q⌋·K + c, ·)."""
+    t, j, i, v, s, d, p = L.t, L.j, L.i, L.v, L.s, L.d, L.p
+    n, m, c = _CH
+    o = _O
+    lhs = Partial(_mc_loss(L, n, m, grouped), w(o, c, *i))
+    base = _sub(_mul(d, i), p)  # d·i − p
+    go, xc = _chan(g, o), _chan(x, _in_channel(o, c, grouped))
+    rhs = xcorr(L.up_fn_of(go, s), Lambda(L.tau, xc(*L.tau)), base, discrete=True)
+    xv = xc(*_add(base, v))
+    body = go(*t) * L.delta(_mul(s, t), v) * xv
+    steps: list[tuple[Expr, Rule]] = [
+        (L.S(g(n, *t) * L.S(KroneckerDelta(n, o) * KroneckerDelta(m, c) * L.delta(j, i)
+                            * x(_in_channel(n, m, grouped), *L.index(t, j)), (m, *j)),
+             (n, *t)), DifferentiateLinear()),
+        (L.S(go(*t) * xc(*L.index(t, i)), t), Sift()),
+        (L.S(go(*t) * L.S(L.delta(_mul(s, t), v) * xv, v), t), Sift()),
+        (L.S(body, (*v, *t)), Linearity()),
+        (L.S(body, (*t, *v)), Fubini(*zip(v, t, strict=True))),
+        (L.S(L.S(go(*t) * L.delta(_mul(s, t), v), t) * xv, v), Linearity()),
+        (L.S(L.up_of(go, s, v) * xv, v), Definition("↑")),
+        (rhs, Definition("⋆")),
+    ]
+    if grouped:
+        return _d("conv_weight_grad_grouped", L,
+                  "grouped layer: weight gradient w(o, c, ·) = cross-correlation of input "
+                  "channel ⌊o/Q⌋·K + c with the upsampled gradient of output channel o",
+                  lhs, rhs, steps, _mc_hyps(L, grouped))
+    return _d("conv_weight_grad_multichannel", L,
+              "weight gradient w(o, c, ·) = cross-correlation of input channel c with the "
+              "upsampled gradient of output channel o", lhs, rhs, steps, _mc_hyps(L))
+
+
+def conv_bias_grad_multichannel(L: _Layer) -> Derivation:
+    """∂L/∂b(o) = Σ_t g(o, t)."""
+    n, m, _ = _CH
+    o = _O
+    t = L.t
+    lhs = Partial(_mc_loss(L, n, m), bo(o))
+    rhs = L.S(g(o, *t), t)
+    steps: list[tuple[Expr, Rule]] = [
+        (L.S(g(n, *t) * KroneckerDelta(n, o), (n, *t)), DifferentiateLinear()),
+        (rhs, Sift()),
+    ]
+    return _d("conv_bias_grad_multichannel", L,
+              "bias gradient of output channel o = sum of its output gradient", lhs, rhs,
+              steps, _mc_hyps(L))
+
+
+def conv_input_grad_grouped(L: _Layer) -> Derivation:
+    """Grouped layer: ∂L/∂x(c, u) = Σ_n ((↑_d w(n, c − ⌊n/Q⌋·K, ·)) ∗ (↑_s g(n, ·)))(u + p)."""
+    return conv_input_grad_multichannel(L, grouped=True)
+
+
+def conv_weight_grad_grouped(L: _Layer) -> Derivation:
+    """Grouped layer: ∂L/∂w(o, c, i) = ((↑_s g(o, ·)) ⋆ x(⌊o/Q⌋·K + c, ·))(d·i − p)."""
+    return conv_weight_grad_multichannel(L, grouped=True)
+
+
 # -- fixed sizes with symbolic entries ------------------------------------------------------
+
+
+def _dims(q: tuple[int, ...]) -> str:
+    """``3`` for a 1-tuple, ``(2, 2)`` otherwise."""
+    return str(q[0]) if len(q) == 1 else str(q)
 
 
 def _out_size(i: int, k: int, s: int, p: int, d: int) -> int:
@@ -273,7 +446,8 @@ def conv_backprop_fixed(cfg: dict[str, tuple[int, ...]], tag: str) -> Derivation
     L = _Layer(nd)
     return Derivation(
         name=f"conv_backprop_fixed_{tag}", domain=L.domain,
-        title=f"∂L/∂(x, w, b) at {desc} (output {oo_}, leftover a = {a}) equals the "
+        title=f"∂L/∂(x, w, b) at {desc} (output {_dims(oo_)}, leftover a = {_dims(a)}) "
+              "equals the "
               "transposed-convolution recipe",
         statement=Eq(lhs, rhs, evaluate=False),
         steps=(Step(rhs, Compute("the derivatives of the explicit forward polynomial")),),
@@ -289,17 +463,24 @@ def conv_backprop_fixed(cfg: dict[str, tuple[int, ...]], tag: str) -> Derivation
 
 
 def conv_backprop_fixed_channels(cin: int, cout: int, i: int, k: int, s: int, p: int,
-                                 d: int) -> Derivation:
+                                 d: int, groups: int = 1) -> Derivation:
     """Multi-channel 1-D layer y[o, t] = b[o] + Σ_c Σ_j w[o, c, j]·x̄[c, s·t + d·j] at fixed
     sizes: the gradients of the explicit forward polynomial equal the per-channel recipe
-    (∂L/∂x[c] = Σ_o transposed convolution of g[o] with w[o, c]; channel axes swapped)."""
+    (∂L/∂x[c] = Σ_o transposed convolution of g[o] with w[o, c]; channel axes swapped).
+    With ``groups``, w is (C_out, C_in/groups, k) and output channel o reads the input
+    channels of its group, as in PyTorch."""
     from convmath.symbolic.operators import Named
     from convmath.symbolic.printing import text
 
     o_size = _out_size(i, k, s, p, d)
     bo = Function("b")
+    kin, qout = cin // groups, cout // groups  # channels per group
+
+    def src(o: int, cg: int) -> int:  # the input channel that w[o, cg] reads
+        return (o // qout) * kin + cg
+
     X = {(c, u): x(c, u) for c in range(cin) for u in range(i)}
-    W = {(o, c, j): w(o, c, j) for o in range(cout) for c in range(cin) for j in range(k)}
+    W = {(o, c, j): w(o, c, j) for o in range(cout) for c in range(kin) for j in range(k)}
     G = {(o, t): g(o, t) for o in range(cout) for t in range(o_size)}
     B = {o: bo(o) for o in range(cout)}
 
@@ -308,18 +489,21 @@ def conv_backprop_fixed_channels(cin: int, cout: int, i: int, k: int, s: int, p:
 
     loss: Expr = S.Zero
     for (o, t), got in G.items():
-        y = B[o] + sum((W[(o, c, j)] * xpad(c, s * t + d * j)
-                        for c in range(cin) for j in range(k)), S.Zero)
+        y = B[o] + sum((W[(o, c, j)] * xpad(src(o, c), s * t + d * j)
+                        for c in range(kin) for j in range(k)), S.Zero)
         loss += got * y
     # recipe: insert s − 1 zeros into g[o], pad by d(k−1) − p before, correlate with the
     # flipped kernel w[o, c, k − 1 − j] dilated by d, and sum over the output channels o
+    # (of c's group)
     before = d * (k - 1) - p
     gup = {(o, q): S.Zero for o in range(cout) for q in range((o_size - 1) * s + 1)}
     for (o, t), got in G.items():
         gup[(o, t * s)] = got
-    dx = {(c, u): sum((W[(o, c, k - 1 - j)] * gup.get((o, u + d * j - before), S.Zero)
-                       for o in range(cout) for j in range(k)), S.Zero) for (c, u) in X}
-    dw = {(o, c, j): sum((G[(o, t)] * xpad(c, d * j + s * t) for t in range(o_size)), S.Zero)
+    dx = {(c, u): sum((W[(o, c % kin, k - 1 - j)] * gup.get((o, u + d * j - before), S.Zero)
+                       for o in range(cout) if o // qout == c // kin for j in range(k)),
+                      S.Zero) for (c, u) in X}
+    dw = {(o, c, j): sum((G[(o, t)] * xpad(src(o, c), d * j + s * t) for t in range(o_size)),
+                         S.Zero)
           for (o, c, j) in W}
     db = {o: sum((G[(o, t)] for t in range(o_size)), S.Zero) for o in B}
     named = Named(Symbol("L"), loss)
@@ -328,11 +512,13 @@ def conv_backprop_fixed_channels(cin: int, cout: int, i: int, k: int, s: int, p:
                           + [Partial(named, B[o]) for o in B])
     rhs = ImmutableMatrix([dx[key] for key in X] + [dw[key] for key in W]
                           + [db[o] for o in B])
-    tag = f"c{cin}o{cout}i{i}k{k}s{s}p{p}d{d}"
+    tag = f"c{cin}o{cout}i{i}k{k}s{s}p{p}d{d}" + (f"g{groups}" if groups > 1 else "")
+    grp = f" in {groups} groups" if groups > 1 else ""
     return Derivation(
         name=f"conv_backprop_fixed_{tag}", domain=domain_name(S.Integers, 1),
-        title=f"{cin} → {cout} channels, i={i}, k={k}, s={s}, p={p}, d={d} (output {o_size}): "
-              "∂L/∂(x, w, b) equals the per-channel transposed-convolution recipe",
+        title=f"{cin} → {cout} channels{grp}, i={i}, k={k}, s={s}, p={p}, d={d} "
+              f"(output {o_size}): ∂L/∂(x, w, b) equals the per-channel "
+              "transposed-convolution recipe",
         statement=Eq(lhs, rhs, evaluate=False),
         steps=(Step(rhs, Compute("the derivatives of the explicit forward polynomial")),),
         hypotheses=(
@@ -340,7 +526,10 @@ def conv_backprop_fixed_channels(cin: int, cout: int, i: int, k: int, s: int, p:
             f"L = Σ_o Σ_t g(o, t)·y(o, t) = {text(loss)}",
             "the right-hand side is built independently: ∂L/∂x(c, ·) = Σ_o (g(o, ·) with "
             "s − 1 zeros inserted, padded by d(k − 1) − p) correlated with the flipped "
-            "w(o, c, ·); ∂L/∂w(o, c, j) = Σ_t g(o, t)·x̄(c, s·t + d·j); ∂L/∂b(o) = Σ_t g(o, t)",
+            "w(o, c, ·); ∂L/∂w(o, c, j) = Σ_t g(o, t)·x̄(c, s·t + d·j); ∂L/∂b(o) = Σ_t g(o, t)"
+            + ("" if groups == 1 else
+               f" — with {groups} groups, o runs over the output channels of c's group and "
+               "w(o, c, ·) means w(o, c mod (C_in/groups), ·)"),
         ),
         family="backprop",
     )
@@ -357,10 +546,13 @@ def derivations() -> list[Derivation]:
     """The backpropagation derivations (general on ℤ and ℤ², fixed-size checks)."""
     out: list[Derivation] = []
     for builder in (conv_input_grad, conv_input_grad_unit_stride, conv_weight_grad,
-                    conv_bias_grad):
+                    conv_bias_grad, conv_input_grad_multichannel,
+                    conv_weight_grad_multichannel, conv_bias_grad_multichannel,
+                    conv_input_grad_grouped, conv_weight_grad_grouped):
         for nd in (1, 2):
             out.append(builder(_Layer(nd)))
     for cfg, tag in FIXED:
         out.append(conv_backprop_fixed(cfg, tag))
     out.append(conv_backprop_fixed_channels(cin=2, cout=3, i=5, k=2, s=2, p=1, d=2))
+    out.append(conv_backprop_fixed_channels(cin=4, cout=2, i=4, k=2, s=2, p=1, d=1, groups=2))
     return out

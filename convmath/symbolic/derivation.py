@@ -83,13 +83,21 @@ class Derivation:
     hypotheses: tuple[str, ...] = ()
     family: str = ""
     notes: tuple[str, ...] = field(default=())
+    variant: str = ""
 
     @property
     def key(self) -> str:
-        """``name:domain`` with an ASCII domain (``conv_comm:R2``), unique in the registry."""
+        """``name:domain`` with an ASCII domain (``conv_comm:R2``), unique in the registry;
+        ``name:domain:variant`` when one theorem has several instances on a domain
+        (``deriv_conv:R2:axis2``)."""
         ascii_domain = (self.domain.replace("ℝ", "R").replace("ℤ", "Z")
                         .replace("²", "2").replace("³", "3"))
-        return f"{self.name}:{ascii_domain}"
+        return f"{self.name}:{ascii_domain}" + (f":{self.variant}" if self.variant else "")
+
+    @property
+    def where(self) -> str:
+        """The domain, and the variant if any: ``ℝ²`` or ``ℝ², axis2``."""
+        return self.domain + (f", {self.variant}" if self.variant else "")
 
     def verify(self, *, reuse: bool = False) -> Verified:
         """Re-check every step; raise :class:`~convmath.ProofError` at the first failure.
@@ -167,7 +175,7 @@ class Derivation:
         return self._markdown(status)
 
     def _text(self, status: str | None) -> str:
-        lines = [f"{self.name} ({self.domain}) — {self.title}",
+        lines = [f"{self.name} ({self.where}) — {self.title}",
                  f"  {text(self.statement)}"]
         lines += [f"  assuming: {h}" for h in self.hypotheses]
         lines += ["", f"  {text(self.statement.lhs)}"]
@@ -185,7 +193,7 @@ class Derivation:
             head = latex(self.statement.lhs) + " " if i == 0 else ""
             body.append(rf"{head}&= {latex(s.expr)} && \text{{by {s.rule.describe_latex()}}}")
         name = self.name.replace("_", r"\_")
-        out = [rf"\textbf{{{name}}} ({self.domain}) --- {self.title}",
+        out = [rf"\textbf{{{name}}} ({self.where}) --- {self.title}",
                "",
                rf"$${latex(self.statement)}$$"]
         out += [rf"Assuming: {h}" for h in self.hypotheses]
@@ -195,7 +203,7 @@ class Derivation:
         return "\n".join(out)
 
     def _markdown(self, status: str | None) -> str:
-        out = [f"### `{self.name}` ({self.domain}) — {self.title}", "",
+        out = [f"### `{self.name}` ({self.where}) — {self.title}", "",
                f"$$ {latex(self.statement)} $$", ""]
         out += [f"- assuming: {h}" for h in self.hypotheses]
         out += ["", "$$", r"\begin{aligned}"]
@@ -210,7 +218,7 @@ class Derivation:
 
     def _repr_latex_(self) -> str:
         name = self.name.replace("_", r"\_")
-        lines = [rf"\text{{{name} ({self.domain}): {self.title}}}",
+        lines = [rf"\text{{{name} ({self.where}): {self.title}}}",
                  r"\\ " + latex(self.statement)]
         for s in self.steps:
             lines.append(rf"\\ &= {latex(s.expr)} && \text{{by {s.rule.describe_latex()}}}")

@@ -12,13 +12,19 @@ Main definitions (conventions of DESIGN.md):
   DTFT ℱ[f](ω) = Σₙ f(n) e^{−i n·ω} on ℤⁿ.
 
 They stay unevaluated; :meth:`~Convolution.unfold` gives the defining integral or sum and
-``.doit()`` unfolds and then evaluates it.
+``.doit()`` unfolds and then evaluates it. SymPy's printers (``str``, ``repr``,
+``sympy.pretty``, ``sympy.latex``) show the defining integral or sum; derivations
+(:func:`~convmath.symbolic.printing.text`, :func:`~convmath.symbolic.printing.latex`) show
+the compact notation ``(f ∗ g)(x)``.
 
 >>> from sympy import Function, symbols
+>>> from convmath.symbolic.printing import notation
 >>> f, g = symbols("f g", cls=Function)
 >>> x = symbols("x")
 >>> conv(f, g, x)
-(f ∗ g)(x)
+∫_{−∞}^{∞} f(z)·g(x − z) dz
+>>> notation(conv(f, g, x))
+'(f ∗ g)(x)'
 >>> conv(f, g, x).unfold()
 Integral(f(z)*g(x - z), (z, -oo, oo))
 
@@ -108,6 +114,21 @@ def _fresh(avoid: Iterable[Basic], names: Sequence[str], n: int, integer: bool) 
     return out
 
 
+def _wants_notation(printer: Any) -> bool:
+    """True for convmath's derivation printers (compact notation such as ``(f ∗ g)(x)``);
+    SymPy's own printers (``str``, ``pretty``, ``latex``) get the defining ∫/Σ instead."""
+    return bool(getattr(printer, "convmath_notation", False))
+
+
+def _definition_text(e: Any, printer: Any) -> str:
+    """``e`` as its defining ∫/Σ in Unicode text (for ``str`` and REPL ``repr``)."""
+    if hasattr(printer, "convmath_notation"):  # convmath's definition printer: go on with it
+        return str(printer._print(e.unfold()))
+    from convmath.symbolic.printing import definition
+
+    return definition(e)
+
+
 def as_function(f: Any, ndim: int, variables: Sequence[Expr] | None = None, *,
                 argname: str = "f") -> Lambda:
     """``f`` as a :class:`~sympy.Lambda` of ``ndim`` variables.
@@ -177,6 +198,15 @@ def apply_function(L: Lambda, args: Sequence[Expr]) -> Expr:
     clash = incoming & bound
     if clash:  # rename inner bound variables so that the arguments are not captured
         body = body.xreplace({v: sympy.Dummy(str(v), **v.assumptions0) for v in clash})
+    # A nested operator's Lambda (Lambda(t, f(t)) inside (f ∗ g)(t)) may bind a variable that
+    # is substituted here; give it its own dummies so that subs leaves its signature alone.
+    own = set(L.variables) | incoming
+    inner = {n: Lambda(tuple(sympy.Dummy(str(v), **v.assumptions0) for v in n.variables),
+                       n.expr) for n in sympy.preorder_traversal(body)
+             if isinstance(n, Lambda) and set(n.variables) & own}
+    if inner:
+        body = body.xreplace({n: Lambda(new.variables, n.expr.xreplace(
+            dict(zip(n.variables, new.variables, strict=True)))) for n, new in inner.items()})
     result: Expr = body.subs(dict(zip(L.variables, args, strict=False)), simultaneous=True)
     return result
 
@@ -256,16 +286,16 @@ class _BinaryOperator(Expr):
         )
 
     def _sympystr(self, printer: Any) -> str:
-        return self._text(printer)
+        if _wants_notation(printer):
+            return self._text(printer)
+        return _definition_text(self, printer)
 
     def _pretty(self, printer: Any) -> Any:
-        from sympy.printing.pretty.stringpict import prettyForm
-
-        from convmath.symbolic.printing import text
-
-        return prettyForm(text(self))
+        return printer._print(self.unfold())
 
     def _latex(self, printer: Any) -> str:
+        if not _wants_notation(printer):
+            return str(printer._print(self.unfold()))
         args = ", ".join(printer._print(p) for p in self.point)
         return (
             rf"\left({latex_function_name(self.f, printer)} {self._latex_symbol} "
@@ -393,10 +423,17 @@ class Fourier(Expr):
         return e.doit(**hints) if hints.get("deep", True) else e
 
     def _sympystr(self, printer: Any) -> str:
+        if not _wants_notation(printer):
+            return _definition_text(self, printer)
         args = ", ".join(printer._print(p) for p in self.point)
         return f"ℱ[{function_name(self.f, printer)}]({args})"
 
+    def _pretty(self, printer: Any) -> Any:
+        return printer._print(self.unfold())
+
     def _latex(self, printer: Any) -> str:
+        if not _wants_notation(printer):
+            return str(printer._print(self.unfold()))
         args = ", ".join(printer._print(p) for p in self.point)
         return (
             rf"\mathcal{{F}}\left[{latex_function_name(self.f, printer)}\right]"
@@ -484,9 +521,9 @@ def _difference_of(L: Lambda) -> tuple[str, int] | None:
 
 def function_name(L: Lambda, printer: Any = None) -> str:
     """How a function argument prints in text: ``f``, ``(f ∗ g)``, ``g′``, ``f(· − a)``."""
-    from sympy.printing.str import StrPrinter
+    from convmath.symbolic.printing import _TextPrinter
 
-    p = printer if printer is not None else StrPrinter()
+    p = printer if printer is not None else _TextPrinter()
     diff = _difference_of(L)
     if diff is not None:
         h, i = diff
@@ -501,9 +538,9 @@ def function_name(L: Lambda, printer: Any = None) -> str:
 
 def latex_function_name(L: Lambda, printer: Any = None) -> str:
     """LaTeX counterpart of :func:`function_name`."""
-    from sympy.printing.latex import LatexPrinter
+    from convmath.symbolic.printing import _NotationLatexPrinter
 
-    p = printer if printer is not None else LatexPrinter()
+    p = printer if printer is not None else _NotationLatexPrinter()
     diff = _difference_of(L)
     if diff is not None:
         h, i = diff
@@ -563,11 +600,18 @@ class Upsample(Expr):
         return e.doit(**hints) if hints.get("deep", True) else e
 
     def _sympystr(self, printer: Any) -> str:
+        if not _wants_notation(printer):
+            return _definition_text(self, printer)
         fac = ", ".join(printer._print(s) for s in self.factor)
         args = ", ".join(printer._print(p) for p in self.point)
         return f"(↑[{fac}] {function_name(self.f, printer)})({args})"
 
+    def _pretty(self, printer: Any) -> Any:
+        return printer._print(self.unfold())
+
     def _latex(self, printer: Any) -> str:
+        if not _wants_notation(printer):
+            return str(printer._print(self.unfold()))
         fac = ", ".join(printer._print(s) for s in self.factor)
         args = ", ".join(printer._print(p) for p in self.point)
         return (

@@ -1,8 +1,28 @@
 """Unicode text, LaTeX and Markdown rendering of expressions and derivations.
 
+Two ways to show an operator such as ``conv(f, g, x)``:
+
+- its **definition**, the defining integral or sum ``∫_{−∞}^{∞} f(z)·g(x − z) dz``: what
+  SymPy's own printers show (``str``, ``repr`` in a REPL, ``sympy.pretty``,
+  ``sympy.latex``), and :func:`definition`;
+- its **notation** ``(f ∗ g)(x)``: what derivations are written in (:func:`text`,
+  :func:`latex`, :func:`notation`, ``convmath prove``), so that each line of a calc chain
+  shows where a definition is unfolded or folded.
+
 :func:`text` prints an expression the way a learner writes it on paper:
 ``∫_{−∞}^{∞} f(z)·g(x − z) dz``, ``Σ_{k=−∞}^{∞} f(k)·g(n − k)``, ``g′(x − z)``,
-``δ[k, 0]``. LaTeX uses SymPy's printer (the operators define ``_latex``).
+``δ[k, 0]``, with the operators in notation.
+
+>>> from sympy import Function, symbols
+>>> from convmath.symbolic import conv
+>>> f, g = symbols("f g", cls=Function)
+>>> e = conv(f, g, symbols("x"))
+>>> notation(e)
+'(f ∗ g)(x)'
+>>> definition(e)
+'∫_{−∞}^{∞} f(z)·g(x − z) dz'
+>>> print(definition(e, "latex"))
+\\int\\limits_{-\\infty}^{\\infty} f{\\left(z \\right)} g{\\left(x - z \\right)}\\, dz
 """
 
 from __future__ import annotations
@@ -12,15 +32,20 @@ from typing import Any
 import sympy
 from sympy import Basic
 from sympy.core.function import AppliedUndef
+from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-__all__ = ["latex", "text"]
+from convmath.errors import InvalidArgument
+
+__all__ = ["definition", "latex", "notation", "text"]
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 class _TextPrinter(StrPrinter):
-    """StrPrinter with integral, sum, derivative and δ notation."""
+    """StrPrinter with integral, sum, derivative and δ notation; operators in notation."""
+
+    convmath_notation = True
 
     def _print_Infinity(self, e: Basic) -> str:
         return "∞"
@@ -150,6 +175,30 @@ class _TextPrinter(StrPrinter):
     _print_MutableDenseMatrix = _print_ImmutableDenseMatrix
 
 
+class _DefinitionTextPrinter(_TextPrinter):
+    """The text printer with every operator shown as its defining integral or sum."""
+
+    convmath_notation = False
+
+    def _print_Mul(self, e: Basic) -> str:
+        # unfold operator factors first, so that they are placed like the ∫/Σ they are
+        from convmath.symbolic.operators import Convolution, CrossCorrelation, Fourier, Upsample
+
+        ops = (Convolution, CrossCorrelation, Fourier, Upsample)
+        reps = {a: a.unfold() for a in e.args if isinstance(a, ops)}
+        return super()._print_Mul(e.xreplace(reps) if reps else e)
+
+
+class _NotationLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with the operators in notation, ``(f * g)(x)``."""
+
+    convmath_notation = True
+
+
+def _plain(s: str) -> str:
+    return s.replace("**", "^").replace("*", "·").replace("-", "−")
+
+
 def text(e: Basic) -> str:
     """``e`` in Unicode text notation.
 
@@ -159,10 +208,37 @@ def text(e: Basic) -> str:
     >>> text(conv(f, g, symbols("x")).unfold())
     '∫_{−∞}^{∞} f(z)·g(x − z) dz'
     """
-    s = _TextPrinter({"order": "none"})._print(e)
-    return s.replace("**", "^").replace("*", "·").replace("-", "−")
+    return _plain(_TextPrinter({"order": "none"})._print(e))
 
 
 def latex(e: Basic) -> str:
-    """``e`` in LaTeX (SymPy's printer; convmath operators print their own notation)."""
-    return str(sympy.latex(e))
+    """``e`` in LaTeX with the operators in notation (SymPy's printer otherwise).
+
+    >>> from sympy import Function, symbols
+    >>> from convmath.symbolic import conv
+    >>> f, g = symbols("f g", cls=Function)
+    >>> print(latex(conv(f, g, symbols("x"))))
+    \\left(f * g\\right)\\!\\left(x\\right)
+    """
+    return str(_NotationLatexPrinter().doprint(e))
+
+
+def notation(e: Basic, fmt: str = "text") -> str:
+    """``e`` with the operators in notation, ``(f ∗ g)(x)``: :func:`text` or :func:`latex`."""
+    if fmt == "text":
+        return text(e)
+    if fmt == "latex":
+        return latex(e)
+    raise InvalidArgument(f"fmt={fmt!r}: choose text or latex")
+
+
+def definition(e: Basic, fmt: str = "text") -> str:
+    """``e`` with every operator shown as its defining integral or sum (``fmt``: ``text``,
+    ``latex`` or ``pretty``) — what ``str``, ``sympy.latex`` and ``sympy.pretty`` show."""
+    if fmt == "text":
+        return _plain(_DefinitionTextPrinter({"order": "none"})._print(e))
+    if fmt == "latex":
+        return str(sympy.latex(e))
+    if fmt == "pretty":
+        return str(sympy.pretty(e))
+    raise InvalidArgument(f"fmt={fmt!r}: choose text, latex or pretty")

@@ -385,10 +385,16 @@ class Fubini(Rule):
         self.pairs = pairs
 
     def describe(self) -> str:
-        first = [str(a) for a, _ in self.pairs]
-        second = [str(b) for _, b in self.pairs]
-        return (f"swapping the order over {', '.join(first)} and {', '.join(second)} "
-                "(Fubini–Tonelli)")
+        # "over j1, j2 and t1, t2" for disjoint pairs, "over c and k1, k2" when one variable
+        # moves past several, "j ↔ t, then n ↔ j" when the swaps share variables otherwise
+        first = list(dict.fromkeys(str(a) for a, _ in self.pairs))
+        second = list(dict.fromkeys(str(b) for _, b in self.pairs))
+        if not set(first) & set(second) and (len(first) == len(self.pairs)
+                                              or len(first) == 1 or len(second) == 1):
+            return (f"swapping the order over {', '.join(first)} and {', '.join(second)} "
+                    "(Fubini–Tonelli)")
+        swaps = ", then ".join(f"{a} ↔ {b}" for a, b in self.pairs)
+        return f"swapping the order {swaps} (Fubini–Tonelli)"
 
     def apply(self, expr: Basic) -> Basic:
         for a, b in self.pairs:

@@ -1,12 +1,16 @@
 """The theorem registry: every derivation convmath proves, for every domain where it holds.
 
-Main results (mathlib-style names; each for ℝ, ℝ², ℤ and ℤ² unless noted):
+Main results (mathlib-style names). Each holds on ℝⁿ and ℤⁿ for every n; a derivation is
+written once for any number of variables, and the registry holds its instances for ℝ, ℝ², ℝ³,
+ℤ, ℤ², ℤ³ (checked for n = 1, 2, 3 — nothing is claimed machine-checked for n ≥ 4) unless
+noted:
 
 - ``conv_comm`` f ∗ g = g ∗ f; ``conv_assoc`` (f ∗ g) ∗ h = f ∗ (g ∗ h);
 - ``conv_add``, ``add_conv``, ``conv_smul``, ``smul_conv`` — bilinearity;
 - ``shift_conv``, ``conv_shift`` — translation equivariance τₐf ∗ g = τₐ(f ∗ g) = f ∗ τₐg;
   ``shift_conv_shift`` τₐf ∗ τ_b g = τ_{a+b}(f ∗ g), from those two as lemmas;
-- ``deriv_conv``, ``deriv_conv_left`` — ∂ᵢ(f ∗ g) = f ∗ ∂ᵢg = ∂ᵢf ∗ g (Δ on ℤⁿ);
+- ``deriv_conv``, ``deriv_conv_left`` — ∂ᵢ(f ∗ g) = f ∗ ∂ᵢg = ∂ᵢf ∗ g (Δᵢ on ℤⁿ) for every
+  axis i (keys ``deriv_conv:R2:axis1``, ``…:axis2``);
 - ``xcorr_eq_conv_reflect`` f ⋆ g = f̃ ∗ g; ``xcorr_swap`` (f ⋆ g)(x) = (g ⋆ f)(−x);
   ``xcorr_comm_counterexample`` a counterexample to f ⋆ g = g ⋆ f (ℝ, ℤ);
 - ``conv_delta``, ``delta_conv`` — δ is the identity;
@@ -16,7 +20,9 @@ Main results (mathlib-style names; each for ℝ, ℝ², ℤ and ℤ² unless not
   ``conv_support_length_*`` — the same at fixed sizes with symbolic entries (ℤ and ℤ²);
 - ``multichannel_xcorr`` — a multi-channel layer is the sum over channels;
 - ``conv_input_grad``, ``conv_weight_grad``, ``conv_bias_grad`` — backpropagation through a
-  strided, padded, dilated layer on ℤ and ℤ² (general sizes, by index substitution), and
+  strided, padded, dilated layer on ℤ and ℤ² (general sizes, by index substitution; also
+  ``conv_*_grad_multichannel`` for C_in → C_out channels, ``conv_*_grad_grouped`` with
+  groups), and
   ``conv_backprop_fixed_*`` — the same at fixed sizes with symbolic entries.
 
 :func:`derivations` returns them all (built once, on first use).
@@ -51,12 +57,14 @@ from sympy import (
 from convmath.errors import InvalidArgument
 from convmath.symbolic.derivation import Derivation, Step
 from convmath.symbolic.operators import (
+    _SUBSCRIPTS,
     Difference,
     Fourier,
     conv,
     domain_name,
     xcorr,
 )
+from convmath.symbolic.printing import text
 from convmath.symbolic.rules import (
     Algebra,
     Compute,
@@ -84,7 +92,9 @@ FAMILIES = (
 )
 
 f, g, h = Function("f"), Function("g"), Function("h")
-DOMAINS = ((1, False), (2, False), (1, True), (2, True))
+# ℝⁿ and ℤⁿ are checked for n = 1, 2, 3: each derivation is written once for any n, but
+# SymPy checks it for a given number of variables (no claim for n ≥ 4 is machine-checked).
+DOMAINS = ((1, False), (2, False), (3, False), (1, True), (2, True), (3, True))
 
 
 class _Ctx:
@@ -147,10 +157,11 @@ class _Ctx:
 
 
 def _d(name: str, ctx: _Ctx, title: str, lhs: Expr, rhs: Expr, steps: list[tuple[Expr, Rule]],
-       hyps: Sequence[str], family: str) -> Derivation:
+       hyps: Sequence[str], family: str, variant: str = "") -> Derivation:
     return Derivation(
         name=name, domain=ctx.domain, title=title, statement=Eq(lhs, rhs, evaluate=False),
         steps=tuple(Step(e, r) for e, r in steps), hypotheses=tuple(hyps), family=family,
+        variant=variant,
     )
 
 
@@ -296,7 +307,7 @@ def shift_conv_shift(ctx: _Ctx) -> Derivation:
     tg = ctx.lam(lambda t: g(*ctx.sub(t, Bs)))
     lhs = ctx.conv(tf, tg, X)
     rhs = ctx.conv(f, g, ctx.sub(ctx.sub(X, A), Bs))
-    dom = ctx.domain.replace("ℝ", "R").replace("ℤ", "Z").replace("²", "2")
+    dom = ctx.domain.replace("ℝ", "R").replace("ℤ", "Z").replace("²", "2").replace("³", "3")
     second = {str(x): x - a for x, a in zip(X, A, strict=True)}
     second.update({str(a): b for a, b in zip(A, Bs, strict=True)})
     steps: list[tuple[Expr, Rule]] = [
@@ -313,82 +324,99 @@ def shift_conv_shift(ctx: _Ctx) -> Derivation:
 # -- derivatives ----------------------------------------------------------------------------
 
 
-def _dg(ctx: _Ctx, fn: Function) -> Lambda:
-    """∂₁fn on ℝⁿ, the forward difference Δ₁fn on ℤⁿ."""
+def _e(ctx: _Ctx, axis: int) -> tuple[int, ...]:
+    """The unit vector eᵢ (``axis`` = i counts from 1)."""
+    return tuple(1 if k == axis else 0 for k in range(1, ctx.ndim + 1))
+
+
+def _dg(ctx: _Ctx, fn: Function, axis: int) -> Lambda:
+    """∂ᵢfn on ℝⁿ, the forward difference Δᵢfn = fn(· + eᵢ) − fn on ℤⁿ."""
     T = ctx.T
     if ctx.discrete:
-        e1 = (1,) + (0,) * (ctx.ndim - 1)
-        return Lambda(T, fn(*ctx.add(T, e1)) - fn(*T))
-    return Lambda(T, Derivative(fn(*T), T[0]))
+        return Lambda(T, fn(*ctx.add(T, _e(ctx, axis))) - fn(*T))
+    return Lambda(T, Derivative(fn(*T), T[axis - 1]))
 
 
-def _D(ctx: _Ctx, e: Expr) -> Expr:
-    x1 = ctx.X[0]
-    return Difference(e, x1) if ctx.discrete else Derivative(e, x1)
+def _D(ctx: _Ctx, e: Expr, axis: int) -> Expr:
+    xi = ctx.X[axis - 1]
+    return Difference(e, xi) if ctx.discrete else Derivative(e, xi)
 
 
-def _hyp_deriv(ctx: _Ctx, which: str) -> list[str]:
+def _hyp_deriv(ctx: _Ctx, which: str, axis: int) -> list[str]:
     if ctx.discrete:
         return [ctx.integrable()]
-    return [f"f locally integrable, {which} ∈ C¹ with compact support (so ∂/∂x moves under "
+    d = f"∂/∂{ctx.X[axis - 1]}"
+    return [f"f locally integrable, {which} ∈ C¹ with compact support (so {d} moves under "
             "∫ by dominated convergence)" if which == "g" else
-            "f ∈ C¹ with compact support, g locally integrable (so ∂/∂x moves under ∫)"]
+            f"f ∈ C¹ with compact support, g locally integrable (so {d} moves under ∫)"]
 
 
-def deriv_conv(ctx: _Ctx) -> Derivation:
+def _axis_title(ctx: _Ctx, axis: int, what: str) -> str:
+    """'the derivative of f ∗ g is f ∗ ∂g' on ℝ; '… ∂₂ of f ∗ g is f ∗ ∂₂g' on ℝⁿ."""
+    op = "Δ" if ctx.discrete else "∂"
+    sub = "" if ctx.ndim == 1 else str(axis).translate(_SUBSCRIPTS)
+    noun = "difference" if ctx.discrete else "derivative"
+    head = f"the {noun} of f ∗ g" if ctx.ndim == 1 else f"the {noun} {op}{sub} of f ∗ g"
+    return f"{head} is " + what.replace("D", op + sub)
+
+
+def _axis_variant(ctx: _Ctx, axis: int) -> str:
+    return "" if ctx.ndim == 1 else f"axis{axis}"
+
+
+def deriv_conv(ctx: _Ctx, axis: int = 1) -> Derivation:
     X, Z = ctx.X, ctx.Z
-    x1 = X[0]
-    dg = _dg(ctx, g)
-    lhs, rhs = _D(ctx, ctx.conv(f, g, X)), ctx.conv(f, dg, X)
+    xi = X[axis - 1]
+    dg = _dg(ctx, g, axis)
+    lhs, rhs = _D(ctx, ctx.conv(f, g, X), axis), ctx.conv(f, dg, X)
     XZ = ctx.sub(X, Z)
-    steps: list[tuple[Expr, Rule]] = [(_D(ctx, ctx.B(f(*Z) * g(*XZ), Z)), Definition("∗"))]
+    steps: list[tuple[Expr, Rule]] = [(_D(ctx, ctx.B(f(*Z) * g(*XZ), Z), axis),
+                                       Definition("∗"))]
     if ctx.discrete:
-        e1 = (1,) + (0,) * (ctx.ndim - 1)
-        shifted = g(*ctx.add(XZ, e1))
+        shifted = g(*ctx.add(XZ, _e(ctx, axis)))
         steps += [
             (ctx.B(f(*Z) * shifted - f(*Z) * g(*XZ), Z), DifferenceUnderSum()),
-            (ctx.B(f(*Z) * (shifted - g(*XZ)), Z), Algebra("factor f(k)")),
+            (ctx.B(f(*Z) * (shifted - g(*XZ)), Z), Algebra(f"factor {text(f(*Z))}")),
         ]
     else:
-        steps.append((ctx.B(f(*Z) * g(*XZ).diff(x1), Z), Leibniz()))
+        steps.append((ctx.B(f(*Z) * g(*XZ).diff(xi), Z), Leibniz()))
     steps.append((rhs, Definition("∗")))
-    title = ("the difference of f ∗ g is f ∗ Δg" if ctx.discrete
-             else "the derivative of f ∗ g is f ∗ ∂g")
-    return _d("deriv_conv", ctx, title, lhs, rhs, steps, _hyp_deriv(ctx, "g"), "derivative")
+    return _d("deriv_conv", ctx, _axis_title(ctx, axis, "f ∗ Dg"), lhs, rhs, steps,
+              _hyp_deriv(ctx, "g", axis), "derivative", _axis_variant(ctx, axis))
 
 
-def deriv_conv_left(ctx: _Ctx) -> Derivation:
+def deriv_conv_left(ctx: _Ctx, axis: int = 1) -> Derivation:
     X, Z, W = ctx.X, ctx.Z, ctx.W
-    x1 = X[0]
-    df = _dg(ctx, f)
-    lhs, rhs = _D(ctx, ctx.conv(f, g, X)), ctx.conv(df, g, X)
+    xi = X[axis - 1]
+    df = _dg(ctx, f, axis)
+    lhs, rhs = _D(ctx, ctx.conv(f, g, X), axis), ctx.conv(df, g, X)
     XZ, XW = ctx.sub(X, Z), ctx.sub(X, W)
     to_w = Substitute(*[(z, x - w, w) for z, x, w in zip(Z, X, W, strict=False)])
     to_z = Substitute(*[(w, x - z, z) for z, x, w in zip(Z, X, W, strict=False)])
-    steps: list[tuple[Expr, Rule]] = [(_D(ctx, ctx.B(f(*Z) * g(*XZ), Z)), Definition("∗"))]
+    steps: list[tuple[Expr, Rule]] = [(_D(ctx, ctx.B(f(*Z) * g(*XZ), Z), axis),
+                                       Definition("∗"))]
     if ctx.discrete:
-        e1 = (1,) + (0,) * (ctx.ndim - 1)
+        ei = _e(ctx, axis)
         steps += [
-            (Difference(ctx.B(f(*XW) * g(*W), W), x1), to_w),
-            (ctx.B(f(*ctx.add(XW, e1)) * g(*W) - f(*XW) * g(*W), W), DifferenceUnderSum()),
-            (ctx.B((f(*ctx.add(XW, e1)) - f(*XW)) * g(*W), W), Algebra("factor g(m)")),
-            (ctx.B((f(*ctx.add(Z, e1)) - f(*Z)) * g(*XZ), Z), to_z),
+            (Difference(ctx.B(f(*XW) * g(*W), W), xi), to_w),
+            (ctx.B(f(*ctx.add(XW, ei)) * g(*W) - f(*XW) * g(*W), W), DifferenceUnderSum()),
+            (ctx.B((f(*ctx.add(XW, ei)) - f(*XW)) * g(*W), W),
+             Algebra(f"factor {text(g(*W))}")),
+            (ctx.B((f(*ctx.add(Z, ei)) - f(*Z)) * g(*XZ), Z), to_z),
         ]
     else:
-        dfz = Derivative(f(*ctx.T), ctx.T[0]).subs(dict(zip(ctx.T, Z, strict=True)),
-                                                   simultaneous=True)
+        dfz = Derivative(f(*ctx.T), ctx.T[axis - 1]).subs(dict(zip(ctx.T, Z, strict=True)),
+                                                          simultaneous=True)
         steps += [
-            (Derivative(ctx.B(f(*XW) * g(*W) * ctx.jac, W, ctx.reversed_limits(W)), x1), to_w),
-            (Derivative(ctx.B(f(*XW) * g(*W), W), x1), ReverseLimits(*W)),
-            (ctx.B(f(*XW).diff(x1) * g(*W), W), Leibniz()),
+            (Derivative(ctx.B(f(*XW) * g(*W) * ctx.jac, W, ctx.reversed_limits(W)), xi), to_w),
+            (Derivative(ctx.B(f(*XW) * g(*W), W), xi), ReverseLimits(*W)),
+            (ctx.B(f(*XW).diff(xi) * g(*W), W), Leibniz()),
             (ctx.B(dfz * g(*XZ) * ctx.jac, Z, ctx.reversed_limits(Z)), to_z),
             (ctx.B(dfz * g(*XZ), Z), ReverseLimits(*Z)),
         ]
     steps.append((rhs, Definition("∗")))
-    title = ("the difference of f ∗ g is Δf ∗ g" if ctx.discrete
-             else "the derivative of f ∗ g is ∂f ∗ g")
-    return _d("deriv_conv_left", ctx, title, lhs, rhs, steps, _hyp_deriv(ctx, "f"),
-              "derivative")
+    return _d("deriv_conv_left", ctx, _axis_title(ctx, axis, "Df ∗ g"), lhs, rhs, steps,
+              _hyp_deriv(ctx, "f", axis), "derivative", _axis_variant(ctx, axis))
 
 
 # -- cross-correlation ----------------------------------------------------------------------
@@ -613,7 +641,9 @@ def conv_support_length(sizes_f: tuple[int, ...], sizes_g: tuple[int, ...]) -> D
     shape = " × ".join(str(n_) for n_ in full)
     return Derivation(
         name=f"conv_support_length_{sz}", domain=ctx.domain,
-        title=f"sizes {sizes_f} and {sizes_g} give {shape} = N + M − 1 per axis (zeros around)",
+        title=(f"sizes {' × '.join(map(str, sizes_f))} and {' × '.join(map(str, sizes_g))} "
+               f"give {shape} = N + M − 1" + (" per axis" if nd > 1 else " points")
+               + " (zeros around)"),
         statement=Eq(lhs, rhs, evaluate=False),
         steps=(Step(rhs, Compute("the sums (sifting the finitely many impulses)")),),
         hypotheses=(
@@ -665,6 +695,7 @@ _ALL_DOMAINS: tuple[Callable[[_Ctx], Derivation], ...] = (
     deriv_conv, deriv_conv_left, xcorr_eq_conv_reflect, xcorr_swap, conv_delta, delta_conv,
     fourier_conv, multichannel_xcorr,
 )
+_EVERY_AXIS: tuple[Callable[[_Ctx, int], Derivation], ...] = (deriv_conv, deriv_conv_left)
 _ONE_D: tuple[Callable[[_Ctx], Derivation], ...] = (xcorr_comm_counterexample,)
 
 
@@ -674,6 +705,10 @@ def _build() -> tuple[Derivation, ...]:
     for builder in _ALL_DOMAINS:
         for ndim, discrete in DOMAINS:
             out.append(builder(_Ctx(ndim, discrete)))
+    for axis_builder in _EVERY_AXIS:  # ∂ᵢ / Δᵢ for every axis i ≥ 2 (axis 1 above)
+        for ndim, discrete in DOMAINS:
+            for axis in range(2, ndim + 1):
+                out.append(axis_builder(_Ctx(ndim, discrete), axis))
     for builder in _ONE_D:
         for discrete in (False, True):
             out.append(builder(_Ctx(1, discrete)))
@@ -692,11 +727,12 @@ def _build() -> tuple[Derivation, ...]:
 
 
 def derivations(name: str | None = None, *, family: str | None = None) -> list[Derivation]:
-    """Every registered derivation; filter by theorem ``name`` (``conv_comm`` or
-    ``conv_comm:Z2``) or by ``family`` (``commutativity``, ``backprop``…).
+    """Every registered derivation; filter by theorem ``name`` (``conv_comm``,
+    ``conv_comm:Z2``; ``deriv_conv:R2`` gives every axis, ``deriv_conv:R2:axis2`` one) or by
+    ``family`` (``commutativity``, ``backprop``…).
 
     >>> [d.key for d in derivations("conv_comm")]
-    ['conv_comm:R', 'conv_comm:R2', 'conv_comm:Z', 'conv_comm:Z2']
+    ['conv_comm:R', 'conv_comm:R2', 'conv_comm:R3', 'conv_comm:Z', 'conv_comm:Z2', 'conv_comm:Z3']
     """
     if family is not None and family not in FAMILIES:
         raise InvalidArgument(f"family={family!r}: choose one of {', '.join(FAMILIES)}")
@@ -704,7 +740,7 @@ def derivations(name: str | None = None, *, family: str | None = None) -> list[D
     if family is not None:
         out = [d for d in out if d.family == family]
     if name is not None:
-        out = [d for d in out if name in (d.name, d.key)]
+        out = [d for d in out if name in (d.name, d.key) or d.key.startswith(name + ":")]
         if not out:
             raise InvalidArgument(
                 f"name={name!r}: no such derivation; `convmath prove --list` lists them")

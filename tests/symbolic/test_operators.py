@@ -20,9 +20,18 @@ from sympy import (
 )
 
 from convmath import InvalidArgument
-from convmath.symbolic import alpha_equal, conv, fourier, text, xcorr
+from convmath.symbolic import (
+    alpha_equal,
+    conv,
+    definition,
+    fourier,
+    latex,
+    notation,
+    text,
+    xcorr,
+)
 
-f, g = Function("f"), Function("g")
+f, g, h = Function("f"), Function("g"), Function("h")
 x, y, z, w, t = symbols("x y z w t")
 n, k = symbols("n k", integer=True)
 
@@ -75,20 +84,45 @@ def test_conv_with_dirac_delta_function_class() -> None:
                        Integral(f(z) * DiracDelta(x - z), (z, -oo, oo)))
 
 
-def test_printing_text_latex_pretty() -> None:
+def test_sympy_printers_show_the_definition() -> None:
+    # str / repr / pretty / latex of a bare operator: the defining integral or sum
     e = conv(f, g, x)
-    assert str(e) == "(f ∗ g)(x)"
+    assert str(e) == repr(e) == "∫_{−∞}^{∞} f(z)·g(x − z) dz"
+    assert str(xcorr(f, g, x)) == "∫_{−∞}^{∞} f(z)·g(x + z) dz"
+    assert str(conv(f, g, n, discrete=True)) == "Σ_{k=−∞}^{∞} f(k)·g(n − k)"
+    assert str(xcorr(f, g, n, discrete=True)) == "Σ_{k=−∞}^{∞} f(k)·g(k + n)"
+    assert sympy.latex(e) == (r"\int\limits_{-\infty}^{\infty} f{\left(z \right)} "
+                              r"g{\left(x - z \right)}\, dz")
+    assert sympy.latex(xcorr(f, g, x)) == (r"\int\limits_{-\infty}^{\infty} f{\left(z \right)} "
+                                           r"g{\left(x + z \right)}\, dz")
+    assert sympy.pretty(e, use_unicode=True) == sympy.pretty(
+        sympy.Integral(f(z) * g(x - z), (z, -sympy.oo, sympy.oo)), use_unicode=True)
+    assert "⌠" in sympy.pretty(e, use_unicode=True)
+    assert "k = -∞" in sympy.pretty(conv(f, g, n, discrete=True), use_unicode=True)
+    assert definition(e) == str(e) and definition(e, "latex") == sympy.latex(e)
+    assert str(fourier(f, symbols("xi"))) == "∫_{−∞}^{∞} e^(−2·π·i·x·xi)·f(x) dx"
+
+
+def test_derivation_printers_show_the_notation() -> None:
+    e = conv(f, g, x)
+    assert text(e) == notation(e) == "(f ∗ g)(x)"
     assert text(xcorr(f, g, x)) == "(f ⋆ g)(x)"
-    assert sympy.latex(e) == r"\left(f * g\right)\!\left(x\right)"
-    assert r"\star" in sympy.latex(xcorr(f, g, x))
-    assert sympy.pretty(e) == "(f ∗ g)(x)"
+    assert latex(e) == notation(e, "latex") == r"\left(f * g\right)\!\left(x\right)"
+    assert r"\star" in latex(xcorr(f, g, x))
     assert text(e.unfold()) == "∫_{−∞}^{∞} f(z)·g(x − z) dz"
     assert text(conv(f, g, n, discrete=True).unfold()) == "Σ_{k=−∞}^{∞} f(k)·g(n − k)"
+    with pytest.raises(InvalidArgument, match="fmt="):
+        notation(e, "pretty")
+    with pytest.raises(InvalidArgument, match="fmt="):
+        definition(e, "html")
 
 
 def test_nested_operator_prints_as_function() -> None:
     fg = Lambda(t, conv(f, g, t))
-    assert str(conv(fg, g, x)) == "((f ∗ g) ∗ g)(x)"
+    assert text(conv(fg, g, x)) == "((f ∗ g) ∗ g)(x)"
+    # by definition, nested: the inner convolution is unfolded too (no name captured)
+    assert str(conv(fg, h, x)) == "∫_{−∞}^{∞} h(x − z)·∫_{−∞}^{∞} f(w)·g(z − w) dw dz"
+    assert sympy.latex(conv(fg, h, x)).count(r"\int") == 2
 
 
 def test_fourier_unfold() -> None:

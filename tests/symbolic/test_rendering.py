@@ -36,6 +36,8 @@ def test_latex_and_markdown() -> None:
     tex = d.render("latex")
     assert r"\begin{aligned}" in tex and r"\end{aligned}" in tex
     assert r"\star" in tex and r"\text{by definition of $\star$}" in tex
+    # derivations keep the compact notation, unlike sympy.latex of a bare operator
+    assert r"\left(f \star g\right)\!\left(n\right)" in tex
     md = d.render("markdown")
     assert md.startswith("### `xcorr_swap` (ℤ)") and "$$" in md and "✓" in md
     j = d._repr_latex_()

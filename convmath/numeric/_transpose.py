@@ -48,6 +48,7 @@ from convmath.numeric._conv import (
     conv_fast,
     rows_slice,
 )
+from convmath.numeric._shapes import conv_transpose_output_size
 from convmath.numeric._validate import (
     as_array,
     check_elements,
@@ -173,23 +174,10 @@ def prepare_conv_transpose(
     p = expand_param("padding", padding, n, min_value=0)
     op = expand_param("output_padding", output_padding, n, min_value=0)
     d = expand_param("dilation", dilation, n, min_value=1)
-    out = []
-    for ax in range(n):
-        if op[ax] >= max(s[ax], d[ax]):
-            raise InvalidArgument(
-                f"output_padding={output_padding!r} must be smaller than max(stride, dilation) "
-                f"= {max(s[ax], d[ax])} on spatial axis {ax} (stride={stride!r}, "
-                f"dilation={dilation!r})"
-            )
-        size = (xb.shape[2 + ax] - 1) * s[ax] - 2 * p[ax] + d[ax] * (wa.shape[2 + ax] - 1)
-        size += op[ax] + 1
-        if size < 1:
-            raise InvalidArgument(
-                f"padding={padding!r} crops the transposed-convolution output to {size} on "
-                f"spatial axis {ax} (x.shape={xb.shape}, w.shape={wa.shape}, "
-                f"stride={stride!r}, dilation={dilation!r})"
-            )
-        out.append(size)
+    # PyTorch's size formula, with its output_padding < max(stride, dilation) rule
+    out = conv_transpose_output_size(
+        tuple(xb.shape[2:]), tuple(wa.shape[2:]), stride, padding, output_padding, dilation
+    )
     context = (f"x.shape={xb.shape}, w.shape={wa.shape}, stride={stride!r}, "
                f"padding={padding!r}, dilation={dilation!r}")
     c_out = wa.shape[1] * grp

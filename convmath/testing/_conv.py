@@ -353,11 +353,10 @@ class ConvTransposeSpec(OpSpec):
             yield ("padding ignored", "the padding (an output crop) is ignored",
                    lambda: ref(x, w, b, geom, padding=[0] * nd))
             yield ("transposed padding treated as input padding",
-                   "padding is applied to the input (as for a forward conv) instead of "
-                   "cropping p from each side of the output",
-                   lambda: self._window(x, w, b, geom, [-p for p in geom.p],
-                                        [s + 2 * p for s, p in
-                                         zip(out_sizes, geom.p, strict=True)]))
+                   "padding is applied to the input (zeros around x, as for a forward conv) "
+                   "instead of cropping p from each side of the output",
+                   lambda: ref(np.pad(x, [(0, 0), (0, 0)] + [(p, p) for p in geom.p]), w, b,
+                               geom, padding=[0] * nd))
             yield ("padding cropped on one side",
                    "all 2p of the crop is taken from the start of the output",
                    lambda: self._window(x, w, b, geom, [2 * p for p in geom.p], out_sizes))

@@ -7,16 +7,31 @@ signal API (``convolve``, ``correlate``) follows ``scipy.signal``.
 
 from __future__ import annotations
 
+from convmath.numeric._conv import conv
+from convmath.numeric._grad import conv_bias_grad, conv_input_grad, conv_weight_grad
+from convmath.numeric._pad import PADDING_MODES
+from convmath.numeric._pool import avg_pool, avg_pool_grad, max_pool, max_pool_grad
 from convmath.numeric._shapes import (
     conv_output_size,
     conv_transpose_output_size,
     pool_output_size,
     same_padding,
 )
+from convmath.numeric._transpose import conv_transpose
 
 __all__ = [
+    "PADDING_MODES",
+    "avg_pool",
+    "avg_pool_grad",
+    "conv",
+    "conv_bias_grad",
+    "conv_input_grad",
     "conv_output_size",
+    "conv_transpose",
     "conv_transpose_output_size",
+    "conv_weight_grad",
+    "max_pool",
+    "max_pool_grad",
     "pool_output_size",
     "same_padding",
 ]

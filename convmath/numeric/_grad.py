@@ -1,0 +1,246 @@
+"""Gradients of the convolution layer (``torch.nn.grad.conv{1,2,3}d_input/_weight``), fast.
+
+For ``y = conv(x, w, b, stride=s, padding=p, dilation=d, groups)`` and ``g = ∂L/∂y``:
+
+- ``∂L/∂b[o] = Σ_{n,t} g[n, o, t]`` — :func:`conv_bias_grad`;
+- ``∂L/∂x[n, c, u] = Σ_{o,j,t : s·t + d·j = u + p} w[o, c, j] · g[n, o, t]`` —
+  :func:`conv_input_grad`, the transposed convolution of ``g``. Rows that the last window
+  never reaches (``(i + 2p − d(k−1) − 1) mod s`` of them) get zero gradient; the input size
+  is therefore an argument, since the output size alone does not determine it;
+- ``∂L/∂w[o, c, j] = Σ_{n,t} g[n, o, t] · x̄[n, c, s·t + d·j]`` — :func:`conv_weight_grad`.
+
+Adjoint laws (checked in the tests): ``⟨conv(x, w), g⟩ = ⟨x, conv_input_grad(x.shape, w, g)⟩
+= ⟨w, conv_weight_grad(x, w.shape, g)⟩``.
+
+How it is computed: the input gradient scatters per-tap GEMM results into a strided view
+of the padded input buffer (:func:`convmath.numeric._transpose.scatter_taps`), then crops
+the padding; the weight gradient multiplies ``g`` with an im2col buffer of ``x̄`` (axes
+``(c, j, n, t)``), one GEMM per group and chunk. The definitional twins are in
+:mod:`convmath.numeric.reference`.
+
+>>> import numpy as np
+>>> g = np.array([[[1.0, 1.0]]])                       # forward: i=5, k=2, s=2 -> o=2
+>>> conv_input_grad((1, 1, 5), np.array([[[1.0, 2.0]]]), g, stride=2)
+array([[[1., 2., 1., 2., 0.]]])
+>>> conv_weight_grad(np.arange(5.0).reshape(1, 1, 5), (1, 1, 2), g, stride=2)
+array([[[2., 4.]]])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from convmath.errors import InvalidArgument
+from convmath.numeric._conv import (
+    ConvGeometry,
+    batched,
+    check_int_range,
+    chunks,
+    compute_dtype,
+    conv_geometry,
+    max_abs,
+    pad_spatial,
+    rows_slice,
+    windows,
+)
+from convmath.numeric._transpose import scatter_taps, transpose_gather
+from convmath.numeric._validate import as_array
+
+__all__ = ["conv_bias_grad", "conv_input_grad", "conv_weight_grad"]
+
+
+def _shape_tuple(name: str, value: Any) -> tuple[int, ...]:
+    try:
+        shape = tuple(int(v) for v in value)
+        ok = all(not isinstance(v, (bool, float)) and int(v) == v for v in value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgument(f"{name} must be a sequence of ints, got {value!r}") from exc
+    if not ok:
+        raise InvalidArgument(f"{name} must be a sequence of ints, got {value!r}")
+    return shape
+
+
+def check_grad_output(g: np.ndarray, expected: tuple[int, ...], context: str) -> None:
+    if g.shape != expected:
+        raise InvalidArgument(
+            f"grad_output must have the forward output's shape {expected}, got shape "
+            f"{g.shape} ({context})"
+        )
+
+
+def prepare_input_grad(
+    input_size: Any, weight: Any, grad_output: Any, stride: Any, padding: Any, dilation: Any,
+    groups: Any,
+) -> tuple[tuple[int, ...], np.ndarray, np.ndarray, ConvGeometry, bool, np.dtype[Any]]:
+    """Validate :func:`conv_input_grad`'s arguments (shared with the definitional twin).
+
+    Returns the batched input shape, weight, batched grad_output, the forward geometry,
+    whether grad_output was batched, and the dtype.
+    """
+    wa = as_array("weight", weight)
+    if wa.ndim < 3:
+        raise InvalidArgument(
+            f"weight must have shape (C_out, C_in/groups, *kernel) with at least one spatial "
+            f"axis, got shape {wa.shape}"
+        )
+    n = wa.ndim - 2
+    ga, is_batched = batched("grad_output", as_array("grad_output", grad_output), n)
+    size = _shape_tuple("input_size", input_size)
+    if len(size) == n:  # spatial size only: N from grad_output, C from the weight
+        full = (ga.shape[0], wa.shape[1] * (groups if isinstance(groups, int) else 1), *size)
+    elif len(size) == n + 2 and is_batched:
+        full = size
+    elif len(size) == n + 1 and not is_batched:
+        full = (1, *size)
+    else:
+        raise InvalidArgument(
+            f"input_size must be the input's full shape ({n + 2 if is_batched else n + 1} "
+            f"ints, like grad_output) or its {n} spatial sizes, got {input_size!r}"
+        )
+    geom = conv_geometry(full, wa.shape, stride, padding, dilation, groups,
+                         x_name="input_size", w_name="weight")
+    expected = (full[0], wa.shape[0], *geom.out_spatial)
+    check_grad_output(ga, expected, f"input_size={input_size!r}, weight.shape={wa.shape}, "
+                      f"stride={stride!r}, padding={padding!r}, dilation={dilation!r}")
+    dtype = compute_dtype(wa, ga)
+    bound = max_abs(wa) * max_abs(ga) * (wa.shape[0] // geom.groups) * math.prod(geom.kernel)
+    check_int_range(dtype, bound, "input gradient")
+    return full, wa, ga, geom, is_batched, dtype
+
+
+def conv_input_grad(
+    input_size: Sequence[int],
+    weight: Any,
+    grad_output: Any,
+    stride: int | Sequence[int] = 1,
+    padding: int | Sequence[int] | str = 0,
+    dilation: int | Sequence[int] = 1,
+    groups: int = 1,
+) -> np.ndarray:
+    """Gradient of ``conv`` with respect to its input, exactly ``torch.nn.grad.conv{N}d_input``.
+
+    ``input_size``: the input's full shape ``(N, C_in, *spatial)`` (as PyTorch), or just its
+    spatial sizes; ``weight``: ``(C_out, C_in/groups, *k)``; ``grad_output``: the forward
+    output's shape ``(N, C_out, *o)`` (or unbatched ``(C_out, *o)`` with an unbatched
+    ``input_size``). ``padding`` may be ``'same'``/``'valid'`` as in :func:`conv`.
+    """
+    _, wa, ga, geom, is_batched, dtype = prepare_input_grad(
+        input_size, weight, grad_output, stride, padding, dilation, groups
+    )
+    if all(s == 1 for s in geom.stride):
+        span = [d * (k - 1) for d, k in zip(geom.dilation, geom.kernel, strict=True)]
+        dx = transpose_gather(ga, wa, geom.dilation, geom.groups,
+                              [e - pb for e, (pb, _) in zip(span, geom.pads, strict=True)],
+                              [e - pa for e, (_, pa) in zip(span, geom.pads, strict=True)], dtype)
+        return dx if is_batched else dx[0]
+    padded = [i + pb + pa for i, (pb, pa) in zip(geom.in_spatial, geom.pads, strict=True)]
+    crop = [(pb, pb + i) for i, (pb, _) in zip(geom.in_spatial, geom.pads, strict=True)]
+    dx = scatter_taps(ga, wa, geom.stride, geom.dilation, geom.groups, padded, crop, dtype)
+    return dx if is_batched else dx[0]
+
+
+def prepare_weight_grad(
+    input: Any, weight_size: Any, grad_output: Any, stride: Any, padding: Any, dilation: Any,
+    groups: Any,
+) -> tuple[np.ndarray, tuple[int, ...], np.ndarray, ConvGeometry, np.dtype[Any]]:
+    """Validate :func:`conv_weight_grad`'s arguments (shared with the definitional twin).
+
+    Returns the batched input, weight shape, batched grad_output, geometry and dtype.
+    """
+    wsize = _shape_tuple("weight_size", weight_size)
+    if len(wsize) < 3:
+        raise InvalidArgument(
+            f"weight_size must be (C_out, C_in/groups, *kernel) with at least one spatial "
+            f"axis, got {weight_size!r}"
+        )
+    n = len(wsize) - 2
+    xa, is_batched = batched("input", as_array("input", input), n)
+    ga, g_batched = batched("grad_output", as_array("grad_output", grad_output), n)
+    if g_batched != is_batched:
+        raise InvalidArgument(
+            f"input and grad_output must both be batched or both unbatched, got shapes "
+            f"{xa.shape if is_batched else xa.shape[1:]} and "
+            f"{ga.shape if g_batched else ga.shape[1:]}"
+        )
+    geom = conv_geometry(xa.shape, wsize, stride, padding, dilation, groups,
+                         x_name="input", w_name="weight_size")
+    expected = (xa.shape[0], wsize[0], *geom.out_spatial)
+    check_grad_output(ga, expected, f"input.shape={xa.shape}, weight_size={weight_size!r}, "
+                      f"stride={stride!r}, padding={padding!r}, dilation={dilation!r}")
+    dtype = compute_dtype(xa, ga)
+    bound = max_abs(xa) * max_abs(ga) * xa.shape[0] * math.prod(geom.out_spatial)
+    check_int_range(dtype, bound, "weight gradient")
+    return xa, wsize, ga, geom, dtype
+
+
+def conv_weight_grad(
+    input: Any,
+    weight_size: Sequence[int],
+    grad_output: Any,
+    stride: int | Sequence[int] = 1,
+    padding: int | Sequence[int] | str = 0,
+    dilation: int | Sequence[int] = 1,
+    groups: int = 1,
+) -> np.ndarray:
+    """Gradient of ``conv`` with respect to its weight, exactly ``torch.nn.grad.conv{N}d_weight``.
+
+    ``input``: ``(N, C_in, *spatial)`` (or unbatched, with an unbatched ``grad_output``);
+    ``weight_size``: ``(C_out, C_in/groups, *k)``; ``grad_output``: ``(N, C_out, *o)``.
+    Returns an array of shape ``weight_size``.
+    """
+    xa, wsize, ga, geom, dtype = prepare_weight_grad(
+        input, weight_size, grad_output, stride, padding, dilation, groups
+    )
+    grp = geom.groups
+    c_out, c_in = wsize[0], xa.shape[1]
+    k_size = math.prod(geom.kernel)
+    o = geom.out_spatial
+    n = geom.ndim
+    # dwᵀ[grp] = cols[grp] · gᵀ[grp] or dw[grp] = g[grp] · colsᵀ[grp]: the same products;
+    # OpenBLAS's sgemm is measurably faster with the long (C_in/groups·K) side as rows.
+    transposed = dtype == np.float32
+    shape = (grp, (c_in // grp) * k_size, c_out // grp) if transposed else \
+        (grp, c_out // grp, (c_in // grp) * k_size)
+    dw = np.zeros(shape, dtype=dtype)
+    row_bytes = c_in * k_size * math.prod(o[1:]) * dtype.itemsize
+    # axes (n, c, *j, *t) -> (c, *j, n, *t): contract over (n, t) in one GEMM per group
+    to_cols = (1, *range(2, 2 + n), 0, *range(2 + n, 2 + 2 * n))
+    for n0, n1, row_list in chunks(xa.shape[0], o[0], row_bytes):
+        xc = pad_spatial(xa[n0:n1].astype(dtype, copy=False), geom.pads)
+        view = windows(xc, geom.kernel, geom.stride, geom.dilation, o)
+        for r0, r1 in row_list:
+            cols = np.ascontiguousarray(view[rows_slice(r0, r1, 2 + n)].transpose(to_cols))
+            cols = cols.reshape(grp, (c_in // grp) * k_size, -1)
+            gc = ga[n0:n1][rows_slice(r0, r1, 2)].astype(dtype, copy=False)
+            gc = np.ascontiguousarray(gc.swapaxes(0, 1)).reshape(grp, c_out // grp, -1)
+            if transposed:
+                dw += np.matmul(cols, gc.transpose(0, 2, 1))
+            else:
+                dw += np.matmul(gc, cols.transpose(0, 2, 1))
+    if transposed:
+        dw = dw.transpose(0, 2, 1)
+    return np.ascontiguousarray(dw).reshape(wsize)
+
+
+def conv_bias_grad(grad_output: Any) -> np.ndarray:
+    """Gradient of ``conv`` with respect to its bias: ``Σ_{n,t} grad_output[n, o, t]``.
+
+    ``grad_output`` is batched, ``(N, C_out, *spatial)``: every axis but axis 1 is summed.
+
+    >>> import numpy as np
+    >>> conv_bias_grad(np.ones((2, 3, 4, 5)))
+    array([40., 40., 40.])
+    """
+    ga = as_array("grad_output", grad_output)
+    if ga.ndim < 2:
+        raise InvalidArgument(
+            f"grad_output must have shape (N, C_out, *spatial), got shape {ga.shape}"
+        )
+    dtype = compute_dtype(ga)
+    check_int_range(dtype, max_abs(ga) * (ga.size // max(1, ga.shape[1])), "bias gradient")
+    axes = (0, *range(2, ga.ndim))
+    return ga.astype(dtype, copy=False).sum(axis=axes)  # type: ignore[no-any-return]

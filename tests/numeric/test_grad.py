@@ -1,0 +1,296 @@
+"""Convolution gradients: adjoint laws, definitional twins, torch.nn.grad, finite differences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from conv_cases import ConvCase, conv_cases, seeds
+from hypothesis import given, settings
+from numpy.testing import assert_allclose, assert_array_equal
+
+import convmath.numeric._conv as conv_module
+from convmath import InvalidArgument
+from convmath.numeric import (
+    conv,
+    conv_bias_grad,
+    conv_input_grad,
+    conv_transpose,
+    conv_weight_grad,
+    reference,
+)
+
+FAST = settings(max_examples=40, deadline=None)
+
+
+def _inner(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.sum(a * b))
+
+
+@FAST
+@given(conv_cases(), seeds)
+def test_adjoint_law_for_the_input(case: ConvCase, seed: int) -> None:
+    """⟨conv(x, w), g⟩ = ⟨x, conv_input_grad(x.shape, w, g)⟩ for all x, g."""
+    x, w, _, g = case.arrays(seed)
+    lhs = _inner(conv(x, w, **case.kwargs()), g)
+    rhs = _inner(x, conv_input_grad(x.shape, w, g, **case.kwargs()))
+    assert lhs == pytest.approx(rhs, rel=1e-10, abs=1e-10)
+
+
+@FAST
+@given(conv_cases(), seeds)
+def test_adjoint_law_for_the_weight(case: ConvCase, seed: int) -> None:
+    """⟨conv(x, w), g⟩ = ⟨w, conv_weight_grad(x, w.shape, g)⟩ for all w, g."""
+    x, w, _, g = case.arrays(seed)
+    lhs = _inner(conv(x, w, **case.kwargs()), g)
+    rhs = _inner(w, conv_weight_grad(x, w.shape, g, **case.kwargs()))
+    assert lhs == pytest.approx(rhs, rel=1e-10, abs=1e-10)
+
+
+@FAST
+@given(conv_cases(), seeds)
+def test_fast_equals_definitional(case: ConvCase, seed: int) -> None:
+    x, w, _, g = case.arrays(seed)
+    kw = case.kwargs()
+    dx = conv_input_grad(x.shape, w, g, **kw)
+    dw = conv_weight_grad(x, w.shape, g, **kw)
+    assert dx.shape == x.shape and dw.shape == w.shape
+    assert_allclose(dx, reference.conv_input_grad(x.shape, w, g, **kw), rtol=1e-12, atol=1e-12)
+    assert_allclose(dw, reference.conv_weight_grad(x, w.shape, g, **kw), rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=10, deadline=None)
+@given(conv_cases(min_ndim=4, max_ndim=4), seeds)
+def test_four_spatial_axes_fast_equals_definitional(case: ConvCase, seed: int) -> None:
+    x, w, _, g = case.arrays(seed)
+    kw = case.kwargs()
+    assert_allclose(conv_input_grad(x.shape, w, g, **kw),
+                    reference.conv_input_grad(x.shape, w, g, **kw), rtol=1e-12, atol=1e-12)
+    assert_allclose(conv_weight_grad(x, w.shape, g, **kw),
+                    reference.conv_weight_grad(x, w.shape, g, **kw), rtol=1e-12, atol=1e-12)
+
+
+@FAST
+@given(conv_cases(), seeds)
+def test_matches_torch_nn_grad(case: ConvCase, seed: int) -> None:
+    torch = pytest.importorskip("torch")
+    x, w, _, g = case.arrays(seed)
+    n = len(case.kernel)
+    kw = case.kwargs()
+    tx, tw, tg = torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(g)
+    dx = getattr(torch.nn.grad, f"conv{n}d_input")(x.shape, tw, tg, **kw).numpy()
+    dw = getattr(torch.nn.grad, f"conv{n}d_weight")(tx, w.shape, tg, **kw).numpy()
+    assert_allclose(conv_input_grad(x.shape, w, g, **kw), dx, rtol=1e-11, atol=1e-11)
+    assert_allclose(conv_weight_grad(x, w.shape, g, **kw), dw, rtol=1e-11, atol=1e-11)
+
+
+@pytest.mark.parametrize(
+    ("i", "k", "s", "p", "d"),
+    [(6, 3, 2, 1, 1), (7, 2, 3, 0, 1), (10, 3, 4, 1, 2), (5, 1, 3, 0, 1), (9, 2, 2, 0, 3)],
+)
+def test_leftover_rows_get_zero_gradient(i: int, k: int, s: int, p: int, d: int) -> None:
+    """The classic bug: input gradient wrong when (i + 2p − d(k−1) − 1) mod s ≠ 0."""
+    leftover = (i + 2 * p - d * (k - 1) - 1) % s
+    assert leftover > 0
+    rng = np.random.default_rng(i * k * s)
+    x = rng.standard_normal((1, 2, i))
+    w = rng.standard_normal((3, 2, k))
+    g = rng.standard_normal(conv(x, w, stride=s, padding=p, dilation=d).shape)
+    dx = conv_input_grad(x.shape, w, g, stride=s, padding=p, dilation=d)
+    assert dx.shape == x.shape
+    # the last `leftover` padded rows are read by no window; those inside x get zero gradient
+    unread = leftover - p
+    if unread > 0:
+        assert_array_equal(dx[..., i - unread:], 0.0)
+    assert_allclose(dx, reference.conv_input_grad(x.shape, w, g, stride=s, padding=p,
+                                                  dilation=d), rtol=1e-12)
+    torch = pytest.importorskip("torch")
+    expected = torch.nn.grad.conv1d_input(x.shape, torch.from_numpy(w), torch.from_numpy(g),
+                                          stride=s, padding=p, dilation=d).numpy()
+    assert_allclose(dx, expected, rtol=1e-11, atol=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(conv_cases(max_ndim=2), seeds)
+def test_finite_differences_of_a_nonlinear_loss(case: ConvCase, seed: int) -> None:
+    """L = Σ tanh(conv(x, w, b)): central differences along random directions (float64)."""
+    x, w, b, _ = case.arrays(seed)
+    kw = case.kwargs()
+
+    def loss(xx: np.ndarray, ww: np.ndarray, bb: np.ndarray) -> float:
+        return float(np.tanh(conv(xx, ww, bb, **kw)).sum())
+
+    g = 1.0 - np.tanh(conv(x, w, b, **kw)) ** 2  # dL/dy
+    grads = (conv_input_grad(x.shape, w, g, **kw), conv_weight_grad(x, w.shape, g, **kw),
+             conv_bias_grad(g))
+    rng = np.random.default_rng(seed + 1)
+    h = 1e-6
+    for which, grad in enumerate(grads):
+        args = [x, w, b]
+        v = rng.standard_normal(args[which].shape)
+        plus = list(args)
+        minus = list(args)
+        plus[which] = args[which] + h * v
+        minus[which] = args[which] - h * v
+        numeric = (loss(*plus) - loss(*minus)) / (2 * h)
+        assert numeric == pytest.approx(_inner(grad, v), rel=1e-5, abs=1e-6)
+
+
+@FAST
+@given(conv_cases(max_ndim=2), seeds)
+def test_input_grad_equals_conv_transpose(case: ConvCase, seed: int) -> None:
+    """conv_input_grad is conv_transpose with output_padding = the leftover rows."""
+    x, w, _, g = case.arrays(seed)
+    kw = case.kwargs()
+    out_pad = case.leftover
+    if any(a >= max(s, d) for a, s, d in zip(out_pad, case.stride, case.dilation, strict=True)):
+        return
+    expected = conv_transpose(g, w, stride=case.stride, padding=case.padding,
+                              output_padding=out_pad, groups=case.groups,
+                              dilation=case.dilation)
+    assert_allclose(conv_input_grad(x.shape, w, g, **kw), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_input_size_may_be_spatial_or_unbatched() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 4, 7, 5))
+    w = rng.standard_normal((6, 2, 3, 2))
+    kw: dict[str, Any] = {"stride": 2, "padding": 1, "groups": 2}
+    g = rng.standard_normal(conv(x, w, **kw).shape)
+    full = conv_input_grad(x.shape, w, g, **kw)
+    assert_allclose(conv_input_grad((7, 5), w, g, **kw), full, rtol=1e-15)
+    assert_allclose(conv_input_grad(x.shape[1:], w, g[1], **kw), full[1], rtol=1e-14)
+    assert_allclose(conv_weight_grad(x[1], w.shape, g[1], **kw),
+                    conv_weight_grad(x[1:], w.shape, g[1:], **kw), rtol=1e-14)
+
+
+def test_same_padding_gradients_are_adjoint() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((1, 2, 6, 5))
+    w = rng.standard_normal((3, 2, 4, 2))
+    y = conv(x, w, padding="same", dilation=(1, 2))
+    g = rng.standard_normal(y.shape)
+    dx = conv_input_grad(x.shape, w, g, padding="same", dilation=(1, 2))
+    dw = conv_weight_grad(x, w.shape, g, padding="same", dilation=(1, 2))
+    assert _inner(y, g) == pytest.approx(_inner(x, dx), rel=1e-12)
+    assert _inner(y, g) == pytest.approx(_inner(w, dw), rel=1e-12)
+
+
+@settings(max_examples=15, deadline=None)
+@given(conv_cases(max_ndim=2), seeds)
+def test_integer_gradients_are_exact(case: ConvCase, seed: int) -> None:
+    x, w, _, g = case.arrays(seed, dtype=np.int64)
+    kw = case.kwargs()
+    dx = conv_input_grad(x.shape, w, g, **kw)
+    dw = conv_weight_grad(x, w.shape, g, **kw)
+    assert dx.dtype == dw.dtype == np.int64
+    assert_array_equal(dx, reference.conv_input_grad(x.shape, w, g, **kw))
+    assert_array_equal(dw, reference.conv_weight_grad(x, w.shape, g, **kw))
+
+
+@settings(max_examples=15, deadline=None)
+@given(conv_cases(max_ndim=2), seeds)
+def test_complex_gradients_are_adjoint_bilinear(case: ConvCase, seed: int) -> None:
+    """For the bilinear (unconjugated) pairing Σ a·b, as the forward does not conjugate."""
+    x, w, _, g = case.arrays(seed, dtype=np.complex128)
+    kw = case.kwargs()
+    y = conv(x, w, **kw)
+    lhs = np.sum(y * g)
+    assert np.sum(x * conv_input_grad(x.shape, w, g, **kw)) == pytest.approx(lhs, rel=1e-10)
+    assert np.sum(w * conv_weight_grad(x, w.shape, g, **kw)) == pytest.approx(lhs, rel=1e-10)
+
+
+@settings(max_examples=15, deadline=None)
+@given(conv_cases(), seeds)
+def test_float32_gradients(case: ConvCase, seed: int) -> None:
+    x, w, _, g = case.arrays(seed)
+    kw = case.kwargs()
+    x32, w32, g32 = x.astype(np.float32), w.astype(np.float32), g.astype(np.float32)
+    dx = conv_input_grad(x.shape, w32, g32, **kw)
+    dw = conv_weight_grad(x32, w.shape, g32, **kw)
+    assert dx.dtype == dw.dtype == np.float32
+    assert_allclose(dx, conv_input_grad(x.shape, w, g, **kw), rtol=1e-4, atol=1e-4)
+    assert_allclose(dw, conv_weight_grad(x, w.shape, g, **kw), rtol=1e-4, atol=1e-3)
+
+
+@settings(max_examples=15, deadline=None)
+@given(conv_cases(), seeds)
+def test_chunking_does_not_change_gradients(case: ConvCase, seed: int) -> None:
+    x, w, _, g = case.arrays(seed)
+    kw = case.kwargs()
+    dx = conv_input_grad(x.shape, w, g, **kw)
+    dw = conv_weight_grad(x, w.shape, g, **kw)
+    saved = conv_module.CHUNK_BYTES
+    conv_module.CHUNK_BYTES = 64  # forces one sample, a row or two per chunk
+    try:
+        assert_allclose(conv_input_grad(x.shape, w, g, **kw), dx, rtol=1e-13, atol=1e-13)
+        assert_allclose(conv_weight_grad(x, w.shape, g, **kw), dw, rtol=1e-12, atol=1e-12)
+    finally:
+        conv_module.CHUNK_BYTES = saved
+
+
+def test_bias_grad() -> None:
+    g = np.arange(2 * 3 * 4 * 5, dtype=float).reshape(2, 3, 4, 5)
+    expected = [sum(g[n, o].sum() for n in range(2)) for o in range(3)]
+    assert_allclose(conv_bias_grad(g), expected)
+    assert_allclose(reference.conv_bias_grad(g), expected)
+    assert conv_bias_grad(np.ones((2, 3, 4), dtype=np.int8)).dtype == np.int64
+    with pytest.raises(InvalidArgument, match=r"grad_output must have shape .* got shape \(3,\)"):
+        conv_bias_grad(np.ones(3))
+
+
+# ---------------------------------------------------------------------------- validation
+X = np.ones((2, 4, 6, 6))
+W = np.ones((6, 2, 3, 3))
+G = np.ones((2, 6, 4, 4))  # conv(X, W, groups=2)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "pattern"),
+    [
+        ((X.shape, W, np.ones((2, 6, 4, 5))), {"groups": 2},
+         r"grad_output must have .* shape \(2, 6, 4, 4\), got shape \(2, 6, 4, 5\)"),
+        ((X.shape, W, np.ones((2, 6, 3, 3))), {"groups": 2, "stride": 2},
+         r"shape \(2, 6, 2, 2\), got shape \(2, 6, 3, 3\)"),
+        ((X.shape, W, np.ones((3, 6, 4, 4))), {"groups": 2}, r"\(2, 6, 4, 4\), got shape \(3, 6"),
+        (((4, 6, 6), W, G), {"groups": 2}, r"input_size must be .*\(4 ints, .* got \(4, 6, 6\)"),
+        (((2, 4, 6, 6.5), W, G), {"groups": 2}, r"input_size must be a sequence of ints"),
+        ((X.shape, W, G), {"groups": 1}, r"input_size has 4 channels but weight.shape="),
+        ((X.shape, np.ones((6, 2)), G), {}, r"weight must have shape .* got shape \(6, 2\)"),
+        ((X.shape, W, np.ones((6, 4))), {"groups": 2}, r"grad_output must have 4 dimensions"),
+        (((2, 4, 2, 2), W, G), {"groups": 2}, r"window d\(k-1\)\+1 = 3 is larger"),
+        ((X.shape, W, G), {"groups": 2, "stride": 0}, r"stride must be >= 1"),
+        ((X.shape, W, G.astype(bool)), {"groups": 2}, r"grad_output must have an integer"),
+    ],
+)
+def test_input_grad_invalid_arguments(
+    args: tuple[Any, ...], kwargs: dict[str, Any], pattern: str
+) -> None:
+    with pytest.raises(InvalidArgument, match=pattern):
+        conv_input_grad(*args, **kwargs)
+    with pytest.raises(InvalidArgument, match=pattern):
+        reference.conv_input_grad(*args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "pattern"),
+    [
+        ((X, W.shape, np.ones((2, 6, 4, 5))), {"groups": 2},
+         r"grad_output must have the forward output's shape \(2, 6, 4, 4\)"),
+        ((X, (6, 2), G), {"groups": 2}, r"weight_size must be \(C_out, .* got \(6, 2\)"),
+        ((X, (6, 2, 3, "a"), G), {"groups": 2}, r"weight_size must be a sequence of ints"),
+        ((X, (6, 3, 3, 3), G), {"groups": 2}, r"input has 4 channels but weight_size.shape="),
+        ((X, (5, 2, 3, 3), G), {"groups": 2}, r"weight_size.shape\[0\] .* = 5 is not divisible"),
+        ((X[0], W.shape, G), {"groups": 2}, r"both be batched or .* got shapes \(4, 6, 6\)"),
+        ((X, W.shape, G), {"groups": 2, "padding": -1}, r"padding must be >= 0"),
+        ((X.astype(object), W.shape, G), {"groups": 2}, r"input must have an integer"),
+    ],
+)
+def test_weight_grad_invalid_arguments(
+    args: tuple[Any, ...], kwargs: dict[str, Any], pattern: str
+) -> None:
+    with pytest.raises(InvalidArgument, match=pattern):
+        conv_weight_grad(*args, **kwargs)
+    with pytest.raises(InvalidArgument, match=pattern):
+        reference.conv_weight_grad(*args, **kwargs)

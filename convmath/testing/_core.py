@@ -195,11 +195,12 @@ def _matching(spec: OpSpec, case: Case, actual: Any) -> list[Diagnosis]:
     """Every candidate convention mismatch that reproduces ``actual`` on ``case``."""
     out: list[Diagnosis] = []
     act = np.asarray(actual if not isinstance(actual, tuple) else actual[0])
-    try:
-        mag = spec.magnitude(case)
-        scale = float(np.max(mag)) if mag.size else 0.0
-    except Exception:
-        scale = 0.0
+    # An upper bound on Σ|terms| for the case and for every candidate: K times the product
+    # of the two largest array magnitudes, plus the third (a bias).
+    peaks = sorted((float(np.max(np.abs(a))) if a.size else 0.0
+                    for a in case.arrays().values()), reverse=True)
+    peaks.extend([0.0, 0.0, 0.0])
+    scale = max(case.terms, 1) * peaks[0] * peaks[1] + peaks[2]
     k1 = case.terms + 1
     tol = 4 * (gamma(k1, case.dtype) + 2 * gamma(k1, "float64")) * scale + 1e-300
     seen = set()

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-import grad_mutants
-import pytest
+sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parent.parent / "testing")]
 
-from convmath import ConvCheckFailure
-from convmath.testing import check_conv_input_grad, check_conv_transpose, check_conv_weight_grad
+import _standin  # noqa: E402, F401  (installs stand-ins for numeric functions not merged yet)
+import grad_mutants  # noqa: E402
+import pytest  # noqa: E402
+
+from convmath import ConvCheckFailure  # noqa: E402
+from convmath.testing import (  # noqa: E402
+    check_conv_input_grad,
+    check_conv_transpose,
+    check_conv_weight_grad,
+)
 
 CASES = (
     [(check_conv_transpose, n, *v) for n, v in grad_mutants.TRANSPOSE.items()]

@@ -105,3 +105,6 @@ def install() -> list[str]:
     for n in missing:
         setattr(numeric, n, globals()[n])
     return missing
+
+
+STANDIN = install()

@@ -9,4 +9,4 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import _standin
 
-STANDIN = _standin.install()
+STANDIN = _standin.STANDIN

@@ -17,18 +17,26 @@ from __future__ import annotations
 
 from convmath.testing import strategies
 from convmath.testing._checkers import (
+    check_avg_pool,
     check_conv,
     check_conv_input_grad,
     check_conv_transpose,
     check_conv_weight_grad,
+    check_convolve,
+    check_correlate,
+    check_max_pool,
 )
 from convmath.testing._core import CheckReport
 
 __all__ = [
     "CheckReport",
+    "check_avg_pool",
     "check_conv",
     "check_conv_input_grad",
     "check_conv_transpose",
     "check_conv_weight_grad",
+    "check_convolve",
+    "check_correlate",
+    "check_max_pool",
     "strategies",
 ]

@@ -15,12 +15,18 @@ from convmath.testing._conv import (
     ConvWeightGradSpec,
 )
 from convmath.testing._core import CheckReport, resolve_settings, run_check
+from convmath.testing._pool import AvgPoolSpec, MaxPoolSpec
+from convmath.testing._signal import SignalSpec
 
 __all__ = [
+    "check_avg_pool",
     "check_conv",
     "check_conv_input_grad",
     "check_conv_transpose",
     "check_conv_weight_grad",
+    "check_convolve",
+    "check_correlate",
+    "check_max_pool",
 ]
 
 DEFAULT_DTYPES = ("float32", "float64")
@@ -157,3 +163,122 @@ def check_conv_weight_grad(
     return run_check(ConvWeightGradSpec(), fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings,
                                       DEFAULT_EXAMPLES["conv_weight_grad"]), _seed(seed))
+
+
+_TOLERANCES = ("elementwise", "normwise")
+
+
+def _signal_check(
+    op: str, fn: Callable[..., Any], ndim: int, backend: Any, dtypes: Sequence[str],
+    modes: Sequence[str], mode_argument: bool, tolerance: str, max_examples: int | None,
+    settings: Any, seed: int | None, device: str | None,
+) -> CheckReport:
+    if tolerance not in _TOLERANCES:
+        raise InvalidArgument(
+            f"tolerance must be one of {_TOLERANCES}, got tolerance={tolerance!r}"
+        )
+    make = sts.convolve_cases if op == "convolve" else sts.correlate_cases
+    strategy = make(ndim, dtypes=dtypes, modes=modes, mode_argument=mode_argument)
+    return run_check(SignalSpec(op), fn, strategy, resolve_backend(backend, device),
+                     resolve_settings(max_examples, settings, DEFAULT_EXAMPLES[op]),
+                     _seed(seed), tolerance)
+
+
+SIGNAL_DTYPES = ("float32", "float64", "complex128")
+
+
+def check_convolve(
+    fn: Callable[..., Any],
+    *,
+    ndim: int = 1,
+    backend: Any = "numpy",
+    dtypes: Sequence[str] = SIGNAL_DTYPES,
+    modes: Sequence[str] = ("full", "same", "valid"),
+    mode_argument: bool = True,
+    tolerance: str = "elementwise",
+    max_examples: int | None = None,
+    settings: Any = None,
+    seed: int | None = None,
+    device: str | None = None,
+) -> CheckReport:
+    """Check ``fn(in1, in2, mode=...)`` against :func:`convmath.numeric.convolve`
+    (``scipy.signal.convolve`` semantics: flips ``in2``; ``'same'`` has the shape of
+    ``in1``). ``tolerance='normwise'`` for FFT implementations; ``modes=('full',)`` and
+    ``mode_argument=False`` for a function without a mode argument."""
+    return _signal_check("convolve", fn, ndim, backend, dtypes, modes, mode_argument,
+                         tolerance, max_examples, settings, seed, device)
+
+
+def check_correlate(
+    fn: Callable[..., Any],
+    *,
+    ndim: int = 1,
+    backend: Any = "numpy",
+    dtypes: Sequence[str] = SIGNAL_DTYPES,
+    modes: Sequence[str] = ("full", "same", "valid"),
+    mode_argument: bool = True,
+    tolerance: str = "elementwise",
+    max_examples: int | None = None,
+    settings: Any = None,
+    seed: int | None = None,
+    device: str | None = None,
+) -> CheckReport:
+    """Check ``fn(in1, in2, mode=...)`` against :func:`convmath.numeric.correlate`
+    (``scipy.signal.correlate`` semantics: no flip, conjugates ``in2``)."""
+    return _signal_check("correlate", fn, ndim, backend, dtypes, modes, mode_argument,
+                         tolerance, max_examples, settings, seed, device)
+
+
+def check_max_pool(
+    fn: Callable[..., Any],
+    *,
+    ndim: int = 2,
+    backend: Any = "numpy",
+    dtypes: Sequence[str] = DEFAULT_DTYPES,
+    stride: bool = True,
+    padding: bool = True,
+    dilation: bool = True,
+    ceil_mode: bool = True,
+    return_indices: bool = False,
+    max_examples: int | None = None,
+    settings: Any = None,
+    seed: int | None = None,
+    device: str | None = None,
+) -> CheckReport:
+    """Check ``fn(input, kernel_size, stride=..., padding=..., dilation=..., ceil_mode=...)``
+    against :func:`convmath.numeric.max_pool` (PyTorch's ``F.max_pool{1,2,3}d``). Values
+    must match exactly; with ``return_indices=True`` the indices too (first maximum)."""
+    strategy = sts.max_pool_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
+                                  dilation=dilation, ceil_mode=ceil_mode,
+                                  return_indices=return_indices)
+    return run_check(MaxPoolSpec(), fn, strategy, resolve_backend(backend, device),
+                     resolve_settings(max_examples, settings, DEFAULT_EXAMPLES["max_pool"]),
+                     _seed(seed))
+
+
+def check_avg_pool(
+    fn: Callable[..., Any],
+    *,
+    ndim: int = 2,
+    backend: Any = "numpy",
+    dtypes: Sequence[str] = DEFAULT_DTYPES,
+    stride: bool = True,
+    padding: bool = True,
+    ceil_mode: bool = True,
+    count_include_pad: bool = True,
+    divisor_override: bool = True,
+    max_examples: int | None = None,
+    settings: Any = None,
+    seed: int | None = None,
+    device: str | None = None,
+) -> CheckReport:
+    """Check ``fn(input, kernel_size, stride=..., padding=..., ceil_mode=...,
+    count_include_pad=..., divisor_override=...)`` against
+    :func:`convmath.numeric.avg_pool` (PyTorch's ``F.avg_pool{1,2,3}d``; note that
+    ``F.avg_pool1d`` has no ``divisor_override``: pass ``divisor_override=False``)."""
+    strategy = sts.avg_pool_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
+                                  ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                                  divisor_override=divisor_override)
+    return run_check(AvgPoolSpec(), fn, strategy, resolve_backend(backend, device),
+                     resolve_settings(max_examples, settings, DEFAULT_EXAMPLES["avg_pool"]),
+                     _seed(seed))

@@ -527,8 +527,9 @@ def _pool_geometry(
         s = (k if default_stride else draw(st.integers(1, 3))) if stride else k
         d = draw(st.integers(1, 2)) if dilation else 1
         keff = d * (k - 1) + 1
-        p = draw(st.integers(0, keff // 2 if dilation else k // 2)) if padding else 0
-        lo = max(1, keff - 2 * p)
+        p = draw(st.integers(0, k // 2)) if padding else 0  # PyTorch: p <= k/2
+        # a dilated window must not skip over the whole input (every window holds an element)
+        lo = keff if d > 1 else max(1, keff - 2 * p)
         i = draw(st.integers(64, 70)) if ax == big_axis else draw(st.integers(lo, lo + 2 * s + 2))
         ks.append(k)
         ss.append(s)

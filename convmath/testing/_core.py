@@ -322,8 +322,8 @@ def _describe_failure(
     examples: int, first: tuple[Case, Any] | None = None,
 ) -> str:
     lines = [
-        f"{spec.checker}({_fn_name(fn)}) found a bug (after {examples} examples, shrunk to "
-        "the smallest failing case).",
+        f"{spec.checker}({_fn_name(fn)}) found a bug (at example {examples}; shrunk to the "
+        "smallest failing case below).",
         "",
         f"case: {case!r}",
     ]
@@ -436,7 +436,7 @@ def run_check(
         raise InvalidArgument(f"fn must be callable, got fn={fn!r}")
     stats: dict[str, Any] = {
         "n": 0, "worst": 0.0, "worst_case": "", "features": Counter(), "exact": 0, "elems": 0,
-        "first": None, "errors": [],
+        "first": None, "errors": [], "n_first": 0,
     }
 
     def test(case: Case) -> None:
@@ -451,6 +451,7 @@ def run_check(
         if not comp.ok:
             if stats["first"] is None:
                 stats["first"] = (case, out)
+                stats["n_first"] = stats["n"] + 1
             raise _Mismatch(case, out, comp)
         stats["n"] += 1
         if comp.ratio > stats["worst"]:
@@ -471,7 +472,7 @@ def run_check(
             raise
     except _Mismatch as m:
         msg = _describe_failure(spec, fn, m.case, m.actual, m.comparison, backend,
-                                stats["n"] + 1, stats["first"])
+                                stats["n_first"] or stats["n"] + 1, stats["first"])
         if stats["errors"]:
             case, exc = stats["errors"][0]
             msg += (f"\nalso: the implementation raised {type(exc).__name__}: {exc} on "

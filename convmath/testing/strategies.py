@@ -203,8 +203,13 @@ def _as_param(draw: Any, values: Sequence[int]) -> int | tuple[int, ...]:
     return tuple(int(v) for v in values)
 
 
-def _draw_values_kind(draw: Any) -> tuple[bool, int, float]:
-    integer_valued = draw(st.booleans())
+_VALUES = ("any", "integer", "real")
+
+
+def _draw_values_kind(draw: Any, values: str = "any") -> tuple[bool, int, float]:
+    if values not in _VALUES:
+        raise InvalidArgument(f"values must be one of {_VALUES}, got values={values!r}")
+    integer_valued = draw(st.booleans()) if values == "any" else values == "integer"
     seed = draw(st.integers(0, 2**32 - 1))
     zeros = draw(st.sampled_from([0.0, 0.3]))
     return integer_valued, seed, zeros
@@ -240,6 +245,7 @@ def conv_cases(
     padding_modes: Sequence[str] = ("explicit",),
     bias: bool = True,
     batch: bool = True,
+    values: str = "any",
 ) -> Case:
     """Cases for ``conv(x, w, bias=..., stride=..., padding=..., dilation=..., groups=...)``.
 
@@ -269,7 +275,7 @@ def conv_cases(
         ps.append(p)
         sizes.append(i)
     n = draw(st.integers(1, 2)) if batch else 1
-    integer_valued, seed, zeros = _draw_values_kind(draw)
+    integer_valued, seed, zeros = _draw_values_kind(draw, values)
     dtype = draw(st.sampled_from(dts))
     has_bias = bias and draw(st.booleans())
     terms = cin * math.prod(ks)
@@ -306,6 +312,7 @@ def conv_transpose_cases(
     padding: bool = True,
     output_padding: bool = True,
     bias: bool = True,
+    values: str = "any",
 ) -> Case:
     """Cases for ``conv_transpose(x, w, bias, stride, padding, output_padding, groups,
     dilation)`` with weight ``(C_in, C_out/groups, *k)``."""
@@ -330,7 +337,7 @@ def conv_transpose_cases(
         ops.append(op)
         sizes.append(i)
     n = draw(st.integers(1, 2))
-    integer_valued, seed, zeros = _draw_values_kind(draw)
+    integer_valued, seed, zeros = _draw_values_kind(draw, values)
     dtype = draw(st.sampled_from(dts))
     has_bias = bias and draw(st.booleans())
     terms = cin * math.prod(ks)
@@ -412,6 +419,7 @@ def conv_input_grad_cases(
     stride: bool = True,
     dilation: bool = True,
     padding: bool = True,
+    values: str = "any",
 ) -> Case:
     """Cases for ``conv_input_grad(input_size, weight, grad_output, stride, padding,
     dilation, groups)``; ``input_size`` is the full input shape ``(N, C_in, *spatial)``."""
@@ -420,7 +428,7 @@ def conv_input_grad_cases(
     _, g, cin, cout, ks, ss, ds, ps, sizes = _grad_geometry(
         draw, ndim, stride, dilation, padding, groups)
     n = draw(st.integers(1, 2))
-    integer_valued, seed, zeros = _draw_values_kind(draw)
+    integer_valued, seed, zeros = _draw_values_kind(draw, values)
     dtype = draw(st.sampled_from(dts))
     terms = cout * math.prod(ks)
     gen = _Gen(seed, dtype)
@@ -444,6 +452,7 @@ def conv_weight_grad_cases(
     stride: bool = True,
     dilation: bool = True,
     padding: bool = True,
+    values: str = "any",
 ) -> Case:
     """Cases for ``conv_weight_grad(input, weight_size, grad_output, stride, padding,
     dilation, groups)``; ``weight_size`` is the full weight shape."""
@@ -452,7 +461,7 @@ def conv_weight_grad_cases(
     _, g, cin, cout, ks, ss, ds, ps, sizes = _grad_geometry(
         draw, ndim, stride, dilation, padding, groups)
     n = draw(st.integers(1, 2))
-    integer_valued, seed, zeros = _draw_values_kind(draw)
+    integer_valued, seed, zeros = _draw_values_kind(draw, values)
     dtype = draw(st.sampled_from(dts))
     outs = _out_sizes(sizes, ks, ss, ds, ps)
     terms = n * math.prod(outs)
@@ -475,6 +484,7 @@ def _signal_cases(op: str) -> Any:
         dtypes: Sequence[str] = ("float32", "float64"),
         modes: Sequence[str] = _SIGNAL_MODES,
         mode_argument: bool = True,
+        values: str = "any",
     ) -> Case:
         ndim = _validate_ndim(ndim)
         dts = _validate_dtypes(dtypes, allow_complex=True)
@@ -492,7 +502,7 @@ def _signal_cases(op: str) -> Any:
                 s1 = [max(a, b) for a, b in zip(s1, s2, strict=True)]
             else:
                 s2 = [max(a, b) for a, b in zip(s1, s2, strict=True)]
-        integer_valued, seed, zeros = _draw_values_kind(draw)
+        integer_valued, seed, zeros = _draw_values_kind(draw, values)
         dtype = draw(st.sampled_from(dts))
         cplx = dtype.startswith("complex")
         terms = min(math.prod(s1), math.prod(s2)) + (2 if cplx else 0)
@@ -551,6 +561,7 @@ def max_pool_cases(
     dilation: bool = True,
     ceil_mode: bool = True,
     return_indices: bool = False,
+    values: str = "any",
 ) -> Case:
     """Cases for ``max_pool(x, kernel_size, stride, padding, dilation, ceil_mode)``
     (stride ``None`` = kernel size). Ties are frequent (integer values)."""
@@ -559,7 +570,7 @@ def max_pool_cases(
     ks, ss, ps, ds, sizes, cm = _pool_geometry(draw, ndim, stride, padding, dilation, ceil_mode)
     n = draw(st.integers(1, 2))
     c = draw(st.integers(1, 3))
-    integer_valued, seed, zeros = _draw_values_kind(draw)
+    integer_valued, seed, zeros = _draw_values_kind(draw, values)
     dtype = draw(st.sampled_from(dts))
     gen = _Gen(seed, dtype)
     x = gen("x", (n, c, *sizes), integer_max=3 if integer_valued else None,
@@ -590,6 +601,7 @@ def avg_pool_cases(
     ceil_mode: bool = True,
     count_include_pad: bool = True,
     divisor_override: bool = True,
+    values: str = "any",
 ) -> Case:
     """Cases for ``avg_pool(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
     divisor_override)``."""
@@ -598,7 +610,7 @@ def avg_pool_cases(
     ks, ss, ps, _, sizes, cm = _pool_geometry(draw, ndim, stride, padding, False, ceil_mode)
     n = draw(st.integers(1, 2))
     c = draw(st.integers(1, 3))
-    integer_valued, seed, zeros = _draw_values_kind(draw)
+    integer_valued, seed, zeros = _draw_values_kind(draw, values)
     dtype = draw(st.sampled_from(dts))
     gen = _Gen(seed, dtype)
     x = gen("x", (n, c, *sizes), integer_max=3 if integer_valued else None,

@@ -63,7 +63,7 @@ def _set_threads(n: int) -> None:
 
 
 def _interleaved_medians(
-    ours: Callable[[], Any], theirs: Callable[[], Any], repeats: int
+    ours: Callable[[], Any], theirs: Callable[[], Any], repeats: int, clock: Callable[[], float]
 ) -> tuple[float, float]:
     """Median times of two functions, timed alternately so that load from other processes
     on a shared machine hits both alike; one warm-up call each first."""
@@ -71,14 +71,48 @@ def _interleaved_medians(
     theirs()
     t_ours, t_theirs = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = clock()
         ours()
-        t1 = time.perf_counter()
+        t1 = clock()
         theirs()
-        t2 = time.perf_counter()
+        t2 = clock()
         t_ours.append(t1 - t0)
         t_theirs.append(t2 - t1)
     return statistics.median(t_ours), statistics.median(t_theirs)
+
+
+def _blas_info(threads: int) -> str:
+    """NumPy's BLAS and the kernel it picked: threadpoolctl if installed (it also pins the
+    thread count), else the same query made directly on NumPy's bundled OpenBLAS."""
+    try:
+        from threadpoolctl import threadpool_info, threadpool_limits
+
+        threadpool_limits(threads)
+        return "; ".join(
+            f"{i.get('internal_api')} {i.get('version')} kernel {i.get('architecture')} "
+            f"threads={i.get('num_threads')}" for i in threadpool_info()
+        )
+    except ImportError:
+        pass
+    import ctypes
+    import glob
+
+    import numpy as np
+
+    libs = glob.glob(os.path.join(os.path.dirname(np.__file__) + ".libs", "*openblas*"))
+    for path in libs:
+        lib = ctypes.CDLL(path)
+        for prefix, suffix in (("scipy_", "64_"), ("scipy_", ""), ("", "64_"), ("", "")):
+            try:
+                config = getattr(lib, f"{prefix}openblas_get_config{suffix}")
+                corename = getattr(lib, f"{prefix}openblas_get_corename{suffix}")
+                nthreads = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}")
+            except AttributeError:
+                continue
+            config.restype = corename.restype = ctypes.c_char_p
+            return (f"{config().decode()}, kernel {corename().decode()}, "
+                    f"threads={nthreads()} (queried from {os.path.basename(path)})")
+    return "unknown (no threadpoolctl, no bundled OpenBLAS found)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,7 +121,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="first 3 layers, 3 repeats")
     parser.add_argument("--only", default="", help="run layers whose name contains this")
+    parser.add_argument(
+        "--clock", choices=("cpu", "wall"), default=None,
+        help="cpu: CPU time of this process (time.process_time), robust to other processes "
+             "on a shared machine; wall: time.perf_counter. Default: cpu with 1 thread, "
+             "wall otherwise (CPU time would add up the threads' work)",
+    )
     args = parser.parse_args(argv)
+    if args.clock is None:
+        args.clock = "cpu" if args.threads == 1 else "wall"
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
     _set_threads(args.threads)
 
     import numpy as np
@@ -97,21 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     from convmath.numeric import conv, conv_input_grad, conv_weight_grad
 
     torch.set_num_threads(args.threads)
-    blas = "unknown (threadpoolctl not installed)"
-    try:
-        from threadpoolctl import threadpool_info, threadpool_limits
-
-        threadpool_limits(args.threads)
-        blas = "; ".join(
-            f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')} "
-            f"threads={i.get('num_threads')}" for i in threadpool_info()
-        )
-    except ImportError:
-        cfg = getattr(np, "__config__", None)
-        info = getattr(cfg, "CONFIG", {}) if cfg is not None else {}
-        b = info.get("Build Dependencies", {}).get("blas", {})
-        if b:
-            blas = f"{b.get('name')} {b.get('version')} (threadpoolctl not installed)"
+    blas = _blas_info(args.threads)
     print(f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}")
     print(f"threads: {args.threads} (torch.get_num_threads()={torch.get_num_threads()}); "
           f"numpy BLAS: {blas}")
@@ -122,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     repeats = args.repeats
     if args.quick:
         layers, repeats = layers[:3], 3
+    print(f"clock: {args.clock}; median of {repeats} interleaved repeats after a warm-up; "
+          f"torch mkldnn: {torch.backends.mkldnn.is_available()}")
     ratios: dict[tuple[str, str], list[float]] = {}
     rng = np.random.default_rng(0)
     header = (f"{'layer':34s} {'dtype':8s} {'op':8s} {'convmath ms':>11s} {'torch ms':>9s} "
@@ -160,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
                     if got.shape != expected.shape or err > tol:
                         print(f"MISMATCH {layer.name} {op} {dtype.__name__}: rel err {err:.2e}")
                         return 1
-                    t_ours, t_theirs = _interleaved_medians(ours, theirs, repeats)
+                    t_ours, t_theirs = _interleaved_medians(ours, theirs, repeats, clock)
                 ratio = t_ours / t_theirs
                 ratios.setdefault((op, np.dtype(dtype).name), []).append(ratio)
                 print(f"{layer.name:34s} {np.dtype(dtype).name:8s} {op:8s} "

@@ -18,11 +18,13 @@ from convmath.numeric._shapes import (
     same_padding,
 )
 from convmath.numeric._transpose import conv_transpose
+from convmath.numeric._signal import choose_method, convolve, correlate
 
 __all__ = [
     "PADDING_MODES",
     "avg_pool",
     "avg_pool_grad",
+    "choose_method",
     "conv",
     "conv_bias_grad",
     "conv_input_grad",
@@ -30,6 +32,8 @@ __all__ = [
     "conv_transpose",
     "conv_transpose_output_size",
     "conv_weight_grad",
+    "convolve",
+    "correlate",
     "max_pool",
     "max_pool_grad",
     "pool_output_size",

@@ -41,7 +41,7 @@ from convmath.numeric._pad import check_padding_mode, pad_spatial
 from convmath.numeric._shapes import same_padding
 from convmath.numeric._validate import as_array, expand_param, result_dtype
 
-__all__ = ["CHUNK_BYTES", "ConvGeometry", "conv"]
+__all__ = ["CHUNK_BYTES", "ConvGeometry", "PaddedInput", "Scratch", "conv"]
 
 #: Upper bound (bytes) of one im2col buffer; the fast paths process chunks of this size.
 #: Measured on a Zen 4 core (1 MiB L2): 0.5-2 MiB chunks run ~5-10% faster than 8-32 MiB.
@@ -203,7 +203,7 @@ def check_int_range(dtype: np.dtype[Any], bound: int, what: str) -> None:
     if dtype.kind in "iu" and bound >= 2**63:
         raise InvalidArgument(
             f"integer {what} might overflow int64 (|result| could reach {bound}); "
-            f"convert the inputs to float64 or object"
+            f"use smaller values, or float64 inputs if an inexact result will do"
         )
 
 
@@ -254,6 +254,65 @@ def rows_slice(r0: int, r1: int, lead: int) -> tuple[slice, ...]:
     return (slice(None),) * lead + (slice(r0, r1),)
 
 
+class Scratch:
+    """Work buffers reused by every chunk of one call.
+
+    A fresh multi-MiB array per chunk is page-faulted in each time (measured: im2col copies
+    up to 5× slower), so each named buffer is allocated once, at its largest size (the
+    first chunk), and handed out as reshaped views.
+    """
+
+    def __init__(self, dtype: np.dtype[Any]) -> None:
+        self.dtype = dtype
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, shape: Sequence[int]) -> np.ndarray:
+        size = math.prod(shape)
+        buf = self._buffers.get(name)
+        if buf is None or buf.size < size:
+            buf = np.empty(size, dtype=self.dtype)
+            self._buffers[name] = buf
+        return buf[:size].reshape(shape)
+
+    def copy(self, name: str, arr: np.ndarray) -> np.ndarray:
+        """``arr`` as a C-contiguous array of the dtype: a copy into the buffer (the im2col
+        step when ``arr`` is a window view), or ``arr`` itself if it already is one (a 1×1
+        kernel with stride 1 and no padding needs no im2col)."""
+        if arr.dtype == self.dtype and arr.flags.c_contiguous:
+            return arr
+        out = self.get(name, arr.shape)
+        np.copyto(out, arr, casting="same_kind")
+        return out
+
+
+class PaddedInput:
+    """Batch chunks of ``x`` padded per spatial axis, cast to ``dtype``.
+
+    Zero padding writes each chunk into the interior of one zeroed buffer (its border is
+    never written, so it stays zero); the other modes use :func:`pad_spatial`.
+    """
+
+    def __init__(self, x: np.ndarray, pads: Pads, padding_mode: str, dtype: np.dtype[Any]):
+        self.x, self.pads, self.mode, self.dtype = x, pads, padding_mode, dtype
+        self._buffer: np.ndarray | None = None
+        self._interior: tuple[slice, ...] = (slice(None), slice(None), *(
+            slice(b, b + i) for (b, _), i in zip(pads, x.shape[2:], strict=True)
+        ))
+
+    def chunk(self, n0: int, n1: int) -> np.ndarray:
+        part = self.x[n0:n1]
+        if all(b == 0 and a == 0 for b, a in self.pads):
+            return part.astype(self.dtype, copy=False)
+        if self.mode != "zeros":
+            return pad_spatial(part.astype(self.dtype, copy=False), self.pads, self.mode)
+        if self._buffer is None or self._buffer.shape[0] < n1 - n0:
+            size = [i + b + a for i, (b, a) in zip(part.shape[2:], self.pads, strict=True)]
+            self._buffer = np.zeros((n1 - n0, part.shape[1], *size), dtype=self.dtype)
+        out = self._buffer[: n1 - n0]
+        out[self._interior] = part
+        return out
+
+
 def conv_fast(
     x: np.ndarray, w: np.ndarray, geom: ConvGeometry, padding_mode: str, dtype: np.dtype[Any],
 ) -> np.ndarray:
@@ -267,17 +326,19 @@ def conv_fast(
     wg = w.astype(dtype, copy=False).reshape(g, c_out // g, (c_in // g) * k_size)
     y = np.empty((n_batch, c_out, *o), dtype=dtype)
     row_bytes = c_in * k_size * math.prod(o[1:]) * dtype.itemsize
+    scratch = Scratch(dtype)
+    padded = PaddedInput(x, geom.pads, padding_mode, dtype)
     for n0, n1, row_list in chunks(n_batch, o[0], row_bytes):
         nb = n1 - n0
-        xc = pad_spatial(x[n0:n1].astype(dtype, copy=False), geom.pads, padding_mode)
-        view = windows(xc, geom.kernel, geom.stride, geom.dilation, o)  # (nb, C, *k, *o)
-        for r0, r1 in row_list:
-            cols = np.ascontiguousarray(view[rows_slice(r0, r1, 2 + n)])
+        view = windows(padded.chunk(n0, n1), geom.kernel, geom.stride, geom.dilation, o)
+        for r0, r1 in row_list:  # view: (nb, C, *k, *o)
+            cols = scratch.copy("cols", view[rows_slice(r0, r1, 2 + n)])  # im2col
             cols = cols.reshape(nb, g, (c_in // g) * k_size, -1)
             if r1 - r0 == o[0]:
                 np.matmul(wg, cols, out=y[n0:n1].reshape(nb, g, c_out // g, -1))
             else:
-                part = np.matmul(wg, cols)
+                part = scratch.get("part", (nb, g, c_out // g, cols.shape[-1]))
+                np.matmul(wg, cols, out=part)
                 y[n0:n1, :, r0:r1] = part.reshape(nb, c_out, r1 - r0, *o[1:])
     return y
 

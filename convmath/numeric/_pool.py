@@ -205,7 +205,23 @@ def _lowest(dtype: np.dtype[Any]) -> Any:
 def _pad(arr: np.ndarray, g: PoolGeometry, value: Any) -> np.ndarray:
     """``(M, *spatial)`` padded by ``padding`` before and enough after for every window."""
     widths = [(0, 0)] + [(g.padding[ax], g.right_pad(ax)) for ax in range(g.ndim)]
+    if not any(w for pair in widths for w in pair):
+        return arr  # every window already fits: no copy
     return np.pad(arr, widths, mode="constant", constant_values=value)
+
+
+def _max_values(xp: np.ndarray, g: PoolGeometry) -> np.ndarray:
+    """Max pool values of the padded ``xp``: a running ``np.maximum`` over the taps (which
+    propagates NaN, exactly as PyTorch's scan does for the value)."""
+    out: np.ndarray | None = None
+    for tap in g.taps():
+        v = xp[_lead(slice(None), g.tap_slices(tap))]
+        if out is None:
+            out = v.copy()
+        else:
+            np.maximum(out, v, out=out)
+    assert out is not None  # kernel_size >= 1, so there is at least one tap
+    return out
 
 
 def _axis_grid(values: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -225,33 +241,51 @@ def _flat_index(positions: Sequence[np.ndarray], in_size: tuple[int, ...]) -> np
 def _max_pool_flat(
     x: np.ndarray, g: PoolGeometry, want_indices: bool
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Max pool of ``x`` shaped ``(M, *spatial)``; PyTorch's scan, one tap at a time."""
-    low = _lowest(x.dtype)
-    xp = _pad(x, g, low)
-    m = x.shape[0]
-    out = np.full((m, *g.out_size), low, dtype=x.dtype)
+    """Max pool of ``x`` shaped ``(M, *spatial)`` and, if wanted, PyTorch's indices.
+
+    PyTorch scans a window keeping ``val`` when ``val > best or isnan(val)``, starting from
+    −∞ at the window's first in-bounds element. The same indices, in three vectorised passes
+    instead of a data-dependent scan:
+
+    1. the values: a running ``np.maximum`` (NaN-propagating, like the scan);
+    2. the first tap equal to the maximum — taps visited backwards, so the earliest writes
+       last; windows whose maximum is the padding value (all −∞, or all ``iinfo.min``) get
+       the first in-bounds element instead, as the scan never moves off it there;
+    3. windows holding a NaN: the last NaN tap (taps visited forwards).
+    """
+    xp = _pad(x, g, _lowest(x.dtype))
+    out = _max_values(xp, g)
+    if not want_indices:
+        return out, None
     starts = [
         np.arange(o, dtype=np.int64) * s - p
         for o, s, p in zip(g.out_size, g.stride, g.padding, strict=True)
     ]
-    idx: np.ndarray | None = None
-    if want_indices:
-        # PyTorch's initial index: the first tap at a non-negative position, per axis.
-        first = [
-            st + d * ((np.maximum(0, -st) + d - 1) // d)
-            for st, d in zip(starts, g.dilation, strict=True)
-        ]
-        idx = np.broadcast_to(_flat_index(first, g.in_size), out.shape).copy()
-    check_nan = x.dtype.kind == "f"
-    for tap in g.taps():
-        v = xp[_lead(slice(None), g.tap_slices(tap))]
-        upd = v > out
-        if check_nan:
-            upd |= np.isnan(v)
-        np.copyto(out, v, where=upd)
-        if idx is not None:
-            pos = [st + j * d for st, j, d in zip(starts, tap, g.dilation, strict=True)]
-            np.copyto(idx, np.broadcast_to(_flat_index(pos, g.in_size), out.shape), where=upd)
+    taps = list(g.taps())
+    # Track the winning tap's number (a small int, cheap to write), then map it to the flat
+    # input index once: flat = flat(window start) + offset of the tap; flat() is linear.
+    tap_dtype = np.int16 if len(taps) < 2**15 else np.int64
+    winner = np.zeros(out.shape, dtype=tap_dtype)
+    hit = np.empty(out.shape, dtype=bool)
+    for number in range(len(taps) - 1, -1, -1):
+        np.equal(xp[_lead(slice(None), g.tap_slices(taps[number]))], out, out=hit)
+        np.copyto(winner, number, where=hit)
+    at_lowest = out == _lowest(x.dtype)
+    if at_lowest.any():
+        # the first in-bounds tap of every window: per axis, the first at a position >= 0
+        first = [(np.maximum(0, -st) + d - 1) // d for st, d in zip(starts, g.dilation,
+                                                                      strict=True)]
+        np.copyto(winner, np.broadcast_to(_flat_index(first, g.kernel), out.shape),
+                  where=at_lowest, casting="unsafe")
+    if x.dtype.kind == "f" and np.isnan(out).any():
+        for number, tap in enumerate(taps):
+            np.isnan(xp[_lead(slice(None), g.tap_slices(tap))], out=hit)
+            np.copyto(winner, number, where=hit)
+    offsets = np.array(
+        [_flat_index([np.array([j * d]) for j, d in zip(tap, g.dilation, strict=True)],
+                     g.in_size).item() for tap in taps], dtype=np.int64)
+    idx = offsets[winner]
+    idx += _flat_index(starts, g.in_size)
     return out, idx
 
 
@@ -296,11 +330,12 @@ def max_pool(
     if not isinstance(return_indices, (bool, np.bool_)):
         raise InvalidArgument(f"return_indices must be a bool, got {return_indices!r}")
     g = pool_geometry(arr.shape, kernel_size, stride, padding, dilation, ceil_mode)
-    out, idx = _max_pool_flat(_flatten_batch(arr, g), g, bool(return_indices))
-    out = out.reshape(g.out_shape)
-    if idx is not None:
-        return out, idx.reshape(g.out_shape)
-    return out
+    if not return_indices:
+        xp = _pad(_flatten_batch(arr, g), g, _lowest(arr.dtype))
+        return _max_values(xp, g).reshape(g.out_shape)
+    out, idx = _max_pool_flat(_flatten_batch(arr, g), g, True)
+    assert idx is not None
+    return out.reshape(g.out_shape), idx.reshape(g.out_shape)
 
 
 def _avg_divisor(

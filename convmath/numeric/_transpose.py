@@ -11,11 +11,15 @@ then keeps output positions ``0 … o_size−1`` where
 ``output_padding`` adds rows at the end (only to pick among the input sizes that a strided
 convolution maps to the same output size).
 
-How it is computed: one GEMM per group and chunk gives every tap's contribution at once
-(``cols = wᵀ · x``, axes ``(n, c, j, t)``); each tap ``j`` is then added into the strided
-view ``buf[..., d·j :: s]`` of a padded output buffer — a loop over the ``∏k`` taps, never
-over pixels. :func:`convmath.numeric.conv_input_grad` uses the same core with the crop of
-the forward padding. The definitional twin is :func:`convmath.numeric.reference.conv_transpose`.
+How it is computed: with a stride > 1 on some axis, one GEMM per group and chunk gives
+every tap's contribution at once (``cols = wᵀ · x``, axes ``(n, c, j, t)``); each tap ``j``
+is then added into the strided view ``buf[..., d·j :: s]`` of a padded output buffer — a
+loop over the ``∏k`` taps, never over pixels (:func:`scatter_taps`). With stride 1 the
+same sum is a gather, computed by the forward im2col path on ``x`` padded by
+``d(k−1) − p`` and the kernel rotated 180° with its channel axes swapped
+(:func:`transpose_gather`), which avoids the scatter's read-modify-write passes.
+:func:`convmath.numeric.conv_input_grad` uses the same two cores with the crop of the
+forward padding. The definitional twin is :func:`convmath.numeric.reference.conv_transpose`.
 
 >>> import numpy as np
 >>> conv_transpose(np.array([[[1.0, 2.0]]]), np.array([[[1.0, 10.0, 100.0]]]), stride=2)
@@ -33,6 +37,7 @@ import numpy as np
 from convmath.errors import InvalidArgument
 from convmath.numeric._conv import (
     ConvGeometry,
+    Scratch,
     add_bias,
     batched,
     check_bias,
@@ -71,13 +76,16 @@ def scatter_taps(
     out = np.empty((n_batch, c_c, *(b - a for a, b in crop)), dtype=dtype)
     crop_index = (slice(None), slice(None), *(slice(a, b) for a, b in crop))
     row_bytes = c_c * k_size * math.prod(t_size[1:]) * dtype.itemsize
+    scratch = Scratch(dtype)
     for n0, n1, row_list in chunks(n_batch, t_size[0], row_bytes):
         nb = n1 - n0
-        buf = np.zeros((nb, c_c, *buffer_spatial), dtype=dtype)
+        buf = scratch.get("buf", (nb, c_c, *buffer_spatial))
+        buf.fill(0)
         for r0, r1 in row_list:
             rows = (r1 - r0, *t_size[1:])
-            gc = g[n0:n1][rows_slice(r0, r1, 2)].astype(dtype, copy=False)
-            cols = np.matmul(wt, gc.reshape(nb, groups, c_og, -1))  # (nb, grp, Cc/g*K, T)
+            gc = scratch.copy("g", g[n0:n1][rows_slice(r0, r1, 2)])
+            cols = scratch.get("cols", (nb, groups, wt.shape[1], math.prod(rows)))
+            np.matmul(wt, gc.reshape(nb, groups, c_og, -1), out=cols)  # (nb, grp, Cc/g*K, T)
             cols = cols.reshape(nb, c_c, *kernel, *rows)
             first = (r0,) + (0,) * (n - 1)
             for j in np.ndindex(*kernel):

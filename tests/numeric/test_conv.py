@@ -54,6 +54,7 @@ def test_matches_torch(case: ConvCase, seed: int) -> None:
     assert_allclose(conv(x, w, b, **kw), _torch_conv(x, w, b, **kw), rtol=1e-11, atol=1e-11)
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
 @FAST
 @given(conv_cases(), seeds, st.sampled_from(["zeros", "reflect", "replicate", "circular"]),
        st.booleans())
@@ -95,6 +96,7 @@ def test_padding_modes_and_same_match_torch_module(
     )
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
 @pytest.mark.parametrize(
     ("kernel", "dilation"), [((4, 3), (1, 2)), ((2, 5), (3, 1)), ((1, 2), (2, 2))]
 )
@@ -318,3 +320,50 @@ def test_invalid_arguments_are_named(kwargs: dict[str, Any], pattern: str) -> No
 def test_invalid_argument_is_a_value_error() -> None:
     with pytest.raises(ValueError, match=re.escape("stride")):
         conv(X, W, stride=0)
+
+
+# ---------------------------------------------------------------------------- memory
+def _peak_bytes(fn: Any) -> tuple[np.ndarray, int]:
+    import tracemalloc  # NumPy reports its data allocations to tracemalloc
+
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        result = fn()
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    return result, peak
+
+
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape", "kw"),
+    [
+        ((8, 16, 64, 64), (16, 16, 3, 3), {"padding": 1}),
+        ((8, 16, 64, 64), (32, 16, 3, 3), {"stride": 2, "padding": 1}),
+        ((4, 64, 32, 32), (64, 64, 5, 5), {"padding": 2}),
+        ((2, 8, 16, 32, 32), (8, 8, 3, 3, 3), {"padding": 1}),
+    ],
+)
+def test_peak_memory_is_bounded(
+    x_shape: tuple[int, ...], w_shape: tuple[int, ...], kw: dict[str, Any]
+) -> None:
+    """Peak extra memory ≤ 2 × result + one im2col chunk + one padded input chunk, far below
+    the full im2col buffer (C·∏k times the output)."""
+    from convmath.numeric import conv_input_grad, conv_weight_grad
+
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    y, peak = _peak_bytes(lambda: conv(x, w, **kw))
+    g = rng.standard_normal(y.shape)
+    full_im2col = x.shape[1] * int(np.prod(w.shape[2:])) * y.nbytes // y.shape[1]
+    chunk = conv_module.CHUNK_BYTES
+    padded_sample = x.nbytes // x.shape[0] * 2  # generous: padding at most doubles a sample
+    per = max(1, chunk // (full_im2col // x.shape[0]))
+    extra = chunk + per * padded_sample
+    assert peak <= 2 * y.nbytes + extra < full_im2col
+    dx, peak = _peak_bytes(lambda: conv_input_grad(x.shape, w, g, **kw))
+    assert peak <= 2 * dx.nbytes + extra + g.nbytes // g.shape[0] * per
+    dw, peak = _peak_bytes(lambda: conv_weight_grad(x, w.shape, g, **kw))
+    assert peak <= 2 * dw.nbytes + extra + g.nbytes // g.shape[0] * per

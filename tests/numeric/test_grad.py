@@ -294,3 +294,12 @@ def test_weight_grad_invalid_arguments(
         conv_weight_grad(*args, **kwargs)
     with pytest.raises(InvalidArgument, match=pattern):
         reference.conv_weight_grad(*args, **kwargs)
+
+
+def test_empty_batch_gradients() -> None:
+    x = np.zeros((0, 2, 6))
+    g = np.zeros((0, 3, 4))
+    assert conv_input_grad(x.shape, np.ones((3, 2, 3)), g).shape == (0, 2, 6)
+    assert conv_input_grad(x.shape, np.ones((3, 2, 3)), np.zeros((0, 3, 2)), stride=2).shape \
+        == (0, 2, 6)
+    assert_array_equal(conv_weight_grad(x, (3, 2, 3), g), np.zeros((3, 2, 3)))

@@ -85,6 +85,10 @@ def test_max_pool_matches_definition(case: Case) -> None:
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(idx, want_idx)
     assert got.dtype == case.x.dtype and idx.dtype == np.int64
+    # the values-only path (a running maximum) agrees, NaN and ±inf included
+    np.testing.assert_array_equal(
+        max_pool(case.x, case.kernel, case.stride, case.padding, case.dilation, case.ceil_mode),
+        want)
 
 
 @SETTINGS
@@ -175,6 +179,11 @@ def test_max_pool_matches_torch_values_and_indices(case: Case) -> None:
                         case.ceil_mode, return_indices=True)
     np.testing.assert_array_equal(got, want.numpy())
     np.testing.assert_array_equal(idx, want_idx.numpy())
+    f = getattr(torch.nn.functional, f"max_pool{case.ndim}d")
+    np.testing.assert_array_equal(
+        max_pool(case.x, case.kernel, case.stride, case.padding, case.dilation, case.ceil_mode),
+        f(torch.from_numpy(case.x), case.kernel, case.stride, case.padding, case.dilation,
+          case.ceil_mode).numpy())
 
 
 @SETTINGS
@@ -371,3 +380,17 @@ def test_invalid_arguments_raise_invalid_argument(call: Any, fragment: str) -> N
     with pytest.raises(InvalidArgument, match=None) as info:
         call()
     assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int32])
+def test_max_pool_small_integer_dtypes_match_torch(dtype: Any) -> None:
+    torch = _torch()
+    info = np.iinfo(dtype)
+    x = np.random.default_rng(5).integers(info.min, info.max, (2, 3, 7, 5), endpoint=True)
+    x = x.astype(dtype)
+    want, want_idx = torch.nn.functional.max_pool2d(torch.from_numpy(x), (3, 2), (2, 1),
+                                                    (1, 1), (1, 2), True, return_indices=True)
+    got, idx = max_pool(x, (3, 2), (2, 1), (1, 1), (1, 2), True, return_indices=True)
+    assert got.dtype == dtype
+    np.testing.assert_array_equal(got, want.numpy())
+    np.testing.assert_array_equal(idx, want_idx.numpy())

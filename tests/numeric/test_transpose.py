@@ -204,3 +204,46 @@ def test_invalid_arguments_are_named(kwargs: dict[str, Any], pattern: str) -> No
         conv_transpose(**args)
     with pytest.raises(InvalidArgument, match=pattern):
         reference.conv_transpose(**args)
+
+
+@FAST
+@given(transpose_cases(), st.integers(0, 2**32 - 1))
+def test_scatter_and_gather_cores_agree_at_stride_one(case: TransposeCase, seed: int) -> None:
+    """The two fast cores (used for stride > 1 and stride 1) compute the same sum."""
+    from convmath.numeric._transpose import scatter_taps, transpose_gather
+
+    x, w, _ = case.arrays(seed)
+    n = len(case.kernel)
+    ones = (1,) * n
+    span = [d * (k - 1) for d, k in zip(case.dilation, case.kernel, strict=True)]
+    full = [i + e for i, e in zip(case.spatial, span, strict=True)]  # stride-1 output, uncropped
+    crop = [(0, f) for f in full]
+    dtype = np.dtype(np.float64)
+    scattered = scatter_taps(x, w, ones, case.dilation, case.groups, full, crop, dtype)
+    gathered = transpose_gather(x, w, case.dilation, case.groups, span, span, dtype)
+    assert_allclose(scattered, gathered, rtol=1e-12, atol=1e-12)
+
+
+def test_mixed_stride_uses_scatter_and_matches_reference() -> None:
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((2, 4, 5, 4))
+    w = rng.standard_normal((4, 3, 2, 3))
+    kw: dict[str, Any] = {"stride": (1, 2), "padding": (1, 0), "dilation": (2, 1), "groups": 2,
+                          "output_padding": (1, 1)}
+    assert_allclose(conv_transpose(x, w, **kw), reference.conv_transpose(x, w, **kw),
+                    rtol=1e-12, atol=1e-12)
+
+
+def test_empty_batch() -> None:
+    y = conv_transpose(np.zeros((0, 4, 5)), np.ones((4, 3, 2)), stride=2)
+    assert y.shape == (0, 3, 10)
+
+
+@pytest.mark.parametrize("stride", [1, (2, 1, 1, 3)])
+def test_four_spatial_axes(stride: Any) -> None:
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((1, 2, 3, 2, 2, 3))
+    w = rng.standard_normal((2, 2, 2, 1, 2, 2))
+    kw: dict[str, Any] = {"stride": stride, "padding": (0, 0, 1, 1), "dilation": (1, 1, 2, 1)}
+    assert_allclose(conv_transpose(x, w, **kw), reference.conv_transpose(x, w, **kw),
+                    rtol=1e-12, atol=1e-12)

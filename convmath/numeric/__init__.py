@@ -17,8 +17,8 @@ from convmath.numeric._shapes import (
     pool_output_size,
     same_padding,
 )
-from convmath.numeric._transpose import conv_transpose
 from convmath.numeric._signal import choose_method, convolve, correlate
+from convmath.numeric._transpose import conv_transpose
 
 __all__ = [
     "PADDING_MODES",

@@ -81,16 +81,16 @@ def avg_pool(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_incl
                                count_include_pad, divisor_override).numpy()
 
 
-def convolve(in1, in2, mode="full"):  # type: ignore[no-untyped-def]
+def convolve(in1, in2, mode="full", method="direct"):  # type: ignore[no-untyped-def]
     import scipy.signal
 
-    return scipy.signal.convolve(in1, in2, mode=mode, method="direct")
+    return scipy.signal.convolve(in1, in2, mode=mode, method=method)
 
 
-def correlate(in1, in2, mode="full"):  # type: ignore[no-untyped-def]
+def correlate(in1, in2, mode="full", method="direct"):  # type: ignore[no-untyped-def]
     import scipy.signal
 
-    return scipy.signal.correlate(in1, in2, mode=mode, method="direct")
+    return scipy.signal.correlate(in1, in2, mode=mode, method=method)
 
 
 NAMES = ("conv", "conv_transpose", "conv_input_grad", "conv_weight_grad", "max_pool",

@@ -64,3 +64,17 @@ def test_np_convolve_through_an_adapter_passes() -> None:
 def test_bad_tolerance_name() -> None:
     with pytest.raises(InvalidArgument, match="tolerance"):
         check_convolve(scipy.signal.convolve, tolerance="loose")
+
+
+def test_numeric_signal_api_passes() -> None:
+    def direct_convolve(a, b, mode="full"):  # type: ignore[no-untyped-def]
+        return numeric.convolve(a, b, mode, method="direct")
+
+    def direct_correlate(a, b, mode="full"):  # type: ignore[no-untyped-def]
+        return numeric.correlate(a, b, mode, method="direct")
+
+    check_convolve(direct_convolve, seed=0)
+    check_correlate(direct_correlate, ndim=2, seed=0)
+    # method='auto' may pick an FFT for float input: judged with the normwise bound
+    check_convolve(numeric.convolve, tolerance="normwise", seed=0)
+    check_correlate(numeric.correlate, tolerance="normwise", ndim=2, seed=0)

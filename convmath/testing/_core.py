@@ -142,18 +142,20 @@ def _fn_name(fn: Any) -> str:
     return f"{mod}.{name}" if mod and mod != "__main__" else str(name)
 
 
-def _fmt_array(name: str, a: np.ndarray, dtype: str, backend: Backend) -> str:
+def _np_literal(a: np.ndarray, dtype: str) -> str:
     body = np.array2string(a if np.iscomplexobj(a) else a.astype(np.float64),
                            separator=", ", threshold=10**6, max_line_width=88)
     np_dtype = "np.float32" if dtype == "bfloat16" else f"np.{dtype}"
-    arr = f"np.array({body}, dtype={np_dtype})"
-    if backend.name == "torch":
-        arr = backend.snippet_wrap.format(arr)
-        if dtype in ("bfloat16", "float16"):
-            arr += f".to(torch.{dtype})"
-    elif backend.name != "numpy":
-        arr = backend.snippet_wrap.format(arr)
-    return f"{name} = {arr}"
+    return f"np.array({body}, dtype={np_dtype})"
+
+
+def _to_backend(name: str, dtype: str, backend: Backend) -> str:
+    if backend.name == "numpy":
+        return name
+    text = backend.snippet_wrap.format(name)
+    if backend.name == "torch" and dtype in ("bfloat16", "float16"):
+        text += f".to(torch.{dtype})"
+    return text
 
 
 def reproduction(case: Case, fn: Any, backend: Backend, spec: OpSpec) -> str:
@@ -162,42 +164,42 @@ def reproduction(case: Case, fn: Any, backend: Backend, spec: OpSpec) -> str:
     small = sum(a.size for a in arrays.values()) <= 300
     lines = [backend.snippet_import, "import convmath.numeric as ref"]
     mod = getattr(fn, "__module__", None)
-    qual = getattr(fn, "__qualname__", "fn")
-    if mod and mod not in ("__main__", "builtins") and "<" not in qual:
+    qual = str(getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or "fn")
+    if "<" in qual:
+        call = "fn  # your function"
+    elif mod and mod not in ("__main__", "builtins"):
         lines.append(f"from {mod} import {qual.split('.')[0]}")
         call = qual
     else:
-        call = "fn  # your function"
-    names = {}
+        call = qual
     if small:
         for k, a in arrays.items():
-            names[k] = k
-            lines.append(_fmt_array(k, a, case.dtype, backend))
+            lines.append(f"{k} = {_np_literal(a, case.dtype)}")
     else:
         lines.append("from convmath.testing.strategies import make_values")
         lines.append(f"rng = np.random.default_rng({case.seed})")
         for k, (_, shape, m, zeros, cplx) in zip(arrays, case.info.get("recipe", []),
-                                                    strict=False):
+                                                 strict=False):
             extra = f", zeros={zeros}" if zeros else ""
             extra += ", complex_values=True" if cplx else ""
+            dt = "np.float32" if case.dtype == "bfloat16" else f"np.{case.dtype}"
             lines.append(f"{k} = make_values({shape}, {case.dtype!r}, rng, integer_max={m}"
-                         f"{extra})")
-            names[k] = k
-        lines.append("# (convert the arrays to your backend's type before calling)")
-    argstr = []
-    for k, v in case.args.items():
-        argstr.append(names.get(k, repr(v)))
-    for k, v in case.kwargs.items():
-        argstr.append(f"{k}={names.get(k, repr(v)) if isinstance(v, np.ndarray) else repr(v)}")
+                         f"{extra}).astype({dt})")
+
+    def render(k: str, v: Any, user: bool) -> str:
+        if isinstance(v, np.ndarray):
+            return _to_backend(k, case.dtype, backend) if user else f"{k}.astype(np.float64)"
+        return repr(v)
+
+    user_args = [render(k, v, True) for k, v in case.args.items()]
+    user_args += [f"{k}={render(k, v, True)}" for k, v in case.kwargs.items()]
+    ref_args = [render(k, v, False) for k, v in case.args.items()]
+    ref_args += [f"{k}={render(k, v, False)}" for k, v in case.kwargs.items()]
+    if spec.op in ("convolve", "correlate"):
+        ref_args.append("method='direct'")
     call_fn = call.split("  #")[0]
-    lines.append(f"out = {call_fn}({', '.join(argstr)})")
-    ref_args = []
-    for k, v in case.args.items():
-        ref_args.append(f"np.asarray({k}, dtype=np.float64)" if isinstance(v, np.ndarray)
-                        else repr(v))
-    if backend.name != "numpy":
-        lines.append("# reference on the same values (as float64 NumPy arrays):")
-    lines.append(f"# expected = ref.{spec.op}({', '.join(ref_args)}, ...same keywords)")
+    lines.append(f"out = {call_fn}({', '.join(user_args)})")
+    lines.append(f"expected = ref.{spec.op}({', '.join(ref_args)})")
     return "\n".join(lines)
 
 

@@ -17,7 +17,7 @@ HELP = "check an implementation (MODULE:FUNCTION) against the reference; exit 1 
 
 KINDS = (
     "conv", "conv_transpose", "conv_input_grad", "conv_weight_grad", "convolve", "correlate",
-    "max_pool", "avg_pool",
+    "max_pool", "avg_pool", "max_pool_grad", "avg_pool_grad",
 )
 
 

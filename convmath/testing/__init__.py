@@ -20,6 +20,7 @@ from __future__ import annotations
 from convmath.testing import laws, strategies
 from convmath.testing._checkers import (
     check_avg_pool,
+    check_avg_pool_grad,
     check_conv,
     check_conv_input_grad,
     check_conv_transpose,
@@ -27,6 +28,7 @@ from convmath.testing._checkers import (
     check_convolve,
     check_correlate,
     check_max_pool,
+    check_max_pool_grad,
 )
 from convmath.testing._core import CheckReport
 from convmath.testing.laws import (
@@ -40,6 +42,7 @@ from convmath.testing.laws import (
 __all__ = [
     "CheckReport",
     "check_avg_pool",
+    "check_avg_pool_grad",
     "check_conv",
     "check_conv_adjoint",
     "check_conv_groups",
@@ -51,6 +54,7 @@ __all__ = [
     "check_convolve",
     "check_correlate",
     "check_max_pool",
+    "check_max_pool_grad",
     "check_mode_nesting",
     "laws",
     "strategies",

@@ -15,11 +15,12 @@ from convmath.testing._conv import (
     ConvWeightGradSpec,
 )
 from convmath.testing._core import CheckReport, resolve_settings, run_check
-from convmath.testing._pool import AvgPoolSpec, MaxPoolSpec
+from convmath.testing._pool import AvgPoolGradSpec, AvgPoolSpec, MaxPoolGradSpec, MaxPoolSpec
 from convmath.testing._signal import SignalSpec
 
 __all__ = [
     "check_avg_pool",
+    "check_avg_pool_grad",
     "check_conv",
     "check_conv_input_grad",
     "check_conv_transpose",
@@ -27,6 +28,7 @@ __all__ = [
     "check_convolve",
     "check_correlate",
     "check_max_pool",
+    "check_max_pool_grad",
 ]
 
 DEFAULT_DTYPES = ("float32", "float64")
@@ -41,6 +43,8 @@ DEFAULT_EXAMPLES = {
     "correlate": 300,
     "max_pool": 300,
     "avg_pool": 300,
+    "max_pool_grad": 250,
+    "avg_pool_grad": 250,
 }
 
 
@@ -283,3 +287,56 @@ def check_avg_pool(
     return run_check(AvgPoolSpec(), fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings, DEFAULT_EXAMPLES["avg_pool"]),
                      _seed(seed))
+
+
+def check_max_pool_grad(
+    fn: Callable[..., Any],
+    *,
+    ndim: int = 2,
+    backend: Any = "numpy",
+    dtypes: Sequence[str] = DEFAULT_DTYPES,
+    stride: bool = True,
+    padding: bool = True,
+    dilation: bool = True,
+    ceil_mode: bool = True,
+    max_examples: int | None = None,
+    settings: Any = None,
+    seed: int | None = None,
+    device: str | None = None,
+) -> CheckReport:
+    """Check ``fn(input, grad_output, kernel_size, stride=..., padding=..., dilation=...,
+    ceil_mode=...)`` against :func:`convmath.numeric.max_pool_grad` (the gradient goes to
+    the first maximum of each window; overlapping windows add)."""
+    strategy = sts.max_pool_grad_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
+                                       dilation=dilation, ceil_mode=ceil_mode)
+    return run_check(MaxPoolGradSpec(), fn, strategy, resolve_backend(backend, device),
+                     resolve_settings(max_examples, settings,
+                                      DEFAULT_EXAMPLES["max_pool_grad"]), _seed(seed))
+
+
+def check_avg_pool_grad(
+    fn: Callable[..., Any],
+    *,
+    ndim: int = 2,
+    backend: Any = "numpy",
+    dtypes: Sequence[str] = DEFAULT_DTYPES,
+    stride: bool = True,
+    padding: bool = True,
+    ceil_mode: bool = True,
+    count_include_pad: bool = True,
+    divisor_override: bool = True,
+    max_examples: int | None = None,
+    settings: Any = None,
+    seed: int | None = None,
+    device: str | None = None,
+) -> CheckReport:
+    """Check ``fn(input_size, grad_output, kernel_size, stride=..., padding=...,
+    ceil_mode=..., count_include_pad=..., divisor_override=...)`` against
+    :func:`convmath.numeric.avg_pool_grad` (``input_size`` is the full input shape)."""
+    strategy = sts.avg_pool_grad_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
+                                       ceil_mode=ceil_mode,
+                                       count_include_pad=count_include_pad,
+                                       divisor_override=divisor_override)
+    return run_check(AvgPoolGradSpec(), fn, strategy, resolve_backend(backend, device),
+                     resolve_settings(max_examples, settings,
+                                      DEFAULT_EXAMPLES["avg_pool_grad"]), _seed(seed))

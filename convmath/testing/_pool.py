@@ -24,7 +24,7 @@ from convmath.testing._reference import numeric, per_axis
 from convmath.testing._tolerance import Comparison, compare_elementwise
 from convmath.testing.strategies import Case
 
-__all__ = ["AvgPoolSpec", "MaxPoolSpec", "pool_windows"]
+__all__ = ["AvgPoolGradSpec", "AvgPoolSpec", "MaxPoolGradSpec", "MaxPoolSpec", "pool_windows"]
 
 
 def _out_size(i: int, k: int, s: int, p: int, d: int, ceil_mode: bool, rule: str) -> int:
@@ -329,3 +329,136 @@ class AvgPoolSpec(OpSpec):
         elif not g.include_pad:
             f.append("count_include_pad=False")
         return f
+
+
+def _route(shape: tuple[int, ...], flat_idx: np.ndarray, weights: np.ndarray,
+           accumulate: bool = True) -> np.ndarray:
+    """Scatter ``weights`` (N, C, *o, *k or nothing) to flat input positions."""
+    n, c = shape[:2]
+    size = math.prod(shape[2:])
+    out = np.zeros((n * c, size), dtype=np.result_type(weights, np.float64))
+    w = weights.reshape(n * c, -1)
+    idx = np.broadcast_to(flat_idx, weights.shape).reshape(n * c, -1)
+    rows = np.repeat(np.arange(n * c), w.shape[1]).reshape(w.shape)
+    if accumulate:
+        np.add.at(out, (rows, idx), w)
+    else:
+        out[rows, idx] = w
+    return out.reshape(shape)
+
+
+class MaxPoolGradSpec(OpSpec):
+    """``max_pool_grad(input, grad_output, kernel_size, stride, padding, dilation,
+    ceil_mode)``: each window's gradient goes to its first maximum; overlaps add."""
+
+    op = "max_pool_grad"
+    checker = "check_max_pool_grad"
+
+    def reference(self, case: Case) -> np.ndarray:
+        return np.asarray(numeric("max_pool_grad")(case.args["input"],
+                                                   case.args["grad_output"], **case.kwargs))
+
+    def magnitude(self, case: Case) -> np.ndarray:
+        return np.asarray(numeric("max_pool_grad")(case.args["input"],
+                                                   np.abs(case.args["grad_output"]),
+                                                   **case.kwargs))
+
+    def _def(self, case: Case, *, last: bool = False, accumulate: bool = True) -> np.ndarray:
+        g = _PoolGeom(case)
+        x, gy = case.args["input"], case.args["grad_output"]
+        vals, inb, _, flat = pool_windows(x, g.k, g.s, g.p, g.d, g.ceil)
+        nd = g.nd
+        v2 = np.where(inb, vals, -np.inf).reshape((*vals.shape[: 2 + nd], -1))
+        if last:
+            arg = int(v2.shape[-1]) - 1 - np.argmax(v2[..., ::-1], axis=-1)
+        else:
+            arg = np.argmax(v2, axis=-1)
+        fl = np.broadcast_to(flat, vals.shape[2:]).reshape((*vals.shape[2: 2 + nd], -1))
+        idx = np.take_along_axis(np.broadcast_to(fl, v2.shape), arg[..., None], axis=-1)[..., 0]
+        return _route(x.shape, idx, gy, accumulate)
+
+    def candidates(self, case: Case) -> Iterator[tuple[str, str, Any]]:
+        yield ("gradient to the last maximum",
+               "each window's gradient goes to the last maximum of a tie; PyTorch sends it "
+               "to the first", lambda: self._def(case, last=True))
+        yield ("overlapping windows not accumulated",
+               "where windows overlap, the gradient is assigned (last window wins) instead "
+               "of summed", lambda: self._def(case, accumulate=False))
+        yield ("both: last maximum, not accumulated",
+               "ties go to the last maximum and overlaps are not summed",
+               lambda: self._def(case, last=True, accumulate=False))
+
+    def features(self, case: Case) -> list[str]:
+        f = _features(case, _PoolGeom(case))
+        g = _PoolGeom(case)
+        if any(s < k for s, k in zip(g.s, g.k, strict=True)):
+            f.append("overlapping windows")
+        if case.integer_valued:
+            f.append("ties")
+        return f
+
+
+class AvgPoolGradSpec(OpSpec):
+    """``avg_pool_grad(input_size, grad_output, kernel_size, stride, padding, ceil_mode,
+    count_include_pad, divisor_override)``."""
+
+    op = "avg_pool_grad"
+    checker = "check_avg_pool_grad"
+
+    def _x_case(self, case: Case) -> Case:
+        x = np.zeros(case.args["input_size"])
+        return Case("avg_pool", {"input": x}, case.kwargs, case.dtype, False, case.seed,
+                    case.terms)
+
+    def reference(self, case: Case) -> np.ndarray:
+        return np.asarray(numeric("avg_pool_grad")(tuple(case.args["input_size"]),
+                                                   case.args["grad_output"], **case.kwargs))
+
+    def magnitude(self, case: Case) -> np.ndarray:
+        return np.asarray(numeric("avg_pool_grad")(tuple(case.args["input_size"]),
+                                                   np.abs(case.args["grad_output"]),
+                                                   **case.kwargs))
+
+    def _def(self, case: Case, *, divisor: str = "torch", accumulate: bool = True,
+             override: Any = "same") -> np.ndarray:
+        xc = self._x_case(case)
+        g = _PoolGeom(xc)
+        x = xc.args["input"]
+        gy = case.args["grad_output"]
+        _, inb, inpad, flat = pool_windows(x, g.k, g.s, g.p, [1] * g.nd, g.ceil)
+        kk = tuple(range(g.nd, 2 * g.nd))
+        ov = g.override if override == "same" else override
+        if ov is not None:
+            cnt: Any = ov
+        elif divisor == "torch":
+            cnt = (inpad if g.include_pad else inb).sum(axis=kk)
+        elif divisor == "full":
+            cnt = math.prod(g.k)
+        elif divisor == "inbounds":
+            cnt = inb.sum(axis=kk)
+        else:
+            cnt = inpad.sum(axis=kk)
+        share = gy / cnt
+        w = share.reshape(share.shape + (1,) * g.nd) * inb
+        return _route(x.shape, flat, w, accumulate)
+
+    def candidates(self, case: Case) -> Iterator[tuple[str, str, Any]]:
+        g = _PoolGeom(self._x_case(case))
+        if g.override is None:
+            yield ("avg divisor counts the overhang",
+                   "the gradient is divided by prod(kernel_size) even where the window "
+                   "overhangs the padded input", lambda: self._def(case, divisor="full"))
+            yield (("avg divisor excludes padding", "count_include_pad=True, but the "
+                    "divisor counts only in-bounds elements") if g.include_pad else
+                   ("avg divisor counts padding",
+                    "count_include_pad=False, but the divisor counts padding elements")) + (
+                lambda: self._def(case, divisor="inbounds" if g.include_pad else "padded"),)
+        else:
+            yield ("divisor_override ignored", "divisor_override is ignored",
+                   lambda: self._def(case, override=None))
+        yield ("overlapping windows not accumulated",
+               "where windows overlap, the gradient is assigned instead of summed",
+               lambda: self._def(case, accumulate=False))
+
+    def features(self, case: Case) -> list[str]:
+        return _features(self._x_case(case), _PoolGeom(self._x_case(case)))

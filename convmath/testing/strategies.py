@@ -36,6 +36,7 @@ from convmath.testing._tolerance import DTYPES, exact_limit, round_to_dtype
 __all__ = [
     "Case",
     "avg_pool_cases",
+    "avg_pool_grad_cases",
     "channel_counts",
     "conv_cases",
     "conv_input_grad_cases",
@@ -46,6 +47,7 @@ __all__ = [
     "kernel_sizes",
     "make_values",
     "max_pool_cases",
+    "max_pool_grad_cases",
 ]
 
 _PADDING_MODES = ("explicit", "same", "valid")
@@ -627,4 +629,83 @@ def avg_pool_cases(
     if divisor_override:
         kwargs["divisor_override"] = draw(st.one_of(st.none(), st.integers(1, 5)))
     return Case("avg_pool", {"input": x}, kwargs, dtype, False, seed, math.prod(ks),
+                {"recipe": gen.recipe})
+
+
+def _pool_out_shape(x_shape: tuple[int, ...], kwargs: dict[str, Any], dilation: bool
+                    ) -> tuple[int, ...]:
+    """PyTorch's pooling output shape (floor/ceil, a window may not start in the padding)."""
+    nd = len(x_shape) - 2
+
+    def axes(v: Any, default: int) -> list[int]:
+        if v is None:
+            return [default] * nd
+        return [int(v)] * nd if isinstance(v, int) else [int(a) for a in v]
+
+    k = axes(kwargs["kernel_size"], 1)
+    s = k if kwargs.get("stride") is None else axes(kwargs["stride"], 1)
+    p = axes(kwargs.get("padding", 0), 0)
+    d = axes(kwargs.get("dilation", 1), 1) if dilation else [1] * nd
+    ceil = bool(kwargs.get("ceil_mode", False))
+    out = []
+    for a in range(nd):
+        i = x_shape[2 + a]
+        o = (i + 2 * p[a] - d[a] * (k[a] - 1) - 1 + (s[a] - 1 if ceil else 0)) // s[a] + 1
+        if ceil and (o - 1) * s[a] >= i + p[a]:
+            o -= 1
+        out.append(o)
+    return (*x_shape[:2], *out)
+
+
+@st.composite
+def max_pool_grad_cases(
+    draw: Any,
+    ndim: int = 2,
+    *,
+    dtypes: Sequence[str] = ("float32", "float64"),
+    stride: bool = True,
+    padding: bool = True,
+    dilation: bool = True,
+    ceil_mode: bool = True,
+    values: str = "any",
+) -> Case:
+    """Cases for ``max_pool_grad(input, grad_output, kernel_size, stride, padding, dilation,
+    ceil_mode)``; integer-valued inputs make ties (first vs last maximum) frequent."""
+    base = draw(max_pool_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
+                               dilation=dilation, ceil_mode=ceil_mode, values=values))
+    x = base.args["input"]
+    out = _pool_out_shape(x.shape, base.kwargs, dilation)
+    gen = _Gen(base.seed + 1, base.dtype)
+    g = gen("grad_output", out, integer_max=4 if base.integer_valued else None)
+    ks = base.kwargs["kernel_size"]
+    overlap = int(ks) ** ndim if isinstance(ks, int) else math.prod(ks)
+    recipe = base.info["recipe"] + gen.recipe
+    return Case("max_pool_grad", {"input": x, "grad_output": g}, dict(base.kwargs),
+                base.dtype, base.integer_valued, base.seed, overlap, {"recipe": recipe})
+
+
+@st.composite
+def avg_pool_grad_cases(
+    draw: Any,
+    ndim: int = 2,
+    *,
+    dtypes: Sequence[str] = ("float32", "float64"),
+    stride: bool = True,
+    padding: bool = True,
+    ceil_mode: bool = True,
+    count_include_pad: bool = True,
+    divisor_override: bool = True,
+    values: str = "any",
+) -> Case:
+    """Cases for ``avg_pool_grad(input_size, grad_output, kernel_size, stride, padding,
+    ceil_mode, count_include_pad, divisor_override)``; ``input_size`` is the full shape."""
+    base = draw(avg_pool_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
+                               ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                               divisor_override=divisor_override, values=values))
+    x = base.args["input"]
+    out = _pool_out_shape(x.shape, base.kwargs, False)
+    gen = _Gen(base.seed + 1, base.dtype)
+    g = gen("grad_output", out, integer_max=None)
+    return Case("avg_pool_grad", {"input_size": tuple(x.shape), "grad_output": g},
+                dict(base.kwargs), base.dtype, False, base.seed, base.terms,
                 {"recipe": gen.recipe})

@@ -204,3 +204,103 @@ CONVOLVE = {
     "convolve_valid_matlab": (convolve_valid_matlab, "'valid' with a longer second input"),
     "convolve_conj": (convolve_conj, "conjugation"),
 }
+
+
+def _scatter(shape, flat, w, accumulate=True):  # type: ignore[no-untyped-def]
+    n, c = shape[:2]
+    out = np.zeros((n * c, math.prod(shape[2:])))
+    w2 = w.reshape(n * c, -1)
+    idx = np.broadcast_to(flat, w.shape).reshape(n * c, -1)
+    rows = np.repeat(np.arange(n * c), w2.shape[1]).reshape(w2.shape)
+    if accumulate:
+        np.add.at(out, (rows, idx), w2)
+    else:
+        out[rows, idx] = w2
+    return out.reshape(shape)
+
+
+def _flat_windows(x, k, s, p, d, ceil_mode):  # type: ignore[no-untyped-def]
+    vals, m_in, m_pad, _ = _windows(x, k, s, p, d, ceil_mode)
+    nd = len(k)
+    sizes = np.shape(x)[2:]
+    flat = 0
+    mult = 1
+    for a in reversed(range(nd)):
+        t = (np.arange(vals.shape[2 + a])[:, None] * s[a] - p[a]
+             + d[a] * np.arange(k[a])[None, :])
+        shape = [1] * (2 * nd)
+        shape[a], shape[nd + a] = t.shape
+        flat = flat + np.clip(t, 0, sizes[a] - 1).reshape(shape) * mult
+        mult *= sizes[a]
+    return vals, m_in, m_pad, np.broadcast_to(flat, vals.shape[2:])
+
+
+def _maxpool_grad(x, grad_output, kernel_size, stride=None, padding=0, dilation=1,  # type: ignore[no-untyped-def]
+                  ceil_mode=False, last=False, accumulate=True):
+    nd = np.ndim(x) - 2
+    k = _axes(kernel_size, nd)
+    s = k if stride is None else _axes(stride, nd)
+    vals, m_in, _, flat = _flat_windows(x, k, s, _axes(padding, nd), _axes(dilation, nd),
+                                        ceil_mode)
+    v = np.where(m_in, vals, -np.inf).reshape(*vals.shape[: 2 + nd], -1)
+    arg = (v.shape[-1] - 1 - np.argmax(v[..., ::-1], -1)) if last else np.argmax(v, -1)
+    fl = flat.reshape(*flat.shape[:nd], -1)
+    idx = np.take_along_axis(np.broadcast_to(fl, v.shape), arg[..., None], -1)[..., 0]
+    return _scatter(np.shape(x), idx, np.asarray(grad_output, dtype=np.float64), accumulate)
+
+
+def maxpool_grad_last_max(x, grad_output, kernel_size, stride=None, padding=0, dilation=1,  # type: ignore[no-untyped-def]
+                          ceil_mode=False):
+    """Ties send the gradient to the last maximum (a `>=` instead of `>`)."""
+    return _maxpool_grad(x, grad_output, kernel_size, stride, padding, dilation, ceil_mode,
+                         last=True)
+
+
+def maxpool_grad_no_accumulate(x, grad_output, kernel_size, stride=None, padding=0,  # type: ignore[no-untyped-def]
+                               dilation=1, ceil_mode=False):
+    """Overlapping windows overwrite instead of adding."""
+    return _maxpool_grad(x, grad_output, kernel_size, stride, padding, dilation, ceil_mode,
+                         accumulate=False)
+
+
+def _avgpool_grad(input_size, grad_output, kernel_size, stride=None, padding=0,  # type: ignore[no-untyped-def]
+                  ceil_mode=False, count_include_pad=True, divisor_override=None,
+                  divisor="torch", accumulate=True):
+    x = np.zeros(tuple(input_size))
+    nd = x.ndim - 2
+    k = _axes(kernel_size, nd)
+    s = k if stride is None else _axes(stride, nd)
+    _, m_in, m_pad, flat = _flat_windows(x, k, s, _axes(padding, nd), [1] * nd, ceil_mode)
+    kk = tuple(range(nd, 2 * nd))
+    if divisor_override is not None:
+        cnt = divisor_override
+    elif divisor == "full":
+        cnt = math.prod(k)
+    else:
+        cnt = (m_pad if count_include_pad else m_in).sum(axis=kk)
+    share = np.asarray(grad_output, dtype=np.float64) / cnt
+    w = share.reshape(share.shape + (1,) * nd) * m_in
+    return _scatter(x.shape, flat, w, accumulate)
+
+
+def avgpool_grad_overhang(input_size, grad_output, kernel_size, stride=None, padding=0,  # type: ignore[no-untyped-def]
+                          ceil_mode=False, count_include_pad=True, divisor_override=None):
+    div = "full" if count_include_pad else "torch"
+    return _avgpool_grad(input_size, grad_output, kernel_size, stride, padding, ceil_mode,
+                         count_include_pad, divisor_override, div)
+
+
+def avgpool_grad_no_accumulate(input_size, grad_output, kernel_size, stride=None, padding=0,  # type: ignore[no-untyped-def]
+                               ceil_mode=False, count_include_pad=True, divisor_override=None):
+    return _avgpool_grad(input_size, grad_output, kernel_size, stride, padding, ceil_mode,
+                         count_include_pad, divisor_override, accumulate=False)
+
+
+MAX_POOL_GRAD = {
+    "maxpool_grad_last_max": (maxpool_grad_last_max, "last maximum"),
+    "maxpool_grad_no_accumulate": (maxpool_grad_no_accumulate, "not accumulated"),
+}
+AVG_POOL_GRAD = {
+    "avgpool_grad_overhang": (avgpool_grad_overhang, "overhang"),
+    "avgpool_grad_no_accumulate": (avgpool_grad_no_accumulate, "not accumulated"),
+}

@@ -16,9 +16,11 @@ import pytest  # noqa: E402
 from convmath import ConvCheckFailure  # noqa: E402
 from convmath.testing import (  # noqa: E402
     check_avg_pool,
+    check_avg_pool_grad,
     check_convolve,
     check_correlate,
     check_max_pool,
+    check_max_pool_grad,
 )
 
 CASES = (
@@ -26,6 +28,8 @@ CASES = (
     + [(check_avg_pool, n, *v) for n, v in m.AVG_POOL.items()]
     + [(check_correlate, n, *v) for n, v in m.CORRELATE.items()]
     + [(check_convolve, n, *v) for n, v in m.CONVOLVE.items()]
+    + [(check_max_pool_grad, n, *v) for n, v in m.MAX_POOL_GRAD.items()]
+    + [(check_avg_pool_grad, n, *v) for n, v in m.AVG_POOL_GRAD.items()]
 )
 
 

@@ -8,7 +8,14 @@ import scipy.signal
 
 import convmath.numeric as numeric
 from convmath import InvalidArgument
-from convmath.testing import check_avg_pool, check_convolve, check_correlate, check_max_pool
+from convmath.testing import (
+    check_avg_pool,
+    check_avg_pool_grad,
+    check_convolve,
+    check_correlate,
+    check_max_pool,
+    check_max_pool_grad,
+)
 
 
 def test_reference_pooling_passes() -> None:
@@ -78,3 +85,30 @@ def test_numeric_signal_api_passes() -> None:
     # method='auto' may pick an FFT for float input: judged with the normwise bound
     check_convolve(numeric.convolve, tolerance="normwise", seed=0)
     check_correlate(numeric.correlate, tolerance="normwise", ndim=2, seed=0)
+
+
+def test_reference_pooling_gradients_pass() -> None:
+    r = check_max_pool_grad(numeric.max_pool_grad, seed=0)
+    assert r.features.get("ties", 0) > 0 and r.features.get("overlapping windows", 0) > 0
+    check_avg_pool_grad(numeric.avg_pool_grad, seed=0)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_torch_autograd_pooling_gradients_pass(dtype: str) -> None:
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+
+    def max_grad(x, g, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):  # type: ignore[no-untyped-def]
+        x = x.clone().requires_grad_(True)
+        F.max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode).backward(g)
+        return x.grad
+
+    def avg_grad(input_size, g, kernel_size, stride=None, padding=0, ceil_mode=False,  # type: ignore[no-untyped-def]
+                 count_include_pad=True, divisor_override=None):
+        x = torch.zeros(input_size, dtype=g.dtype, requires_grad=True)
+        F.avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override).backward(g)
+        return x.grad
+
+    check_max_pool_grad(max_grad, backend="torch", dtypes=(dtype,), max_examples=60, seed=0)
+    check_avg_pool_grad(avg_grad, backend="torch", dtypes=(dtype,), max_examples=60, seed=0)

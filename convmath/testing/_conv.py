@@ -19,7 +19,7 @@ import numpy as np
 
 from convmath.testing._core import Diagnosis, OpSpec
 from convmath.testing._reference import conv_pads, numeric, per_axis, reference_conv
-from convmath.testing.strategies import Case
+from convmath.testing.strategies import Case, make_values
 
 __all__ = ["ConvInputGradSpec", "ConvSpec", "ConvTransposeSpec", "ConvWeightGradSpec"]
 
@@ -48,6 +48,8 @@ def _common_features(case: Case, geom: _Geom, spatial: tuple[int, ...], cin: int
     f = [case.dtype, "integer-valued (exact)" if case.integer_valued else "real-valued"]
     if geom.g > 1:
         f.append("1 < groups")
+        if geom.g == cin:
+            f.append("depthwise")
     if any(v > 1 for v in geom.s):
         f.append("stride > 1")
     if any(v > 1 for v in geom.d):
@@ -82,6 +84,20 @@ def _leftover(i: list[int], geom: _Geom) -> list[int]:
         (n + a + b - d * (k - 1) - 1) % s
         for n, (a, b), d, k, s in zip(i, geom.pads, geom.d, geom.ks, geom.s, strict=True)
     ]
+
+
+def _grown(case: Case, geom: _Geom, spatial: tuple[int, ...], grow_k: int, seed: int
+           ) -> tuple[list[int], list[int], list[int], np.random.Generator, int | None]:
+    """Kernel sizes, input sizes and output sizes of a variant of ``case``: kernels grown
+    by ``grow_k``, inputs by ``d·grow_k + 2s + 1`` (so every window still fits)."""
+    grow = [grow_k + ax if grow_k else 0 for ax in range(geom.nd)]  # unequal: see ConvSpec
+    ks = [k + gk for k, gk in zip(geom.ks, grow, strict=True)]
+    sizes = [n + d * gk + 2 * s + 1 for n, d, s, gk in zip(spatial, geom.d, geom.s, grow,
+                                                          strict=True)]
+    outs = [(n + a + b - d * (k - 1) - 1) // s + 1 for n, (a, b), d, k, s in
+            zip(sizes, geom.pads, geom.d, ks, geom.s, strict=True)]
+    rng = np.random.default_rng(case.seed + 1000 + seed)
+    return ks, sizes, outs, rng, (2 if case.integer_valued else None)
 
 
 class ConvSpec(OpSpec):
@@ -145,12 +161,6 @@ class ConvSpec(OpSpec):
             rs = geom.s[::-1]
             rd = geom.d[::-1]
             rp = geom.pads[::-1]
-            if geom.pad_mode == "same":
-                same_rd = conv_pads({"padding": "same"}, geom.ks, rd)
-                yield ("per-axis dilation swapped in 'same' padding",
-                       "padding='same' is computed with the dilation of the other axis "
-                       "(per-axis parameters swapped between axes)",
-                       lambda: ref(x, w, b, geom, pads=same_rd))
             if rs != geom.s:
                 yield ("per-axis params swapped (stride)",
                        f"stride={tuple(geom.s)} is applied as {tuple(rs)}: per-axis "
@@ -166,6 +176,12 @@ class ConvSpec(OpSpec):
                        f"padding is applied per axis in reverse order ({rp} instead of "
                        f"{geom.pads})",
                        lambda: ref(x, w, b, geom, pads=rp))
+            if geom.pad_mode == "same":
+                same_rd = conv_pads({"padding": "same"}, geom.ks, rd)
+                yield ("per-axis dilation swapped in 'same' padding",
+                       "padding='same' is computed with the dilation of the other axis "
+                       "(per-axis parameters swapped between axes)",
+                       lambda: ref(x, w, b, geom, pads=same_rd))
             if (rs, rd, rp) != (geom.s, geom.d, geom.pads):
                 yield ("per-axis params swapped",
                        "stride, padding and dilation are all applied to the other axes "
@@ -252,6 +268,27 @@ class ConvSpec(OpSpec):
             yield ("bias added twice", "the bias is added twice",
                    lambda: ref(x, w, 2 * b, geom))
 
+    def variants(self, case: Case) -> list[Case]:
+        x, w, b, geom = self._parts(case)
+        out = []
+        for grow_k, seed in ((0, 1), (1, 2), (2, 3)):
+            # grow the axes by different amounts: square kernels hide per-axis swaps
+            grow = [grow_k + ax if grow_k else 0 for ax in range(geom.nd)]
+            ks = [k + gk for k, gk in zip(geom.ks, grow, strict=True)]
+            sizes = [n + d * gk + 2 * s + 1 for n, d, s, gk in
+                     zip(x.shape[2:], geom.d, geom.s, grow, strict=True)]
+            rng = np.random.default_rng(case.seed + 1000 + seed)
+            m = 2 if case.integer_valued else None
+            nx = make_values((x.shape[0], x.shape[1], *sizes), case.dtype, rng, integer_max=m)
+            nw = make_values((w.shape[0], w.shape[1], *ks), case.dtype, rng, integer_max=m)
+            kwargs = dict(case.kwargs)
+            if b is not None:
+                kwargs["bias"] = make_values(b.shape, case.dtype, rng, integer_max=m)
+            terms = w.shape[1] * int(np.prod(ks)) + int(b is not None)
+            out.append(Case(case.op, {"input": nx, "weight": nw}, kwargs, case.dtype,
+                            case.integer_valued, case.seed, terms))
+        return out
+
     def shape_hint(self, case: Case, actual_shape: tuple[int, ...]) -> Diagnosis | None:
         x, _, _, geom = self._parts(case)
         i = list(x.shape[2:])
@@ -315,6 +352,24 @@ class ConvTransposeSpec(OpSpec):
     def magnitude(self, case: Case) -> np.ndarray:
         x, w, b, geom = self._parts(case)
         return self._ref(np.abs(x), np.abs(w), None if b is None else np.abs(b), geom)
+
+    def variants(self, case: Case) -> list[Case]:
+        x, w, b, geom = self._parts(case)
+        out = []
+        for grow, seed in ((0, 1), (1, 2), (2, 3)):
+            rng = np.random.default_rng(case.seed + 1000 + seed)
+            m = 2 if case.integer_valued else None
+            ks = [k + grow for k in geom.ks]
+            nx = make_values((*x.shape[:2], *[n + 2 * grow for n in x.shape[2:]]), case.dtype,
+                             rng, integer_max=m)
+            nw = make_values((*w.shape[:2], *ks), case.dtype, rng, integer_max=m)
+            kwargs = dict(case.kwargs)
+            if b is not None:
+                kwargs["bias"] = make_values(b.shape, case.dtype, rng, integer_max=m)
+            out.append(Case(case.op, {"input": nx, "weight": nw}, kwargs, case.dtype,
+                            case.integer_valued, case.seed,
+                            w.shape[0] // geom.g * int(np.prod(ks)) + int(b is not None)))
+        return out
 
     def features(self, case: Case) -> list[str]:
         x, w, _, geom = self._parts(case)
@@ -452,6 +507,21 @@ class ConvInputGradSpec(OpSpec):
             f.append("leftover rows")
         return f
 
+    def variants(self, case: Case) -> list[Case]:
+        size, w, gy, geom = self._parts(case)
+        out = []
+        for grow_k, seed in ((0, 1), (1, 2), (2, 3)):
+            ks, sizes, outs, rng, m = _grown(case, geom, size[2:], grow_k, seed)
+            if grow_k == 0:
+                sizes, outs = list(size[2:]), list(gy.shape[2:])
+            nw = make_values((w.shape[0], w.shape[1], *ks), case.dtype, rng, integer_max=m)
+            ng = make_values((gy.shape[0], gy.shape[1], *outs), case.dtype, rng, integer_max=m)
+            out.append(Case(case.op, {"input_size": (size[0], size[1], *sizes), "weight": nw,
+                                      "grad_output": ng}, dict(case.kwargs), case.dtype,
+                            case.integer_valued, case.seed,
+                            w.shape[0] // geom.g * int(np.prod(ks))))
+        return out
+
     def candidates(self, case: Case) -> Iterator[Candidate]:
         size, w, gy, geom = self._parts(case)
         nd = geom.nd
@@ -539,6 +609,20 @@ class ConvWeightGradSpec(OpSpec):
         if any(_leftover(list(x.shape[2:]), geom)):
             f.append("leftover rows")
         return f
+
+    def variants(self, case: Case) -> list[Case]:
+        x, size, gy, geom = self._parts(case)
+        out = []
+        for grow_k, seed in ((0, 1), (1, 2), (2, 3)):
+            ks, sizes, outs, rng, m = _grown(case, geom, x.shape[2:], grow_k, seed)
+            if grow_k == 0:
+                sizes, outs = list(x.shape[2:]), list(gy.shape[2:])
+            nx = make_values((x.shape[0], x.shape[1], *sizes), case.dtype, rng, integer_max=m)
+            ng = make_values((gy.shape[0], gy.shape[1], *outs), case.dtype, rng, integer_max=m)
+            out.append(Case(case.op, {"input": nx, "weight_size": (size[0], size[1], *ks),
+                                      "grad_output": ng}, dict(case.kwargs), case.dtype,
+                            case.integer_valued, case.seed, x.shape[0] * int(np.prod(outs))))
+        return out
 
     def candidates(self, case: Case) -> Iterator[Candidate]:
         x, size, gy, geom = self._parts(case)

@@ -110,6 +110,10 @@ class OpSpec:
     def shape_hint(self, case: Case, actual_shape: tuple[int, ...]) -> Diagnosis | None:
         return None
 
+    def variants(self, case: Case) -> list[Case]:
+        """Larger or re-valued versions of ``case`` on which coincidences disappear."""
+        return []
+
     def extra_diagnosis(self, case: Case, actual: np.ndarray) -> Diagnosis | None:
         """A last-resort diagnosis for a right-shaped output no candidate explains."""
         return None
@@ -247,17 +251,34 @@ def _matching(spec: OpSpec, case: Case, actual: Any, comp: Comparison) -> list[D
 def _diagnose(
     spec: OpSpec, case: Case, actual: Any, comp: Comparison,
     first: tuple[Case, Any] | None = None,
+    probe: Callable[[Case], Any] | None = None,
 ) -> list[Diagnosis]:
     """Name the convention mismatch behind a failure.
 
     The shrunk case is small, so several mismatches may coincide on it; the first failing
-    case Hypothesis found (larger, more generic) breaks the tie.
+    case Hypothesis found (larger, more generic) and variants of the shrunk case (larger
+    kernels and inputs, fresh values), run through the implementation via ``probe``,
+    break the tie.
     """
     found = _matching(spec, case, actual, comp)
-    if len(found) > 1 and first is not None and first[0] is not case:
-        first_comp = spec.compare(first[0], first[1], "elementwise")
+    others: list[tuple[Case, Any]] = []
+    if first is not None and first[0] is not case:
+        others.append(first)
+    for variant in spec.variants(case) if (probe is not None and len(found) > 1) else []:
+        out = probe(variant) if probe is not None else None
+        if out is not None:
+            others.append((variant, out))
+    for other_case, other_out in others:
+        if len(found) <= 1:
+            break
+        try:
+            other_comp = spec.compare(other_case, other_out, "elementwise")
+        except Exception:
+            continue
+        if other_comp.ok:
+            continue  # the bug does not show on this variant: no evidence either way
         also = {(d.name, d.explanation)
-                for d in _matching(spec, first[0], first[1], first_comp)}
+                for d in _matching(spec, other_case, other_out, other_comp)}
         both = [d for d in found if (d.name, d.explanation) in also]
         if both:
             found = both
@@ -322,6 +343,7 @@ def _precision_diagnosis(spec: OpSpec, case: Case, act: np.ndarray) -> Diagnosis
 def _describe_failure(
     spec: OpSpec, fn: Any, case: Case, actual: Any, comp: Comparison, backend: Backend,
     examples: int, first: tuple[Case, Any] | None = None,
+    probe: Callable[[Case], Any] | None = None,
 ) -> str:
     lines = [
         f"{spec.checker}({_fn_name(fn)}) found a bug (at example {examples}; shrunk to the "
@@ -342,7 +364,12 @@ def _describe_failure(
     else:
         idx = list(comp.index or ())
         lines.append(f"worst element out{idx}: expected {comp.expected!r}, got {comp.actual!r}")
-        if comp.exact:
+        if comp.exact and not case.integer_valued:
+            lines.append(
+                f"error {comp.error:.6g}, allowed 0: {spec.op} only selects input values (no "
+                "rounding), so the output must match exactly"
+            )
+        elif comp.exact:
             lines.append(
                 f"error {comp.error:.6g}, allowed 0: integer-valued inputs whose every "
                 f"accumulation is exact in {case.dtype}, so the output must match exactly"
@@ -352,7 +379,7 @@ def _describe_failure(
                 f"error {comp.error:.6g} > allowed {comp.allowed:.6g} = γ_{case.terms + 1}"
                 f"({case.dtype})·Σ|terms| (ratio {comp.ratio:.3g})"
             )
-    diags = _diagnose(spec, case, actual, comp, first)
+    diags = _diagnose(spec, case, actual, comp, first, probe)
     if diags:
         lines.append(f"diagnosis: {diags[0]}")
     else:
@@ -473,8 +500,14 @@ def run_check(
         if not stats["errors"]:
             raise
     except _Mismatch as m:
+        def probe(variant: Case) -> Any:
+            try:
+                return spec.prepare_output(variant, _call(fn, variant, backend), backend)
+            except Exception:
+                return None
+
         msg = _describe_failure(spec, fn, m.case, m.actual, m.comparison, backend,
-                                stats["n_first"] or stats["n"] + 1, stats["first"])
+                                stats["n_first"] or stats["n"] + 1, stats["first"], probe)
         if stats["errors"]:
             case, exc = stats["errors"][0]
             msg += (f"\nalso: the implementation raised {type(exc).__name__}: {exc} on "

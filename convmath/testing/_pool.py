@@ -22,7 +22,7 @@ from convmath.testing._backends import Backend
 from convmath.testing._core import Diagnosis, OpSpec
 from convmath.testing._reference import numeric, per_axis
 from convmath.testing._tolerance import Comparison, compare_elementwise
-from convmath.testing.strategies import Case
+from convmath.testing.strategies import Case, make_values
 
 __all__ = ["AvgPoolGradSpec", "AvgPoolSpec", "MaxPoolGradSpec", "MaxPoolSpec", "pool_windows"]
 
@@ -110,6 +110,19 @@ def _features(case: Case, g: _PoolGeom) -> list[str]:
     if any(n >= 64 for n in case.args["input"].shape[2:]):
         f.append("spatial >= 64")
     return f
+
+
+def _pool_variants(case: Case) -> list[Case]:
+    """Fresh values on the same and on larger inputs (for diagnosis tie-breaking)."""
+    x = case.args["input"]
+    out = []
+    for grow, seed in ((0, 1), (3, 2), (5, 3)):
+        rng = np.random.default_rng(case.seed + 1000 + seed)
+        nx = make_values((*x.shape[:2], *[n + grow for n in x.shape[2:]]), case.dtype, rng,
+                         integer_max=3 if case.integer_valued else None)
+        out.append(Case(case.op, {"input": nx}, dict(case.kwargs), case.dtype,
+                        case.integer_valued, case.seed, case.terms))
+    return out
 
 
 class MaxPoolSpec(OpSpec):
@@ -201,9 +214,10 @@ class MaxPoolSpec(OpSpec):
         yield ("floor vs ceil output size",
                f"ceil_mode={g.ceil} is not honoured: the output size uses "
                f"{'floor' if g.ceil else 'ceil'}", lambda: pick(ceil=not g.ceil))
-        if any(g.p):
+        if any(g.p) or g.ceil:
             yield ("zero padding in max pooling",
-                   "max pooling pads with zeros; it must pad with −∞ (padding never wins)",
+                   "max pooling pads (or fills the ceil_mode overhang) with zeros; it must "
+                   "use −∞ (padding never wins)",
                    lambda: pick(pad_value=0.0))
         if any(v > 1 for v in g.d):
             yield ("dilation ignored", "dilation is ignored", lambda: pick(d=[1] * g.nd))
@@ -226,6 +240,9 @@ class MaxPoolSpec(OpSpec):
             return (self.index_candidates(case), np.asarray(actual[1]),
                     np.asarray(self._ref_call(case)[1]))
         return super().diagnosis_view(case, actual, comp)
+
+    def variants(self, case: Case) -> list[Case]:
+        return _pool_variants(case)
 
     def index_candidates(self, case: Case) -> Iterator[tuple[str, str, Any]]:
         yield ("gradient/index to the last maximum",
@@ -320,6 +337,9 @@ class AvgPoolSpec(OpSpec):
     def shape_hint(self, case: Case, actual_shape: tuple[int, ...]) -> Diagnosis | None:
         return Diagnosis("output shape", f"output shape {actual_shape}, but PyTorch's pooling "
                          "formula gives " + str(self.reference(case).shape))
+
+    def variants(self, case: Case) -> list[Case]:
+        return _pool_variants(case)
 
     def features(self, case: Case) -> list[str]:
         g = _PoolGeom(case)

@@ -20,7 +20,7 @@ import numpy as np
 from convmath.testing._core import Diagnosis, OpSpec
 from convmath.testing._reference import numeric
 from convmath.testing._tolerance import Comparison, compare_normwise
-from convmath.testing.strategies import Case
+from convmath.testing.strategies import Case, make_values
 
 __all__ = ["SignalSpec"]
 
@@ -105,6 +105,24 @@ class SignalSpec(OpSpec):
             yield ("mode ignored", f"mode={mode!r} is ignored: the 'full' output is returned",
                    lambda: self._ref(a, b, "full"))
         yield ("inputs swapped", "in1 and in2 are swapped", lambda: self._ref(b, a, mode))
+
+    def variants(self, case: Case) -> list[Case]:
+        a, b = case.args["in1"], case.args["in2"]
+        cplx = case.dtype.startswith("complex")
+        out = []
+        for grow, seed in ((0, 1), (2, 2), (3, 3)):
+            rng = np.random.default_rng(case.seed + 1000 + seed)
+            m = 2 if case.integer_valued else None
+            s1 = [n + grow + 1 if grow else n for n in a.shape]
+            s2 = [n + grow for n in b.shape]
+            if self._mode(case) == "valid":
+                s1 = [max(x, y) for x, y in zip(s1, s2, strict=True)]
+            n1 = make_values(s1, case.dtype, rng, integer_max=m, complex_values=cplx)
+            n2 = make_values(s2, case.dtype, rng, integer_max=m, complex_values=cplx)
+            terms = min(n1.size, n2.size) + (2 if cplx else 0)
+            out.append(Case(case.op, {"in1": n1, "in2": n2}, dict(case.kwargs), case.dtype,
+                            case.integer_valued, case.seed, terms))
+        return out
 
     def shape_hint(self, case: Case, actual_shape: tuple[int, ...]) -> Diagnosis | None:
         a, b = case.args["in1"], case.args["in2"]

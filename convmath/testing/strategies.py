@@ -221,6 +221,9 @@ def _channels(draw: Any, regime: str, groups_ok: bool) -> tuple[int, int, int]:
     g = draw(st.integers(2, 4)) if groups_ok and draw(st.integers(0, 2)) == 0 else 1
     if regime == "channels":
         c_in_total = draw(channel_counts(min_value=1, max_value=64))
+        if groups_ok and c_in_total > 1 and draw(st.integers(0, 3)) == 0:
+            # depthwise: groups == C_in, with a channel multiplier of 1 or 2
+            return c_in_total, 1, draw(st.integers(1, 2))
         c_out_total = draw(channel_counts(min_value=1, max_value=64))
         cin = max(1, c_in_total // g)
         cout = max(1, c_out_total // g)

@@ -245,7 +245,8 @@ MUTANTS = {
     "same_extra_before": (same_extra_before, "'same' offset by one"),
     "same_dilation_swapped": (same_dilation_swapped, "swapped"),
     "stride_axes_swapped": (stride_axes_swapped, "per-axis params swapped"),
-    "padding_axes_swapped": (padding_axes_swapped, "per-axis params swapped"),
+    # with padding='same' and a square kernel, reversed pads = swapped dilations in 'same'
+    "padding_axes_swapped": (padding_axes_swapped, "swapped"),
     "stride_dilation_swapped": (stride_dilation_swapped, "stride and dilation swapped"),
     "dilation_ignored": (dilation_ignored, "dilation ignored"),
     "dilation_ignored_axis1": (dilation_ignored_axis1, "dilation ignored"),

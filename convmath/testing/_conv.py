@@ -545,6 +545,11 @@ class ConvInputGradSpec(OpSpec):
                "the kernel is not rotated 180° (or rotated twice): the input gradient is a "
                "full cross-correlation with the flipped kernel",
                lambda: self._ref(size, np.flip(w, sp), gy, geom))
+        if geom.s != geom.d:
+            yield ("stride and dilation swapped",
+                   f"stride={tuple(geom.s)} and dilation={tuple(geom.d)} are exchanged",
+                   lambda: self._ref(size, w, gy, geom, stride=tuple(geom.d),
+                                     dilation=tuple(geom.s)))
         if nd > 1:
             for name, attr in (("stride", "s"), ("dilation", "d"), ("padding", "p")):
                 val = getattr(geom, attr)
@@ -553,11 +558,6 @@ class ConvInputGradSpec(OpSpec):
                            f"{name}={tuple(val)} is applied as {tuple(val[::-1])}",
                            partial(lambda nm, v: self._ref(size, w, gy, geom,
                                                            **{nm: tuple(v[::-1])}), name, val))
-        if geom.s != geom.d:
-            yield ("stride and dilation swapped",
-                   f"stride={tuple(geom.s)} and dilation={tuple(geom.d)} are exchanged",
-                   lambda: self._ref(size, w, gy, geom, stride=tuple(geom.d),
-                                     dilation=tuple(geom.s)))
         if any(v > 1 for v in geom.d):
             yield ("dilation ignored", "dilation is ignored",
                    lambda: self._ref(size, w, gy, geom, dilation=(1,) * nd))
@@ -630,6 +630,12 @@ class ConvWeightGradSpec(OpSpec):
         sp = tuple(range(2, 2 + nd))
         yield ("flipped kernel", "the weight gradient comes out rotated 180°",
                lambda: np.flip(self._ref(x, size, gy, geom), sp))
+        if geom.s != geom.d:
+            yield ("stride and dilation swapped",
+                   "stride and dilation are exchanged (they swap roles in the weight "
+                   "gradient's correlation, and were swapped back wrongly)",
+                   lambda: self._ref(x, size, gy, geom, stride=tuple(geom.d),
+                                     dilation=tuple(geom.s)))
         if nd > 1:
             for name, attr in (("stride", "s"), ("dilation", "d"), ("padding", "p")):
                 val = getattr(geom, attr)
@@ -638,12 +644,6 @@ class ConvWeightGradSpec(OpSpec):
                            f"{name}={tuple(val)} is applied as {tuple(val[::-1])}",
                            partial(lambda nm, v: self._ref(x, size, gy, geom,
                                                            **{nm: tuple(v[::-1])}), name, val))
-        if geom.s != geom.d:
-            yield ("stride and dilation swapped",
-                   "stride and dilation are exchanged (they swap roles in the weight "
-                   "gradient's correlation, and were swapped back wrongly)",
-                   lambda: self._ref(x, size, gy, geom, stride=tuple(geom.d),
-                                     dilation=tuple(geom.s)))
         if any(v > 1 for v in geom.d):
             yield ("dilation ignored", "dilation is ignored",
                    lambda: self._ref(x, size, gy, geom, dilation=(1,) * nd))

@@ -182,8 +182,11 @@ def reproduction(case: Case, fn: Any, backend: Backend, spec: OpSpec) -> str:
     else:
         lines.append("from convmath.testing.strategies import make_values")
         lines.append(f"rng = np.random.default_rng({case.seed})")
-        for k, (_, shape, m, zeros, cplx) in zip(arrays, case.info.get("recipe", []),
-                                                 strict=False):
+        for k, (_, shape, m, zeros, cplx, literal) in zip(
+                arrays, case.info.get("recipe", []), strict=False):
+            if literal:  # drawn by Hypothesis element by element: small, printed as is
+                lines.append(f"{k} = {_np_literal(arrays[k], case.dtype)}")
+                continue
             extra = f", zeros={zeros}" if zeros else ""
             extra += ", complex_values=True" if cplx else ""
             dt = "np.float32" if case.dtype == "bfloat16" else f"np.{case.dtype}"

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from convmath.errors import InvalidArgument
 from convmath.testing._tolerance import DTYPES, exact_limit, round_to_dtype
@@ -147,19 +148,34 @@ def make_values(
 
 
 class _Gen:
-    """Draws the arrays of one case from its seed and records how (for reproduction)."""
+    """Draws the arrays of one case and records how (for the reproduction snippet).
 
-    def __init__(self, seed: int, dtype: str) -> None:
+    Small integer-valued arrays are drawn element by element with
+    ``hypothesis.extra.numpy.arrays``, so Hypothesis shrinks their values too; real-valued
+    and larger arrays come from NumPy's generator seeded by a drawn seed, which keeps big
+    cases cheap.
+    """
+
+    SMALL = 48
+
+    def __init__(self, seed: int, dtype: str, draw: Any = None) -> None:
         self.rng = np.random.default_rng(seed)
         self.dtype = dtype
-        self.recipe: list[tuple[str, tuple[int, ...], int | None, float, bool]] = []
+        self.draw = draw
+        self.recipe: list[tuple[str, tuple[int, ...], int | None, float, bool, bool]] = []
 
     def __call__(
         self, name: str, shape: Sequence[int], *, integer_max: int | None,
         zeros: float = 0.0, complex_values: bool = False,
     ) -> np.ndarray:
-        self.recipe.append((name, tuple(int(s) for s in shape), integer_max, zeros,
-                            complex_values))
+        shape = tuple(int(s) for s in shape)
+        literal = (self.draw is not None and integer_max is not None and not complex_values
+                   and math.prod(shape) <= self.SMALL)
+        self.recipe.append((name, shape, integer_max, zeros, complex_values, literal))
+        if literal:
+            m = int(integer_max)  # type: ignore[arg-type]
+            ints = self.draw(hnp.arrays(np.int64, shape, elements=st.integers(-m, m)))
+            return np.asarray(ints, dtype=np.float64)
         return make_values(shape, self.dtype, self.rng, integer_max=integer_max, zeros=zeros,
                            complex_values=complex_values)
 
@@ -284,7 +300,7 @@ def conv_cases(
     dtype = draw(st.sampled_from(dts))
     has_bias = bias and draw(st.booleans())
     terms = cin * math.prod(ks)
-    gen = _Gen(seed, dtype)
+    gen = _Gen(seed, dtype, draw)
     m = _integer_max(dtype, terms + 1) if integer_valued else None
     x = gen("x", (n, cin * g, *sizes), integer_max=m, zeros=zeros)
     w = gen("w", (cout * g, cin, *ks), integer_max=m, zeros=zeros)
@@ -346,7 +362,7 @@ def conv_transpose_cases(
     dtype = draw(st.sampled_from(dts))
     has_bias = bias and draw(st.booleans())
     terms = cin * math.prod(ks)
-    gen = _Gen(seed, dtype)
+    gen = _Gen(seed, dtype, draw)
     m = _integer_max(dtype, terms + 1) if integer_valued else None
     x = gen("x", (n, cin * g, *sizes), integer_max=m, zeros=zeros)
     w = gen("w", (cin * g, cout, *ks), integer_max=m, zeros=zeros)
@@ -436,7 +452,7 @@ def conv_input_grad_cases(
     integer_valued, seed, zeros = _draw_values_kind(draw, values)
     dtype = draw(st.sampled_from(dts))
     terms = cout * math.prod(ks)
-    gen = _Gen(seed, dtype)
+    gen = _Gen(seed, dtype, draw)
     m = _integer_max(dtype, terms) if integer_valued else None
     w = gen("w", (cout * g, cin, *ks), integer_max=m, zeros=zeros)
     gy = gen("gy", (n, cout * g, *_out_sizes(sizes, ks, ss, ds, ps)),
@@ -470,7 +486,7 @@ def conv_weight_grad_cases(
     dtype = draw(st.sampled_from(dts))
     outs = _out_sizes(sizes, ks, ss, ds, ps)
     terms = n * math.prod(outs)
-    gen = _Gen(seed, dtype)
+    gen = _Gen(seed, dtype, draw)
     m = _integer_max(dtype, terms) if integer_valued else None
     x = gen("x", (n, cin * g, *sizes), integer_max=m, zeros=zeros)
     gy = gen("gy", (n, cout * g, *outs), integer_max=m, zeros=zeros)
@@ -511,7 +527,7 @@ def _signal_cases(op: str) -> Any:
         dtype = draw(st.sampled_from(dts))
         cplx = dtype.startswith("complex")
         terms = min(math.prod(s1), math.prod(s2)) + (2 if cplx else 0)
-        gen = _Gen(seed, dtype)
+        gen = _Gen(seed, dtype, draw)
         m = _integer_max(dtype, 2 * terms) if integer_valued else None
         a1 = gen("a1", s1, integer_max=m, zeros=zeros, complex_values=cplx)
         a2 = gen("a2", s2, integer_max=m, zeros=zeros, complex_values=cplx)
@@ -577,7 +593,7 @@ def max_pool_cases(
     c = draw(st.integers(1, 3))
     integer_valued, seed, zeros = _draw_values_kind(draw, values)
     dtype = draw(st.sampled_from(dts))
-    gen = _Gen(seed, dtype)
+    gen = _Gen(seed, dtype, draw)
     x = gen("x", (n, c, *sizes), integer_max=3 if integer_valued else None,
                     zeros=zeros)
     kwargs: dict[str, Any] = {"kernel_size": _as_param(draw, ks)}
@@ -617,7 +633,7 @@ def avg_pool_cases(
     c = draw(st.integers(1, 3))
     integer_valued, seed, zeros = _draw_values_kind(draw, values)
     dtype = draw(st.sampled_from(dts))
-    gen = _Gen(seed, dtype)
+    gen = _Gen(seed, dtype, draw)
     x = gen("x", (n, c, *sizes), integer_max=3 if integer_valued else None,
                     zeros=zeros)
     kwargs: dict[str, Any] = {"kernel_size": _as_param(draw, ks)}
@@ -678,7 +694,7 @@ def max_pool_grad_cases(
                                dilation=dilation, ceil_mode=ceil_mode, values=values))
     x = base.args["input"]
     out = _pool_out_shape(x.shape, base.kwargs, dilation)
-    gen = _Gen(base.seed + 1, base.dtype)
+    gen = _Gen(base.seed + 1, base.dtype, draw)
     g = gen("grad_output", out, integer_max=4 if base.integer_valued else None)
     ks = base.kwargs["kernel_size"]
     overlap = int(ks) ** ndim if isinstance(ks, int) else math.prod(ks)
@@ -707,7 +723,7 @@ def avg_pool_grad_cases(
                                divisor_override=divisor_override, values=values))
     x = base.args["input"]
     out = _pool_out_shape(x.shape, base.kwargs, False)
-    gen = _Gen(base.seed + 1, base.dtype)
+    gen = _Gen(base.seed + 1, base.dtype, draw)
     g = gen("grad_output", out, integer_max=None)
     return Case("avg_pool_grad", {"input_size": tuple(x.shape), "grad_output": g},
                 dict(base.kwargs), base.dtype, False, base.seed, base.terms,

@@ -21,9 +21,10 @@ p padding, d dilation, k̂ = d(k−1)+1):
   unpadded input, separately for every (n, c). Integer input keeps its dtype (exact).
 - Average pooling divides by ``divisor_override`` if given; otherwise by the window
   clipped to the padded bounds (count_include_pad, the ceil-mode overhang never counts) or
-  by the number of in-bounds elements. Integer input: the sum is exact (int64) and the
-  division truncates towards zero, which is what PyTorch does for int64 (PyTorch refuses
-  the other integer dtypes; here they get the same rule and keep their dtype).
+  by the number of in-bounds elements. Integer input: the sum is exact (int64, uint64 for
+  unsigned input) and the division truncates towards zero, which is what PyTorch does for
+  int64 (PyTorch refuses the other integer dtypes; here they get the same rule and keep
+  their dtype).
 - A window that holds no input element at all (possible only with dilation, e.g. i=1,
   k=2, d=2, p=1) raises InvalidArgument. PyTorch returns −∞ there with an index computed
   from an out-of-range position, which aliases another element (for input (1, 1, 2, 1),
@@ -139,9 +140,10 @@ def pool_geometry(
     if not isinstance(ceil_mode, (bool, np.bool_)):
         raise InvalidArgument(f"ceil_mode must be a bool, got {ceil_mode!r}")
     k = expand_param("kernel_size", kernel_size, n, min_value=1)
-    s = k if stride is None else expand_param("stride", stride, n, min_value=1)
-    if _is_seq(stride) and len(stride) == 0:  # torch treats stride=[] as "default"
+    if stride is None or (_is_seq(stride) and len(stride) == 0):  # PyTorch: [] = default
         s = k
+    else:
+        s = expand_param("stride", stride, n, min_value=1)
     p = expand_param("padding", padding, n, min_value=0)
     d = expand_param("dilation", dilation, n, min_value=1)
     for ax in range(n):
@@ -360,6 +362,8 @@ def _avg_divisor(
 
 def _trunc_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """Integer division rounding towards zero (C / PyTorch semantics), ``den > 0``."""
+    if num.dtype.kind == "u":
+        return num // den.astype(num.dtype)
     q: np.ndarray = np.where(num >= 0, num // den, -((-num) // den))
     return q
 
@@ -410,7 +414,10 @@ def avg_pool(
         arr.shape, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
     )
     is_int = arr.dtype.kind in "iu"
-    acc_dtype = np.dtype(np.int64) if is_int else np.result_type(arr.dtype, np.float32)
+    if is_int:  # exact sums (up to the wrap-around of 64-bit integers)
+        acc_dtype = np.dtype(np.uint64 if arr.dtype.kind == "u" else np.int64)
+    else:
+        acc_dtype = np.result_type(arr.dtype, np.float32)
     xp = _pad(_flatten_batch(arr, g).astype(acc_dtype, copy=False), g, 0)
     total = np.zeros((xp.shape[0], *g.out_size), dtype=acc_dtype)
     for tap in g.taps():

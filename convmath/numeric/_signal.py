@@ -26,10 +26,13 @@ result dtype, as numpy and scipy); in 1-D it is ``numpy.convolve``, in N-d a loo
 taps of the smaller input, each a vectorised multiply-add over the whole output (or one
 ``tensordot`` over a ``sliding_window_view`` when the problem is small). ``fft`` uses
 ``scipy.signal.fftconvolve`` / ``oaconvolve``. For integer input the FFT is used only when a
-rigorous bound on its rounding error (Percival's bound for FFT convolution, ×8 margin)
-is below 1/4, so that rounding recovers the exact result; otherwise ``direct`` is used
-even with ``method="fft"``. ``auto`` picks the cheaper of the two by an operation-count
-model calibrated on this code.
+bound on its rounding error is below 1/4, so that rounding recovers the exact result:
+Percival's bound for FFT convolution (proven for radix-2 transforms; taken with an 8×
+margin because pocketfft mixes radices), and then every value must also lie within 1/4 of
+an integer a posteriori; otherwise ``direct`` is used, even with ``method="fft"``.
+``auto`` picks the cheaper of the two by an operation-count model calibrated on this code,
+and never the FFT for input holding inf or NaN (the FFT would spread them over the whole
+output; explicit ``method="fft"`` warns, like scipy).
 
 >>> import numpy as np
 >>> convolve([1, 2, 3], [0, 1, 0.5])
@@ -43,6 +46,7 @@ array([ 0, 15,  5, -9,  7,  6,  7])
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, Literal
 
 import numpy as np
@@ -163,8 +167,11 @@ def _fft_exact_for_ints(a: np.ndarray, b: np.ndarray) -> bool:
     """Whether a float64 FFT convolution of integer arrays provably rounds to the truth.
 
     Percival (Math. Comp. 2003) bounds the error of an FFT convolution of length N = 2ⁿ by
-    ``‖a‖₂‖b‖₂((1+ε)^{3n}(1+ε√5)^{3n+1}(1+β)^{3n} − 1) ≈ ‖a‖₂‖b‖₂(13n+3)ε``. We require
-    8 times that to be below 1/4 (margin for mixed-radix transforms and twiddle error).
+    ``‖a‖₂‖b‖₂((1+ε)^{3n}(1+ε√5)^{3n+1}(1+β)^{3n} − 1) ≤ ‖a‖₂‖b‖₂(13n+3)ε`` (β ≤ ε, the
+    twiddle-factor error). The proof is for radix-2 transforms; scipy's pocketfft mixes
+    radices, so we require 8 times the bound to be below 1/4, and the caller still checks
+    the rounded result a posteriori. Passing also forces ``‖a‖₂ < 2⁴⁴`` or so, so the
+    conversion of the integers to float64 is itself exact.
     """
     n_fft = math.prod(i + j - 1 for i, j in zip(a.shape, b.shape, strict=True))
     levels = max(1.0, math.log2(n_fft))
@@ -277,6 +284,19 @@ def _convolve(a: np.ndarray, b: np.ndarray, mode: str, method: str) -> np.ndarra
     if method == "auto":
         method = _choose(a, b, mode)
         proven = True  # _choose picks "fft" for integers only once the bound holds
+        if method == "fft" and dtype.kind in "fc" and not (
+            np.isfinite(a).all() and np.isfinite(b).all()
+        ):
+            method = "direct"  # an FFT would smear one inf/NaN over the whole output
+    elif method == "fft" and dtype.kind in "fc" and not (
+        np.isfinite(a).all() and np.isfinite(b).all()
+    ):
+        warnings.warn(
+            "method='fft' with inf or NaN input makes every output inf or NaN; "
+            "method='direct' (or 'auto') keeps them local",
+            RuntimeWarning,
+            stacklevel=3,
+        )
     if method == "fft":
         if dtype.kind in "iu":
             exact = _fft_ints(a, b, mode, dtype, proven)
@@ -286,7 +306,8 @@ def _convolve(a: np.ndarray, b: np.ndarray, mode: str, method: str) -> np.ndarra
             # both in the result precision: a float32 operand would otherwise be
             # transformed in float32 and spoil a float64 result
             a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
-            return _fft(a, b, mode).astype(dtype, copy=False)
+            with np.errstate(invalid="ignore", over="ignore"):  # inf/NaN: warned above
+                return _fft(a, b, mode).astype(dtype, copy=False)
     return _direct(a, b, mode, dtype)
 
 

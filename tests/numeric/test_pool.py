@@ -394,3 +394,13 @@ def test_max_pool_small_integer_dtypes_match_torch(dtype: Any) -> None:
     assert got.dtype == dtype
     np.testing.assert_array_equal(got, want.numpy())
     np.testing.assert_array_equal(idx, want_idx.numpy())
+
+
+def test_unsigned_avg_pool_and_empty_stride_default() -> None:
+    # the first sum, 2**63 + 30, overflows int64 but not uint64
+    x = np.array([[[2**62 + 10, 2**62 + 20, 7]]], dtype=np.uint64)
+    got = avg_pool(x, 2, stride=1)
+    assert got.dtype == np.uint64
+    assert got.tolist() == [[[2**62 + 15, 2**61 + 13]]]
+    y = np.arange(8.0).reshape(1, 1, 8)
+    np.testing.assert_array_equal(max_pool(y, 2, stride=[]), max_pool(y, 2))  # PyTorch: []

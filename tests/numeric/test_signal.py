@@ -231,3 +231,16 @@ def test_numeric_import_stays_light() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == ""
+
+
+def test_non_finite_input_stays_local_with_auto() -> None:
+    a = np.zeros(5000)
+    a[100] = np.inf
+    b = np.ones(2000)
+    assert choose_method(np.zeros(5000), b) == "fft"  # finite input of this size: FFT
+    got = convolve(a, b, "same")
+    np.testing.assert_array_equal(got, scipy.signal.convolve(a, b, "same", "direct"))
+    # the inf reaches full outputs 100..2099; 'same' keeps full[999:5999], so 0..1100
+    assert np.isfinite(got).sum() == 5000 - 1101
+    with pytest.warns(RuntimeWarning, match="inf or NaN"):
+        convolve(a, b, "same", "fft")

@@ -150,6 +150,13 @@ class ConvSpec(OpSpec):
                 yield (f"kernel flipped on axis {ax}",
                        f"the kernel is flipped along spatial axis {ax} only",
                        partial(lambda a: ref(x, np.flip(w, 2 + a), b, geom), ax))
+        if nd > 1:
+            yield ("kernel spatial axes transposed",
+                   "the kernel's last two spatial axes are exchanged (w read as (…, kW, kH)): "
+                   "a per-axis swap of the kernel itself",
+                   lambda: ref(x, np.swapaxes(w, -1, -2), b, geom,
+                               pads=conv_pads(case.kwargs, [*geom.ks[:-2], geom.ks[-1],
+                                                            geom.ks[-2]], geom.d)))
         if geom.pad_mode == "same" and any((a != c) for a, c in geom.pads):
             swapped = [(c, a) for a, c in geom.pads]
             yield ("'same' offset by one",
@@ -194,6 +201,12 @@ class ConvSpec(OpSpec):
         if any(v > 1 for v in geom.d):
             yield ("dilation ignored", "the dilation argument is silently ignored (d = 1)",
                    lambda: ref(x, w, b, geom, dilation=[1] * nd))
+            if geom.pad_mode == "same":
+                yield ("dilation ignored",
+                       "the dilation argument is silently ignored (d = 1, 'same' padding "
+                       "computed without it)",
+                       lambda: ref(x, w, b, geom, dilation=[1] * nd,
+                                   pads=conv_pads(case.kwargs, geom.ks, [1] * nd)))
             for ax in range(nd):
                 if geom.d[ax] > 1 and nd > 1:
                     d1 = list(geom.d)

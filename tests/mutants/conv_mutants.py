@@ -267,3 +267,14 @@ MUTANTS = {
     "tiled_large_width": (tiled_large_width, None),
     "batch_broadcast": (batch_broadcast, None),
 }
+
+
+def kernel_hw_transposed(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1):  # type: ignore[no-untyped-def]
+    """The kernel's H and W axes exchanged (a layout bug in a weight-loading path)."""
+    w = np.asarray(w)
+    if w.ndim >= 4:
+        w = np.swapaxes(w, -1, -2)
+    return correct(x, np.ascontiguousarray(w), bias, stride, padding, dilation, groups)
+
+
+MUTANTS["kernel_hw_transposed"] = (kernel_hw_transposed, "kernel spatial axes transposed")

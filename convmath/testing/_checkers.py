@@ -79,6 +79,19 @@ def check_conv(
     Switch off what ``fn`` does not support (``groups=False``, ``padding_modes=
     ("explicit",)`` for no string padding, ...): the argument is then not passed at all.
     Raises :class:`~convmath.ConvCheckFailure` on a bug; returns a :class:`CheckReport`.
+
+    >>> import numpy as np
+    >>> import convmath.numeric as ref
+    >>> check_conv(ref.conv, max_examples=20, seed=0).examples
+    20
+    >>> def flipped(x, w, **kw):  # a textbook convolution instead of cross-correlation
+    ...     return ref.conv(x, np.flip(w, (2, 3)).copy(), **kw)
+    >>> try:
+    ...     check_conv(flipped, seed=0)
+    ... except AssertionError as failure:
+    ...     line = [ln for ln in str(failure).splitlines() if ln.startswith("diagnosis")][0]
+    ...     print(line.split(":")[1])
+     flipped kernel
     """
     strategy = sts.conv_cases(
         ndim, dtypes=dtypes, groups=groups, stride=stride, dilation=dilation, padding=padding,

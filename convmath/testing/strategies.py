@@ -15,8 +15,8 @@ representable and every accumulation is exact — the output must then match exa
 with NumPy, so large arrays stay cheap; shapes and parameters shrink as usual.
 
 >>> from hypothesis import find
->>> case = find(conv_cases(ndim=2, dtypes=("float32",)), lambda c: c.params["groups"] > 1)
->>> case.params["groups"]
+>>> case = find(conv_cases(ndim=2, dtypes=("float32",)), lambda c: c.kwargs["groups"] > 1)
+>>> case.kwargs["groups"]
 2
 """
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parent.parent / "testing")]
+sys.path.insert(0, str(Path(__file__).parent))
 
-import _standin  # noqa: E402, F401  (installs stand-ins for numeric functions not merged yet)
-import conv_mutants  # noqa: E402
-import pytest  # noqa: E402
+import conv_mutants
+import pytest
 
-from convmath import ConvCheckFailure  # noqa: E402
-from convmath.testing import check_conv  # noqa: E402
+from convmath import ConvCheckFailure
+from convmath.testing import check_conv
 
 
 @pytest.mark.parametrize("name", sorted(conv_mutants.MUTANTS))

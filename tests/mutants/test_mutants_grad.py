@@ -7,14 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parent.parent / "testing")]
+sys.path.insert(0, str(Path(__file__).parent))
 
-import _standin  # noqa: E402, F401  (installs stand-ins for numeric functions not merged yet)
-import grad_mutants  # noqa: E402
-import pytest  # noqa: E402
+import grad_mutants
+import pytest
 
-from convmath import ConvCheckFailure  # noqa: E402
-from convmath.testing import (  # noqa: E402
+from convmath import ConvCheckFailure
+from convmath.testing import (
     check_conv_input_grad,
     check_conv_transpose,
     check_conv_weight_grad,

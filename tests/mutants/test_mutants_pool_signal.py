@@ -7,14 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parent.parent / "testing")]
+sys.path.insert(0, str(Path(__file__).parent))
 
-import _standin  # noqa: E402, F401  (installs stand-ins for numeric functions not merged yet)
-import pool_signal_mutants as m  # noqa: E402
-import pytest  # noqa: E402
+import pool_signal_mutants as m
+import pytest
 
-from convmath import ConvCheckFailure  # noqa: E402
-from convmath.testing import (  # noqa: E402
+from convmath import ConvCheckFailure
+from convmath.testing import (
     check_avg_pool,
     check_avg_pool_grad,
     check_convolve,

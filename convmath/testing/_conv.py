@@ -217,6 +217,21 @@ class ConvSpec(OpSpec):
         if any(v > 1 for v in geom.s):
             yield ("stride ignored", "the stride argument is ignored (s = 1)",
                    lambda: ref(x, w, b, geom, stride=[1] * nd))
+            for ax in range(nd):
+                if geom.s[ax] > 1 and nd > 1:
+                    s1 = list(geom.s)
+                    s1[ax] = 1
+                    yield (f"stride ignored on axis {ax}",
+                           f"the stride is ignored on spatial axis {ax}",
+                           partial(lambda ss: ref(x, w, b, geom, stride=ss), s1))
+        if nd > 1:
+            for ax in range(nd):
+                if any(geom.pads[ax]):
+                    p1 = list(geom.pads)
+                    p1[ax] = (0, 0)
+                    yield (f"padding ignored on axis {ax}",
+                           f"the padding is ignored on spatial axis {ax}",
+                           partial(lambda pp: ref(x, w, b, geom, pads=pp), p1))
         if any(a or c for a, c in geom.pads):
             yield ("padding ignored", "the padding argument is ignored",
                    lambda: ref(x, w, b, geom, pads=[(0, 0)] * nd))
@@ -574,6 +589,10 @@ class ConvInputGradSpec(OpSpec):
         if any(v > 1 for v in geom.d):
             yield ("dilation ignored", "dilation is ignored",
                    lambda: self._ref(size, w, gy, geom, dilation=(1,) * nd))
+        if any(geom.p):
+            yield ("padding ignored", "the padding is ignored (the input gradient is "
+                   "computed as if the forward conv had no padding)",
+                   lambda: self._ref(size, w, gy, geom, padding=(0,) * nd))
         if geom.g > 1:
             cin = size[1]
 
@@ -660,6 +679,9 @@ class ConvWeightGradSpec(OpSpec):
         if any(v > 1 for v in geom.d):
             yield ("dilation ignored", "dilation is ignored",
                    lambda: self._ref(x, size, gy, geom, dilation=(1,) * nd))
+        if any(geom.p):
+            yield ("padding ignored", "the padding is ignored",
+                   lambda: self._ref(x, size, gy, geom, padding=(0,) * nd))
         if geom.g > 1:
             def out_interleave() -> np.ndarray:
                 y = self._ref(x, size, gy, geom)

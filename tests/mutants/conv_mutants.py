@@ -278,3 +278,14 @@ def kernel_hw_transposed(x, w, bias=None, stride=1, padding=0, dilation=1, group
 
 
 MUTANTS["kernel_hw_transposed"] = (kernel_hw_transposed, "kernel spatial axes transposed")
+
+
+def stride_ignored_axis1(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1):  # type: ignore[no-untyped-def]
+    """The stride of the last axis is dropped (s = 1 there)."""
+    nd, ks, s, d, pads = _parse(x, w, stride, padding, dilation)
+    s = list(s)
+    s[-1] = 1
+    return base(x, w, bias, s, pads, d, groups)
+
+
+MUTANTS["stride_ignored_axis1"] = (stride_ignored_axis1, "stride ignored")

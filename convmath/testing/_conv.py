@@ -151,6 +151,10 @@ class ConvSpec(OpSpec):
                        f"the kernel is flipped along spatial axis {ax} only",
                        partial(lambda a: ref(x, np.flip(w, 2 + a), b, geom), ax))
         if nd > 1:
+            yield ("output spatial axes transposed",
+                   "the output's last two spatial axes are exchanged (a channels-last / layout "
+                   "conversion with the wrong permutation)",
+                   lambda: np.swapaxes(ref(x, w, b, geom), -1, -2))
             yield ("kernel spatial axes transposed",
                    "the kernel's last two spatial axes are exchanged (w read as (…, kW, kH)): "
                    "a per-axis swap of the kernel itself",

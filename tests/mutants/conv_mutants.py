@@ -289,3 +289,15 @@ def stride_ignored_axis1(x, w, bias=None, stride=1, padding=0, dilation=1, group
 
 
 MUTANTS["stride_ignored_axis1"] = (stride_ignored_axis1, "stride ignored")
+
+
+def channels_last_roundtrip(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1):  # type: ignore[no-untyped-def]
+    """A channels-last path (NHWC) converted back with the wrong permutation (H/W swapped)."""
+    y = correct(x, w, bias, stride, padding, dilation, groups)
+    if y.ndim == 4:
+        nhwc = np.transpose(y, (0, 2, 3, 1))
+        y = np.transpose(nhwc, (0, 3, 2, 1))  # should be (0, 3, 1, 2)
+    return y
+
+
+MUTANTS["channels_last_roundtrip"] = (channels_last_roundtrip, "output spatial axes transposed")

@@ -1,0 +1,362 @@
+"""The public ``check_*`` functions: argument handling around :func:`run_check`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from convmath.errors import InvalidArgument
+from convmath.testing import strategies as sts
+from convmath.testing._backends import resolve_backend
+from convmath.testing._conv import (
+    ConvInputGradSpec,
+    ConvSpec,
+    ConvTransposeSpec,
+    ConvWeightGradSpec,
+)
+from convmath.testing._core import CheckReport, resolve_settings, run_check
+from convmath.testing._pool import AvgPoolGradSpec, AvgPoolSpec, MaxPoolGradSpec, MaxPoolSpec
+from convmath.testing._signal import SignalSpec
+
+__all__ = [
+    "check_avg_pool",
+    "check_avg_pool_grad",
+    "check_conv",
+    "check_conv_input_grad",
+    "check_conv_transpose",
+    "check_conv_weight_grad",
+    "check_convolve",
+    "check_correlate",
+    "check_max_pool",
+    "check_max_pool_grad",
+]
+
+DEFAULT_DTYPES = ("float32", "float64")
+_TOLERANCES = ("elementwise", "normwise")
+#: default examples per checker: convmath.numeric passes each in about 1–3 s on a 2-core
+#: machine (benchmarks/RESULTS.md), well inside the 10 s budget for a NumPy implementation
+DEFAULT_EXAMPLES = {
+    "conv": 300,
+    "conv_transpose": 250,
+    "conv_input_grad": 250,
+    "conv_weight_grad": 250,
+    "convolve": 300,
+    "correlate": 300,
+    "max_pool": 300,
+    "avg_pool": 300,
+    "max_pool_grad": 250,
+    "avg_pool_grad": 250,
+}
+
+
+def _seed(seed: Any) -> int | None:
+    if seed is None:
+        return None
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise InvalidArgument(f"seed must be an int or None, got seed={seed!r}")
+    return seed
+
+
+def check_conv(
+    fn: Callable[..., Any],
+    *,
+    ndim: int = 2,
+    backend: Any = "numpy",
+    dtypes: Sequence[str] = DEFAULT_DTYPES,
+    groups: bool = True,
+    stride: bool = True,
+    dilation: bool = True,
+    padding: bool = True,
+    padding_modes: Sequence[str] = ("explicit", "same", "valid"),
+    bias: bool = True,
+    tolerance: str = "elementwise",
+    max_examples: int | None = None,
+    settings: Any = None,
+    seed: int | None = None,
+    device: str | None = None,
+) -> CheckReport:
+    """Check ``fn(input, weight, bias=..., stride=..., padding=..., dilation=...,
+    groups=...)`` against :func:`convmath.numeric.conv` (PyTorch's ``F.conv{1,2,3}d``).
+
+    ``tolerance='normwise'`` judges an FFT-based implementation per output plane by the
+    FFT error bound instead of the elementwise bound of a direct sum.
+
+    Switch off what ``fn`` does not support (``groups=False``, ``padding_modes=
+    ("explicit",)`` for no string padding, ...): the argument is then not passed at all.
+    Raises :class:`~convmath.ConvCheckFailure` on a bug; returns a :class:`CheckReport`.
+
+    >>> import numpy as np
+    >>> import convmath.numeric as ref
+    >>> check_conv(ref.conv, max_examples=20, seed=0).examples
+    20
+    >>> def flipped(x, w, **kw):  # a textbook convolution instead of cross-correlation
+    ...     return ref.conv(x, np.flip(w, (2, 3)).copy(), **kw)
+    >>> try:
+    ...     check_conv(flipped, seed=0)
+    ... except AssertionError as failure:
+    ...     line = [ln for ln in str(failure).splitlines() if ln.startswith("diagnosis")][0]
+    ...     print(line.split(":")[1])
+     flipped kernel
+    """
+    strategy = sts.conv_cases(
+        ndim, dtypes=dtypes, groups=groups, stride=stride, dilation=dilation, padding=padding,
+        padding_modes=padding_modes, bias=bias,
+    )
+    if tolerance not in _TOLERANCES:
+        raise InvalidArgument(
+            f"tolerance must be one of {_TOLERANCES}, got tolerance={tolerance!r}"
+        )
+    return run_check(ConvSpec(), fn, strategy, resolve_backend(backend, device),
+                     resolve_settings(max_examples, settings, DEFAULT_EXAMPLES["conv"]),
+                     _seed(seed), tolerance)
+
+
+def check_conv_transpose(
+    fn: Callable[..., Any],
+    *,
+    ndim: int = 2,
+    backend: Any = "numpy",
+    dtypes: Sequence[str] = DEFAULT_DTYPES,
+    groups: bool = True,
+    stride: bool = True,
+    dilation: bool = True,
+    padding: bool = True,
+    output_padding: bool = True,
+    bias: bool = True,
+    max_examples: int | None = None,
+    settings: Any = None,
+    seed: int | None = None,
+    device: str | None = None,
+) -> CheckReport:
+    """Check ``fn(input, weight, bias=..., stride=..., padding=..., output_padding=...,
+    groups=..., dilation=...)`` against :func:`convmath.numeric.conv_transpose`
+    (PyTorch's ``F.conv_transpose{1,2,3}d``; weight ``(C_in, C_out/groups, *k)``)."""
+    strategy = sts.conv_transpose_cases(
+        ndim, dtypes=dtypes, groups=groups, stride=stride, dilation=dilation, padding=padding,
+        output_padding=output_padding, bias=bias,
+    )
+    return run_check(ConvTransposeSpec(), fn, strategy, resolve_backend(backend, device),
+                     resolve_settings(max_examples, settings,
+                                      DEFAULT_EXAMPLES["conv_transpose"]), _seed(seed))
+
+
+def check_conv_input_grad(
+    fn: Callable[..., Any],
+    *,
+    ndim: int = 2,
+    backend: Any = "numpy",
+    dtypes: Sequence[str] = DEFAULT_DTYPES,
+    groups: bool = True,
+    stride: bool = True,
+    dilation: bool = True,
+    padding: bool = True,
+    max_examples: int | None = None,
+    settings: Any = None,
+    seed: int | None = None,
+    device: str | None = None,
+) -> CheckReport:
+    """Check ``fn(input_size, weight, grad_output, stride=..., padding=..., dilation=...,
+    groups=...)`` against :func:`convmath.numeric.conv_input_grad`
+    (``torch.nn.grad.conv{1,2,3}d_input``; ``input_size`` is the full input shape)."""
+    strategy = sts.conv_input_grad_cases(
+        ndim, dtypes=dtypes, groups=groups, stride=stride, dilation=dilation, padding=padding,
+    )
+    return run_check(ConvInputGradSpec(), fn, strategy, resolve_backend(backend, device),
+                     resolve_settings(max_examples, settings,
+                                      DEFAULT_EXAMPLES["conv_input_grad"]), _seed(seed))
+
+
+def check_conv_weight_grad(
+    fn: Callable[..., Any],
+    *,
+    ndim: int = 2,
+    backend: Any = "numpy",
+    dtypes: Sequence[str] = DEFAULT_DTYPES,
+    groups: bool = True,
+    stride: bool = True,
+    dilation: bool = True,
+    padding: bool = True,
+    max_examples: int | None = None,
+    settings: Any = None,
+    seed: int | None = None,
+    device: str | None = None,
+) -> CheckReport:
+    """Check ``fn(input, weight_size, grad_output, stride=..., padding=..., dilation=...,
+    groups=...)`` against :func:`convmath.numeric.conv_weight_grad`
+    (``torch.nn.grad.conv{1,2,3}d_weight``; ``weight_size`` is the full weight shape)."""
+    strategy = sts.conv_weight_grad_cases(
+        ndim, dtypes=dtypes, groups=groups, stride=stride, dilation=dilation, padding=padding,
+    )
+    return run_check(ConvWeightGradSpec(), fn, strategy, resolve_backend(backend, device),
+                     resolve_settings(max_examples, settings,
+                                      DEFAULT_EXAMPLES["conv_weight_grad"]), _seed(seed))
+
+
+
+def _signal_check(
+    op: str, fn: Callable[..., Any], ndim: int, backend: Any, dtypes: Sequence[str],
+    modes: Sequence[str], mode_argument: bool, tolerance: str, max_examples: int | None,
+    settings: Any, seed: int | None, device: str | None,
+) -> CheckReport:
+    if tolerance not in _TOLERANCES:
+        raise InvalidArgument(
+            f"tolerance must be one of {_TOLERANCES}, got tolerance={tolerance!r}"
+        )
+    make = sts.convolve_cases if op == "convolve" else sts.correlate_cases
+    strategy = make(ndim, dtypes=dtypes, modes=modes, mode_argument=mode_argument)
+    return run_check(SignalSpec(op), fn, strategy, resolve_backend(backend, device),
+                     resolve_settings(max_examples, settings, DEFAULT_EXAMPLES[op]),
+                     _seed(seed), tolerance)
+
+
+SIGNAL_DTYPES = ("float32", "float64", "complex128")
+
+
+def check_convolve(
+    fn: Callable[..., Any],
+    *,
+    ndim: int = 1,
+    backend: Any = "numpy",
+    dtypes: Sequence[str] = SIGNAL_DTYPES,
+    modes: Sequence[str] = ("full", "same", "valid"),
+    mode_argument: bool = True,
+    tolerance: str = "elementwise",
+    max_examples: int | None = None,
+    settings: Any = None,
+    seed: int | None = None,
+    device: str | None = None,
+) -> CheckReport:
+    """Check ``fn(in1, in2, mode=...)`` against :func:`convmath.numeric.convolve`
+    (``scipy.signal.convolve`` semantics: flips ``in2``; ``'same'`` has the shape of
+    ``in1``). ``tolerance='normwise'`` for FFT implementations; ``modes=('full',)`` and
+    ``mode_argument=False`` for a function without a mode argument."""
+    return _signal_check("convolve", fn, ndim, backend, dtypes, modes, mode_argument,
+                         tolerance, max_examples, settings, seed, device)
+
+
+def check_correlate(
+    fn: Callable[..., Any],
+    *,
+    ndim: int = 1,
+    backend: Any = "numpy",
+    dtypes: Sequence[str] = SIGNAL_DTYPES,
+    modes: Sequence[str] = ("full", "same", "valid"),
+    mode_argument: bool = True,
+    tolerance: str = "elementwise",
+    max_examples: int | None = None,
+    settings: Any = None,
+    seed: int | None = None,
+    device: str | None = None,
+) -> CheckReport:
+    """Check ``fn(in1, in2, mode=...)`` against :func:`convmath.numeric.correlate`
+    (``scipy.signal.correlate`` semantics: no flip, conjugates ``in2``)."""
+    return _signal_check("correlate", fn, ndim, backend, dtypes, modes, mode_argument,
+                         tolerance, max_examples, settings, seed, device)
+
+
+def check_max_pool(
+    fn: Callable[..., Any],
+    *,
+    ndim: int = 2,
+    backend: Any = "numpy",
+    dtypes: Sequence[str] = DEFAULT_DTYPES,
+    stride: bool = True,
+    padding: bool = True,
+    dilation: bool = True,
+    ceil_mode: bool = True,
+    return_indices: bool = False,
+    max_examples: int | None = None,
+    settings: Any = None,
+    seed: int | None = None,
+    device: str | None = None,
+) -> CheckReport:
+    """Check ``fn(input, kernel_size, stride=..., padding=..., dilation=..., ceil_mode=...)``
+    against :func:`convmath.numeric.max_pool` (PyTorch's ``F.max_pool{1,2,3}d``). Values
+    must match exactly; with ``return_indices=True`` the indices too (first maximum)."""
+    strategy = sts.max_pool_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
+                                  dilation=dilation, ceil_mode=ceil_mode,
+                                  return_indices=return_indices)
+    return run_check(MaxPoolSpec(), fn, strategy, resolve_backend(backend, device),
+                     resolve_settings(max_examples, settings, DEFAULT_EXAMPLES["max_pool"]),
+                     _seed(seed))
+
+
+def check_avg_pool(
+    fn: Callable[..., Any],
+    *,
+    ndim: int = 2,
+    backend: Any = "numpy",
+    dtypes: Sequence[str] = DEFAULT_DTYPES,
+    stride: bool = True,
+    padding: bool = True,
+    ceil_mode: bool = True,
+    count_include_pad: bool = True,
+    divisor_override: bool = True,
+    max_examples: int | None = None,
+    settings: Any = None,
+    seed: int | None = None,
+    device: str | None = None,
+) -> CheckReport:
+    """Check ``fn(input, kernel_size, stride=..., padding=..., ceil_mode=...,
+    count_include_pad=..., divisor_override=...)`` against
+    :func:`convmath.numeric.avg_pool` (PyTorch's ``F.avg_pool{1,2,3}d``; note that
+    ``F.avg_pool1d`` has no ``divisor_override``: pass ``divisor_override=False``)."""
+    strategy = sts.avg_pool_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
+                                  ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                                  divisor_override=divisor_override)
+    return run_check(AvgPoolSpec(), fn, strategy, resolve_backend(backend, device),
+                     resolve_settings(max_examples, settings, DEFAULT_EXAMPLES["avg_pool"]),
+                     _seed(seed))
+
+
+def check_max_pool_grad(
+    fn: Callable[..., Any],
+    *,
+    ndim: int = 2,
+    backend: Any = "numpy",
+    dtypes: Sequence[str] = DEFAULT_DTYPES,
+    stride: bool = True,
+    padding: bool = True,
+    dilation: bool = True,
+    ceil_mode: bool = True,
+    max_examples: int | None = None,
+    settings: Any = None,
+    seed: int | None = None,
+    device: str | None = None,
+) -> CheckReport:
+    """Check ``fn(input, grad_output, kernel_size, stride=..., padding=..., dilation=...,
+    ceil_mode=...)`` against :func:`convmath.numeric.max_pool_grad` (the gradient goes to
+    the first maximum of each window; overlapping windows add)."""
+    strategy = sts.max_pool_grad_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
+                                       dilation=dilation, ceil_mode=ceil_mode)
+    return run_check(MaxPoolGradSpec(), fn, strategy, resolve_backend(backend, device),
+                     resolve_settings(max_examples, settings,
+                                      DEFAULT_EXAMPLES["max_pool_grad"]), _seed(seed))
+
+
+def check_avg_pool_grad(
+    fn: Callable[..., Any],
+    *,
+    ndim: int = 2,
+    backend: Any = "numpy",
+    dtypes: Sequence[str] = DEFAULT_DTYPES,
+    stride: bool = True,
+    padding: bool = True,
+    ceil_mode: bool = True,
+    count_include_pad: bool = True,
+    divisor_override: bool = True,
+    max_examples: int | None = None,
+    settings: Any = None,
+    seed: int | None = None,
+    device: str | None = None,
+) -> CheckReport:
+    """Check ``fn(input_size, grad_output, kernel_size, stride=..., padding=...,
+    ceil_mode=..., count_include_pad=..., divisor_override=...)`` against
+    :func:`convmath.numeric.avg_pool_grad` (``input_size`` is the full input shape)."""
+    strategy = sts.avg_pool_grad_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
+                                       ceil_mode=ceil_mode,
+                                       count_include_pad=count_include_pad,
+                                       divisor_override=divisor_override)
+    return run_check(AvgPoolGradSpec(), fn, strategy, resolve_backend(backend, device),
+                     resolve_settings(max_examples, settings,
+                                      DEFAULT_EXAMPLES["avg_pool_grad"]), _seed(seed))

@@ -1,0 +1,531 @@
+"""The engine shared by every checker: run Hypothesis, compare, shrink, report.
+
+A checker is an :class:`OpSpec` (how to call the operation, what the reference says, how
+large the rounding error may be, which convention mismatches could explain a wrong
+answer) plus a case strategy. :func:`run_check` draws cases, calls the implementation
+through a backend, compares under the tolerance model, lets Hypothesis shrink a failure to
+the smallest case, and raises :class:`~convmath.errors.ConvCheckFailure` with the case,
+the worst element, the error against its bound, a diagnosis and a reproduction snippet.
+Exceptions raised by the implementation itself are not wrapped: they propagate with a note
+naming the failing case.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, given, reject
+from hypothesis import seed as hyp_seed
+from hypothesis import settings as Settings
+from hypothesis.errors import Unsatisfiable
+from hypothesis.strategies import SearchStrategy
+
+from convmath.errors import ConvCheckFailure, InvalidArgument
+from convmath.testing._backends import Backend
+from convmath.testing._tolerance import Comparison, compare_elementwise, gamma
+from convmath.testing.strategies import Case
+
+__all__ = ["CheckReport", "Diagnosis", "OpSpec", "run_check"]
+
+
+@dataclass
+class Diagnosis:
+    """A named convention mismatch that reproduces the implementation's output."""
+
+    name: str
+    explanation: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.explanation}"
+
+
+@dataclass
+class CheckReport:
+    """What a passing check did: examples run, features covered, worst error vs bound."""
+
+    checker: str
+    function: str
+    examples: int
+    worst_ratio: float
+    worst_case: str
+    features: dict[str, int] = field(default_factory=dict)
+    exact_elements: int = 0
+    elements: int = 0
+    seconds: float = 0.0
+
+    def __repr__(self) -> str:
+        feats = ", ".join(f"{k} ×{v}" for k, v in sorted(self.features.items()))
+        lines = [
+            f"<{self.checker}({self.function}): passed {self.examples} examples in "
+            f"{self.seconds:.2f} s",
+            f"  worst error: {self.worst_ratio:.3g} of the allowed bound"
+            + (f" (on {self.worst_case})" if self.worst_case else ""),
+            f"  exact: {self.exact_elements}/{self.elements} output elements had to match "
+            "exactly",
+            f"  covered: {feats}>",
+        ]
+        return "\n".join(lines)
+
+
+class _Mismatch(Exception):
+    """Raised inside the Hypothesis test; turned into ConvCheckFailure after shrinking."""
+
+    def __init__(self, case: Case, actual: Any, comparison: Comparison) -> None:
+        super().__init__(comparison.detail or "mismatch")
+        self.case = case
+        self.actual = actual
+        self.comparison = comparison
+
+
+class OpSpec:
+    """How to check one operation. Subclasses fill in the reference and diagnoses."""
+
+    op: str = ""
+    checker: str = ""
+
+    def reference(self, case: Case) -> np.ndarray:
+        raise NotImplementedError
+
+    def magnitude(self, case: Case) -> np.ndarray:
+        """``S = Σ|terms|`` per output element (the reference applied to absolute values)."""
+        raise NotImplementedError
+
+    def compare(self, case: Case, actual: Any, tolerance: str) -> Comparison:
+        expected = self.reference(case)
+        actual = np.asarray(actual)
+        if actual.shape != expected.shape:
+            return compare_elementwise(expected, actual, expected, 0, case.dtype,
+                                       integer_valued=False)
+        return compare_elementwise(
+            expected, actual, self.magnitude(case), case.terms, case.dtype,
+            integer_valued=case.integer_valued,
+        )
+
+    def candidates(self, case: Case) -> Iterator[tuple[str, str, Callable[[], Any]]]:
+        """Convention mismatches to try: ``(name, explanation, compute_output)``."""
+        return iter(())
+
+    def shape_hint(self, case: Case, actual_shape: tuple[int, ...]) -> Diagnosis | None:
+        return None
+
+    def variants(self, case: Case) -> list[Case]:
+        """Larger or re-valued versions of ``case`` on which coincidences disappear."""
+        return []
+
+    def extra_diagnosis(self, case: Case, actual: np.ndarray) -> Diagnosis | None:
+        """A last-resort diagnosis for a right-shaped output no candidate explains."""
+        return None
+
+    def diagnosis_view(self, case: Case, actual: Any, comp: Comparison) -> tuple[
+            Iterator[tuple[str, str, Callable[[], Any]]], np.ndarray, np.ndarray]:
+        """The candidates to try, the output they must reproduce, and the reference."""
+        act = np.asarray(actual[0] if isinstance(actual, tuple) else actual)
+        return self.candidates(case), act, self.reference(case)
+
+    def features(self, case: Case) -> list[str]:
+        return []
+
+    def prepare_output(self, case: Case, out: Any, backend: Backend) -> Any:
+        return backend.back(out)
+
+
+def _call(fn: Callable[..., Any], case: Case, backend: Backend) -> Any:
+    def conv(v: Any) -> Any:
+        return backend.to(v, case.dtype) if isinstance(v, np.ndarray) else v
+
+    args = [conv(v) for v in case.args.values()]
+    kwargs = {k: conv(v) for k, v in case.kwargs.items()}
+    return fn(*args, **kwargs)
+
+
+def _fn_name(fn: Any) -> str:
+    mod = getattr(fn, "__module__", None) or ""
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
+    return f"{mod}.{name}" if mod and mod != "__main__" else str(name)
+
+
+def _np_literal(a: np.ndarray, dtype: str) -> str:
+    body = np.array2string(a if np.iscomplexobj(a) else a.astype(np.float64),
+                           separator=", ", threshold=10**6, max_line_width=88)
+    np_dtype = "np.float32" if dtype == "bfloat16" else f"np.{dtype}"
+    return f"np.array({body}, dtype={np_dtype})"
+
+
+def _to_backend(name: str, dtype: str, backend: Backend) -> str:
+    if backend.name == "numpy":
+        return name
+    text = backend.snippet_wrap.format(name)
+    if backend.name == "torch" and dtype in ("bfloat16", "float16"):
+        text += f".to(torch.{dtype})"
+    return text
+
+
+def reproduction(case: Case, fn: Any, backend: Backend, spec: OpSpec) -> str:
+    """A copy-paste snippet that recomputes the failing output and the reference."""
+    arrays = case.arrays()
+    small = sum(a.size for a in arrays.values()) <= 300
+    lines = [backend.snippet_import, "import convmath.numeric as ref"]
+    mod = getattr(fn, "__module__", None)
+    qual = str(getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or "fn")
+    if "<" in qual:
+        call = "fn  # your function"
+    elif mod and mod not in ("__main__", "builtins"):
+        lines.append(f"from {mod} import {qual.split('.')[0]}")
+        call = qual
+    else:
+        call = qual
+    if small:
+        for k, a in arrays.items():
+            lines.append(f"{k} = {_np_literal(a, case.dtype)}")
+    else:
+        lines.append("from convmath.testing.strategies import make_values")
+        lines.append(f"rng = np.random.default_rng({case.seed})")
+        for k, (_, shape, m, zeros, cplx, literal) in zip(
+                arrays, case.info.get("recipe", []), strict=False):
+            if literal:  # drawn by Hypothesis element by element: small, printed as is
+                lines.append(f"{k} = {_np_literal(arrays[k], case.dtype)}")
+                continue
+            extra = f", zeros={zeros}" if zeros else ""
+            extra += ", complex_values=True" if cplx else ""
+            dt = "np.float32" if case.dtype == "bfloat16" else f"np.{case.dtype}"
+            lines.append(f"{k} = make_values({shape}, {case.dtype!r}, rng, integer_max={m}"
+                         f"{extra}).astype({dt})")
+
+    def render(k: str, v: Any, user: bool) -> str:
+        if isinstance(v, np.ndarray):
+            return _to_backend(k, case.dtype, backend) if user else f"{k}.astype(np.float64)"
+        return repr(v)
+
+    user_args = [render(k, v, True) for k, v in case.args.items()]
+    user_args += [f"{k}={render(k, v, True)}" for k, v in case.kwargs.items()]
+    ref_args = [render(k, v, False) for k, v in case.args.items()]
+    ref_args += [f"{k}={render(k, v, False)}" for k, v in case.kwargs.items()]
+    if spec.op in ("convolve", "correlate"):
+        ref_args.append("method='direct'")
+    call_fn = call.split("  #")[0]
+    lines.append(f"out = {call_fn}({', '.join(user_args)})")
+    lines.append(f"expected = ref.{spec.op}({', '.join(ref_args)})")
+    return "\n".join(lines)
+
+
+def _matching(spec: OpSpec, case: Case, actual: Any, comp: Comparison) -> list[Diagnosis]:
+    """Every candidate convention mismatch that reproduces ``actual`` on ``case``.
+
+    A candidate that coincides with the reference on this case explains nothing and is
+    skipped.
+    """
+    out: list[Diagnosis] = []
+    try:
+        candidates, act, expected = spec.diagnosis_view(case, actual, comp)
+    except Exception:
+        return out
+    # An upper bound on Σ|terms| for the case and for every candidate: K times the product
+    # of the two largest array magnitudes, plus the third (a bias).
+    peaks = sorted((float(np.max(np.abs(a))) if a.size else 0.0
+                    for a in case.arrays().values()), reverse=True)
+    peaks.extend([0.0, 0.0, 0.0])
+    scale = max(case.terms, 1) * peaks[0] * peaks[1] + peaks[2]
+    k1 = case.terms + 1
+    tol = 4 * (gamma(k1, case.dtype) + 2 * gamma(k1, "float64")) * scale + 1e-300
+
+    def close(a: np.ndarray, b: np.ndarray) -> bool:
+        if a.shape != b.shape or a.size == 0:
+            return False
+        with np.errstate(invalid="ignore"):
+            same_inf = (a == b)
+            diff = np.where(same_inf, 0.0, np.abs(a - b))
+        return bool(np.all(np.isfinite(diff)) and float(np.max(diff)) <= tol)
+
+    seen = set()
+    for name, why, compute in candidates:
+        try:
+            cand = np.asarray(compute())
+        except Exception:
+            continue
+        if (name, why) in seen or not close(cand, act) or close(cand, expected):
+            continue
+        out.append(Diagnosis(name, why))
+        seen.add((name, why))
+    return out
+
+
+def _diagnose(
+    spec: OpSpec, case: Case, actual: Any, comp: Comparison,
+    first: tuple[Case, Any] | None = None,
+    probe: Callable[[Case], Any] | None = None,
+) -> list[Diagnosis]:
+    """Name the convention mismatch behind a failure.
+
+    The shrunk case is small, so several mismatches may coincide on it; the first failing
+    case Hypothesis found (larger, more generic) and variants of the shrunk case (larger
+    kernels and inputs, fresh values), run through the implementation via ``probe``,
+    break the tie.
+    """
+    found = _matching(spec, case, actual, comp)
+    others: list[tuple[Case, Any]] = []
+    if first is not None and first[0] is not case:
+        others.append(first)
+    for variant in spec.variants(case) if (probe is not None and len(found) > 1) else []:
+        out = probe(variant) if probe is not None else None
+        if out is not None:
+            others.append((variant, out))
+    for other_case, other_out in others:
+        if len(found) <= 1:
+            break
+        try:
+            other_comp = spec.compare(other_case, other_out, "elementwise")
+        except Exception:
+            continue
+        if other_comp.ok:
+            continue  # the bug does not show on this variant: no evidence either way
+        also = {(d.name, d.explanation)
+                for d in _matching(spec, other_case, other_out, other_comp)}
+        both = [d for d in found if (d.name, d.explanation) in also]
+        if both:
+            found = both
+    if found:
+        return found
+    act = np.asarray(actual if not isinstance(actual, tuple) else actual[0])
+    if comp.shape_ok:
+        prec = _precision_diagnosis(spec, case, act)
+        if prec is not None:
+            return [prec]
+        extra = spec.extra_diagnosis(case, act)
+        if extra is not None:
+            return [extra]
+    else:
+        hint = spec.shape_hint(case, tuple(act.shape))
+        if hint is not None:
+            return [hint]
+    return []
+
+
+_LOWER = {
+    "float64": ("float32", "bfloat16", "float16"),
+    "complex128": ("complex64",),
+    "float32": ("float16", "bfloat16"),
+    "complex64": (),
+    "float16": (),
+    "bfloat16": (),
+}
+
+
+def _precision_diagnosis(spec: OpSpec, case: Case, act: np.ndarray) -> Diagnosis | None:
+    try:
+        expected = spec.reference(case)
+        mag = spec.magnitude(case)
+    except Exception:
+        return None
+    err = np.abs(act - expected)
+    if not np.all(np.isfinite(err)):
+        return None
+    for low in _LOWER.get(case.dtype, ()):
+        k1 = case.terms + 1
+        bound = (gamma(k1, low) + gamma(k1, "float64")) * mag
+        if low in ("float16", "bfloat16"):
+            bound = bound + k1 * 2.0**-133 if low == "bfloat16" else bound + k1 * 2.0**-24
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = float(np.max(np.where(bound > 0, err / bound, 0.0))) if err.size else 0.0
+        # the errors must fit the lower precision's bound and be of its size somewhere
+        if np.all(err <= bound) and scale >= 1e-3:
+            chans = [a.shape[1] for a in case.arrays().values() if a.ndim >= 3]
+            extra = ""
+            if any(c % 32 == 0 for c in chans):
+                extra = f" Channel counts here are {chans}: a fast path for C % 32 == 0?"
+            return Diagnosis(
+                "precision",
+                f"the output has the rounding error of {low} arithmetic, not {case.dtype}: "
+                f"accumulation (or an input/output cast) in {low} — every error is within "
+                f"the {low} bound γ_K·(|w|⋆|x|).{extra}",
+            )
+    return None
+
+
+def _describe_failure(
+    spec: OpSpec, fn: Any, case: Case, actual: Any, comp: Comparison, backend: Backend,
+    examples: int, first: tuple[Case, Any] | None = None,
+    probe: Callable[[Case], Any] | None = None,
+) -> str:
+    lines = [
+        f"{spec.checker}({_fn_name(fn)}) found a bug (at example {examples}; shrunk to the "
+        "smallest failing case below).",
+        "",
+        f"case: {case!r}",
+    ]
+    if not comp.shape_ok:
+        lines.append(f"{comp.detail} [{spec.op}]")
+    elif comp.extra.get("what"):
+        lines.append(comp.extra["what"])
+    elif comp.mode == "normwise":
+        lines.append(
+            f"normwise error ‖out − expected‖₂ = {comp.error:.6g} exceeds the FFT bound "
+            f"{comp.allowed:.6g} (ratio {comp.ratio:.3g}); worst element "
+            f"out{list(comp.index or ())}: expected {comp.expected!r}, got {comp.actual!r}"
+        )
+    else:
+        idx = list(comp.index or ())
+        lines.append(f"worst element out{idx}: expected {comp.expected!r}, got {comp.actual!r}")
+        if comp.exact and not case.integer_valued:
+            lines.append(
+                f"error {comp.error:.6g}, allowed 0: {spec.op} only selects input values (no "
+                "rounding), so the output must match exactly"
+            )
+        elif comp.exact:
+            lines.append(
+                f"error {comp.error:.6g}, allowed 0: integer-valued inputs whose every "
+                f"accumulation is exact in {case.dtype}, so the output must match exactly"
+            )
+        else:
+            lines.append(
+                f"error {comp.error:.6g} > allowed {comp.allowed:.6g} = γ_{case.terms + 1}"
+                f"({case.dtype})·Σ|terms| (ratio {comp.ratio:.3g})"
+            )
+    diags = _diagnose(spec, case, actual, comp, first, probe)
+    if diags:
+        lines.append(f"diagnosis: {diags[0]}")
+    else:
+        lines.append("diagnosis: no known convention mismatch reproduces this output")
+    arrays = case.arrays()
+    if sum(a.size for a in arrays.values()) <= 120:
+        lines.append("arrays:")
+        for k, a in arrays.items():
+            lines.append(f"  {k} = {np.array2string(a, separator=', ', prefix='    ')}")
+        try:
+            lines.append(f"  expected = {np.array2string(spec.reference(case), separator=', ')}")
+            act = actual[0] if isinstance(actual, tuple) else actual
+            lines.append(f"  actual   = {np.array2string(np.asarray(act), separator=', ')}")
+        except Exception:
+            pass
+    lines.append("reproduce:")
+    lines += ["    " + ln for ln in reproduction(case, fn, backend, spec).splitlines()]
+    return "\n".join(lines)
+
+
+def resolve_settings(max_examples: int | None, settings: Any, default: int) -> Any:
+    if settings is not None and max_examples is not None:
+        raise InvalidArgument(
+            f"give max_examples or settings, not both (max_examples={max_examples!r})"
+        )
+    if settings is not None:
+        if not isinstance(settings, Settings):
+            raise InvalidArgument(f"settings must be a hypothesis.settings, got {settings!r}")
+        return settings
+    n = default if max_examples is None else max_examples
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise InvalidArgument(f"max_examples must be a positive int, got {max_examples!r}")
+    return Settings(
+        max_examples=n,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        print_blob=False,
+        report_multiple_bugs=False,
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+        suppress_health_check=list(HealthCheck),
+    )
+
+
+def _add_note(exc: BaseException, note: str) -> None:
+    add = getattr(exc, "add_note", None)  # Python >= 3.11; Hypothesis's notes otherwise
+    if add is not None:
+        add(note)
+
+
+def _size(case: Case) -> int:
+    return sum(a.size for a in case.arrays().values())
+
+
+def _reraise_smallest(fn: Callable[..., Any], spec: OpSpec, backend: Backend,
+                      errors: list[tuple[Case, BaseException]]) -> None:
+    """Re-raise the implementation's own exception on the smallest case that raised it."""
+    case, exc = min(errors, key=lambda ce: _size(ce[0]))
+    note = (f"{spec.checker}: the implementation raised on {case!r} (a valid call; "
+            f"{len(errors)} case(s) raised)\nreproduce:\n"
+            + "\n".join("    " + ln for ln in reproduction(case, fn, backend, spec)
+                         .splitlines()))
+    try:
+        _call(fn, case, backend)
+    except Exception as again:
+        _add_note(again, note)
+        raise
+    _add_note(exc, note)
+    raise exc
+
+
+def run_check(
+    spec: OpSpec,
+    fn: Callable[..., Any],
+    strategy: SearchStrategy[Case],
+    backend: Backend,
+    settings: Any,
+    seed: int | None,
+    tolerance: str = "elementwise",
+) -> CheckReport:
+    """Run ``spec`` on ``fn`` over ``strategy``; raise ConvCheckFailure or return a report."""
+    if not callable(fn):
+        raise InvalidArgument(f"fn must be callable, got fn={fn!r}")
+    stats: dict[str, Any] = {
+        "n": 0, "worst": 0.0, "worst_case": "", "features": Counter(), "exact": 0, "elems": 0,
+        "first": None, "errors": [], "n_first": 0,
+    }
+
+    def test(case: Case) -> None:
+        try:
+            out = spec.prepare_output(case, _call(fn, case, backend), backend)
+        except Exception as exc:
+            # Keep looking for a wrong answer (the stronger finding); if none turns up,
+            # the smallest case that raised is re-raised unwrapped at the end.
+            stats["errors"].append((case, exc))
+            reject()
+        comp = spec.compare(case, out, tolerance)
+        if not comp.ok:
+            if stats["first"] is None:
+                stats["first"] = (case, out)
+                stats["n_first"] = stats["n"] + 1
+            raise _Mismatch(case, out, comp)
+        stats["n"] += 1
+        if comp.ratio > stats["worst"]:
+            stats["worst"] = comp.ratio
+            stats["worst_case"] = repr(case)
+        stats["features"].update(spec.features(case))
+        stats["exact"] += comp.n_exact
+        stats["elems"] += comp.n_elements
+
+    wrapped = settings(given(strategy)(test))
+    if seed is not None:
+        wrapped = hyp_seed(seed)(wrapped)
+    start = time.perf_counter()
+    try:
+        wrapped()
+    except Unsatisfiable:
+        if not stats["errors"]:
+            raise
+    except _Mismatch as m:
+        def probe(variant: Case) -> Any:
+            try:
+                return spec.prepare_output(variant, _call(fn, variant, backend), backend)
+            except Exception:
+                return None
+
+        msg = _describe_failure(spec, fn, m.case, m.actual, m.comparison, backend,
+                                stats["n_first"] or stats["n"] + 1, stats["first"], probe)
+        if stats["errors"]:
+            case, exc = stats["errors"][0]
+            msg += (f"\nalso: the implementation raised {type(exc).__name__}: {exc} on "
+                    f"{len(stats['errors'])} case(s), e.g. {case!r}")
+        raise ConvCheckFailure(msg) from None
+    if stats["errors"]:
+        _reraise_smallest(fn, spec, backend, stats["errors"])
+    worst = stats["worst"]
+    return CheckReport(
+        checker=spec.checker, function=_fn_name(fn), examples=stats["n"],
+        worst_ratio=0.0 if math.isnan(worst) else worst, worst_case=stats["worst_case"],
+        features=dict(stats["features"]), exact_elements=stats["exact"],
+        elements=stats["elems"], seconds=time.perf_counter() - start,
+    )

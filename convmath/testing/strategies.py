@@ -1,0 +1,730 @@
+"""Hypothesis strategies that generate convolution, gradient, pooling and signal cases.
+
+Each ``*_cases`` strategy draws a :class:`Case`: the arrays (already rounded to the dtype
+under test) and the keyword parameters of one call, in the convention of
+:mod:`convmath.numeric` / ``torch.nn.functional`` / ``scipy.signal``. The search space aims
+at the corners where real libraries had bugs: asymmetric per-axis kernel, stride, dilation
+and padding; even kernels; non-square and 1-wide inputs; ``1 < groups < C`` with
+``C_in ≠ C_out``; channel counts above 8 and not multiples of 8, and occasionally
+multiples of 32; sizes that leave leftover rows with ``stride > 1``; occasionally large
+spatial sizes (≥ 64) and long accumulations; negative values and zeros.
+
+Values are either *integer-valued* (small integers, chosen so the exact answer is
+representable and every accumulation is exact — the output must then match exactly) or
+*real-valued* (normal samples rounded to the dtype). They are generated from a drawn seed
+with NumPy, so large arrays stay cheap; shapes and parameters shrink as usual.
+
+>>> from hypothesis import find
+>>> case = find(conv_cases(ndim=2, dtypes=("float32",)), lambda c: c.kwargs["groups"] > 1)
+>>> case.kwargs["groups"]
+2
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from convmath.errors import InvalidArgument
+from convmath.testing._tolerance import DTYPES, exact_limit, round_to_dtype
+
+__all__ = [
+    "Case",
+    "avg_pool_cases",
+    "avg_pool_grad_cases",
+    "channel_counts",
+    "conv_cases",
+    "conv_input_grad_cases",
+    "conv_transpose_cases",
+    "conv_weight_grad_cases",
+    "convolve_cases",
+    "correlate_cases",
+    "kernel_sizes",
+    "make_values",
+    "max_pool_cases",
+    "max_pool_grad_cases",
+]
+
+_PADDING_MODES = ("explicit", "same", "valid")
+_SIGNAL_MODES = ("full", "same", "valid")
+
+
+@dataclass(eq=False)
+class Case:
+    """One call of the operation under test.
+
+    ``args`` are the positional arguments in order (arrays or shapes), ``kwargs`` the
+    keyword arguments; arrays hold float64 (complex128) values already rounded to
+    ``dtype``. ``terms`` is the accumulation length ``K`` per output element;
+    ``integer_valued`` says whether exact mode applies.
+    """
+
+    op: str
+    args: dict[str, Any]
+    kwargs: dict[str, Any]
+    dtype: str
+    integer_valued: bool
+    seed: int
+    terms: int
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        out = {k: v for k, v in self.args.items() if isinstance(v, np.ndarray)}
+        out.update({k: v for k, v in self.kwargs.items() if isinstance(v, np.ndarray)})
+        return out
+
+    def __repr__(self) -> str:
+        def show(v: Any) -> str:
+            if isinstance(v, np.ndarray):
+                return f"{self.dtype}{list(v.shape)}"
+            return repr(v)
+
+        parts = [f"{k}: {show(v)}" for k, v in self.args.items()]
+        parts += [f"{k}={show(v)}" for k, v in self.kwargs.items()]
+        kind = "integer-valued" if self.integer_valued else "real-valued"
+        return f"{self.op}({', '.join(parts)})  [{kind}, seed={self.seed}]"
+
+
+def _validate_dtypes(dtypes: Sequence[str], allow_complex: bool = False) -> tuple[str, ...]:
+    if isinstance(dtypes, str):
+        dtypes = (dtypes,)
+    dts = tuple(str(d) for d in dtypes)
+    if not dts:
+        raise InvalidArgument(f"dtypes must name at least one dtype, got dtypes={dtypes!r}")
+    for d in dts:
+        if d not in DTYPES or (d.startswith("complex") and not allow_complex):
+            allowed = DTYPES if allow_complex else tuple(x for x in DTYPES if "complex" not in x)
+            raise InvalidArgument(f"dtypes must be drawn from {allowed}, got dtypes={dtypes!r}")
+    return dts
+
+
+def _validate_ndim(ndim: int, allowed: Sequence[int] = (1, 2, 3)) -> int:
+    if not isinstance(ndim, int) or isinstance(ndim, bool) or ndim not in allowed:
+        raise InvalidArgument(f"ndim must be one of {tuple(allowed)}, got ndim={ndim!r}")
+    return ndim
+
+
+def _validate_subset(name: str, value: Sequence[str], universe: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = (value,)
+    vals = tuple(value)
+    if not vals or any(v not in universe for v in vals):
+        raise InvalidArgument(
+            f"{name} must be a non-empty subset of {tuple(universe)}, got {name}={value!r}"
+        )
+    return vals
+
+
+def make_values(
+    shape: Sequence[int], dtype: str, rng: np.random.Generator, *, integer_max: int | None,
+    zeros: float = 0.0, complex_values: bool = False,
+) -> np.ndarray:
+    """Random values of ``shape`` rounded to ``dtype``, as float64 (complex128).
+
+    ``integer_max=m`` draws integers in ``[-m, m]``; ``None`` draws standard normals.
+    A fraction ``zeros`` of the entries is set to zero.
+
+    >>> v = make_values((3, 4), "float16", np.random.default_rng(0), integer_max=2)
+    >>> bool(np.all(v == np.round(v))) and float(np.abs(v).max()) <= 2
+    True
+    """
+    shape = tuple(int(s) for s in shape)
+
+    def one() -> np.ndarray:
+        if integer_max is not None:
+            return rng.integers(-integer_max, integer_max + 1, size=shape).astype(np.float64)
+        return rng.standard_normal(shape)
+
+    vals: np.ndarray = one() + 1j * one() if complex_values else one()
+    if zeros > 0:
+        vals = np.where(rng.random(shape) < zeros, 0, vals)
+    return round_to_dtype(vals, dtype)
+
+
+class _Gen:
+    """Draws the arrays of one case and records how (for the reproduction snippet).
+
+    Small integer-valued arrays are drawn element by element with
+    ``hypothesis.extra.numpy.arrays``, so Hypothesis shrinks their values too; real-valued
+    and larger arrays come from NumPy's generator seeded by a drawn seed, which keeps big
+    cases cheap.
+    """
+
+    SMALL = 48
+
+    def __init__(self, seed: int, dtype: str, draw: Any = None) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.dtype = dtype
+        self.draw = draw
+        self.recipe: list[tuple[str, tuple[int, ...], int | None, float, bool, bool]] = []
+
+    def __call__(
+        self, name: str, shape: Sequence[int], *, integer_max: int | None,
+        zeros: float = 0.0, complex_values: bool = False,
+    ) -> np.ndarray:
+        shape = tuple(int(s) for s in shape)
+        literal = (self.draw is not None and integer_max is not None and not complex_values
+                   and math.prod(shape) <= self.SMALL)
+        self.recipe.append((name, shape, integer_max, zeros, complex_values, literal))
+        if literal:
+            m = int(integer_max)  # type: ignore[arg-type]
+            ints = self.draw(hnp.arrays(np.int64, shape, elements=st.integers(-m, m)))
+            return np.asarray(ints, dtype=np.float64)
+        return make_values(shape, self.dtype, self.rng, integer_max=integer_max, zeros=zeros,
+                           complex_values=complex_values)
+
+
+def _integer_max(dtype: str, terms: int, cap: int = 8) -> int:
+    """Largest ``m`` with ``(terms+1)·m² ≤ 2**p`` (at least 1, at most ``cap``)."""
+    m = math.isqrt(int(exact_limit(dtype)) // (terms + 1))
+    return max(1, min(cap, m))
+
+
+def channel_counts(*, min_value: int = 1, max_value: int = 64) -> st.SearchStrategy[int]:
+    """Channel counts: mostly small, sometimes 9–20 (not multiples of 8), sometimes 32/64.
+
+    >>> from hypothesis import find
+    >>> find(channel_counts(), lambda c: c % 32 == 0)
+    32
+    """
+    if min_value < 1 or max_value < min_value:
+        raise InvalidArgument(
+            f"channel_counts needs 1 <= min_value <= max_value, got {min_value!r}, {max_value!r}"
+        )
+    opts = [
+        st.integers(min_value, min(max_value, max(min_value, 4))),
+        st.integers(max(min_value, 5), min(max_value, 20)) if max_value >= 5 else st.nothing(),
+        st.sampled_from([c for c in (32, 64) if min_value <= c <= max_value] or [min_value]),
+    ]
+    return st.one_of(*opts)
+
+
+def kernel_sizes(*, min_value: int = 1, max_value: int = 5) -> st.SearchStrategy[int]:
+    """Kernel sizes, even ones included."""
+    if min_value < 1 or max_value < min_value:
+        raise InvalidArgument(
+            f"kernel_sizes needs 1 <= min_value <= max_value, got {min_value!r}, {max_value!r}"
+        )
+    return st.integers(min_value, max_value)
+
+
+def _as_param(draw: Any, values: Sequence[int]) -> int | tuple[int, ...]:
+    """An int when all axes agree (and the draw says so), otherwise a per-axis tuple."""
+    if len(set(values)) == 1 and draw(st.booleans()):
+        return int(values[0])
+    return tuple(int(v) for v in values)
+
+
+_VALUES = ("any", "integer", "real")
+
+
+def _draw_values_kind(draw: Any, values: str = "any") -> tuple[bool, int, float]:
+    if values not in _VALUES:
+        raise InvalidArgument(f"values must be one of {_VALUES}, got values={values!r}")
+    integer_valued = draw(st.booleans()) if values == "any" else values == "integer"
+    seed = draw(st.integers(0, 2**32 - 1))
+    zeros = draw(st.sampled_from([0.0, 0.3]))
+    return integer_valued, seed, zeros
+
+
+def _channels(draw: Any, regime: str, groups_ok: bool) -> tuple[int, int, int]:
+    g = draw(st.integers(2, 4)) if groups_ok and draw(st.integers(0, 2)) == 0 else 1
+    if regime == "channels":
+        c_in_total = draw(channel_counts(min_value=1, max_value=64))
+        if groups_ok and c_in_total > 1 and draw(st.integers(0, 3)) == 0:
+            # depthwise: groups == C_in, with a channel multiplier of 1 or 2
+            return c_in_total, 1, draw(st.integers(1, 2))
+        c_out_total = draw(channel_counts(min_value=1, max_value=64))
+        cin = max(1, c_in_total // g)
+        cout = max(1, c_out_total // g)
+    else:
+        cin = draw(st.integers(1, 3))
+        cout = draw(st.integers(1, 3))
+    return g, cin, cout
+
+
+def _regime(draw: Any) -> str:
+    return draw(st.sampled_from(["small", "small", "channels", "spatial"]))
+
+
+@st.composite
+def conv_cases(
+    draw: Any,
+    ndim: int = 2,
+    *,
+    dtypes: Sequence[str] = ("float32", "float64"),
+    groups: bool = True,
+    stride: bool = True,
+    dilation: bool = True,
+    padding: bool = True,
+    padding_modes: Sequence[str] = ("explicit",),
+    bias: bool = True,
+    batch: bool = True,
+    values: str = "any",
+) -> Case:
+    """Cases for ``conv(x, w, bias=..., stride=..., padding=..., dilation=..., groups=...)``.
+
+    ``padding_modes`` may include ``'same'`` and ``'valid'`` (PyTorch's string padding;
+    ``'same'`` only with stride 1). Switch a feature off to keep it at its default.
+    """
+    ndim = _validate_ndim(ndim)
+    dts = _validate_dtypes(dtypes)
+    modes = _validate_subset("padding_modes", padding_modes, _PADDING_MODES)
+    regime = _regime(draw)
+    g, cin, cout = _channels(draw, regime, groups)
+    mode = draw(st.sampled_from(modes))
+    big_axis = draw(st.integers(0, ndim - 1)) if regime == "spatial" else -1
+    kmax = 5 if regime != "channels" else 3
+    ks, ss, ds, ps, sizes = [], [], [], [], []
+    for ax in range(ndim):
+        k = draw(kernel_sizes(max_value=kmax if ndim < 3 else 3))
+        s = draw(st.integers(1, 3)) if stride and mode != "same" else 1
+        d = draw(st.integers(1, 3)) if dilation else 1
+        keff = d * (k - 1) + 1
+        p = draw(st.integers(0, keff)) if padding and mode == "explicit" else 0
+        lo = max(1, keff - 2 * p) if mode != "same" else 1
+        i = draw(st.integers(64, 72)) if ax == big_axis else draw(st.integers(lo, lo + 2 * s + 3))
+        ks.append(k)
+        ss.append(s)
+        ds.append(d)
+        ps.append(p)
+        sizes.append(i)
+    n = draw(st.integers(1, 2)) if batch else 1
+    integer_valued, seed, zeros = _draw_values_kind(draw, values)
+    dtype = draw(st.sampled_from(dts))
+    has_bias = bias and draw(st.booleans())
+    terms = cin * math.prod(ks)
+    gen = _Gen(seed, dtype, draw)
+    m = _integer_max(dtype, terms + 1) if integer_valued else None
+    x = gen("x", (n, cin * g, *sizes), integer_max=m, zeros=zeros)
+    w = gen("w", (cout * g, cin, *ks), integer_max=m, zeros=zeros)
+    kwargs: dict[str, Any] = {}
+    if bias:
+        kwargs["bias"] = (
+            gen("bias", (cout * g,), integer_max=m) if has_bias else None
+        )
+    if stride:
+        kwargs["stride"] = _as_param(draw, ss)
+    if padding or mode != "explicit":
+        kwargs["padding"] = mode if mode != "explicit" else _as_param(draw, ps)
+    if dilation:
+        kwargs["dilation"] = _as_param(draw, ds)
+    if groups:
+        kwargs["groups"] = g
+    return Case("conv", {"input": x, "weight": w}, kwargs, dtype, integer_valued, seed,
+                terms + int(has_bias), {"recipe": gen.recipe})
+
+
+@st.composite
+def conv_transpose_cases(
+    draw: Any,
+    ndim: int = 2,
+    *,
+    dtypes: Sequence[str] = ("float32", "float64"),
+    groups: bool = True,
+    stride: bool = True,
+    dilation: bool = True,
+    padding: bool = True,
+    output_padding: bool = True,
+    bias: bool = True,
+    values: str = "any",
+) -> Case:
+    """Cases for ``conv_transpose(x, w, bias, stride, padding, output_padding, groups,
+    dilation)`` with weight ``(C_in, C_out/groups, *k)``."""
+    ndim = _validate_ndim(ndim)
+    dts = _validate_dtypes(dtypes)
+    regime = _regime(draw)
+    g, cin, cout = _channels(draw, regime, groups)
+    big_axis = draw(st.integers(0, ndim - 1)) if regime == "spatial" else -1
+    ks, ss, ds, ps, ops, sizes = [], [], [], [], [], []
+    for ax in range(ndim):
+        k = draw(kernel_sizes(max_value=4 if ndim < 3 else 3))
+        s = draw(st.integers(1, 3)) if stride else 1
+        d = draw(st.integers(1, 3)) if dilation else 1
+        op = draw(st.integers(0, max(s, d) - 1)) if output_padding else 0
+        i = draw(st.integers(32, 36)) if ax == big_axis else draw(st.integers(1, 6))
+        full = (i - 1) * s + d * (k - 1) + op + 1
+        p = draw(st.integers(0, min(d * (k - 1), (full - 1) // 2))) if padding else 0
+        ks.append(k)
+        ss.append(s)
+        ds.append(d)
+        ps.append(p)
+        ops.append(op)
+        sizes.append(i)
+    n = draw(st.integers(1, 2))
+    integer_valued, seed, zeros = _draw_values_kind(draw, values)
+    dtype = draw(st.sampled_from(dts))
+    has_bias = bias and draw(st.booleans())
+    terms = cin * math.prod(ks)
+    gen = _Gen(seed, dtype, draw)
+    m = _integer_max(dtype, terms + 1) if integer_valued else None
+    x = gen("x", (n, cin * g, *sizes), integer_max=m, zeros=zeros)
+    w = gen("w", (cin * g, cout, *ks), integer_max=m, zeros=zeros)
+    kwargs: dict[str, Any] = {}
+    if bias:
+        kwargs["bias"] = (
+            gen("bias", (cout * g,), integer_max=m) if has_bias else None
+        )
+    if stride:
+        kwargs["stride"] = _as_param(draw, ss)
+    if padding:
+        kwargs["padding"] = _as_param(draw, ps)
+    if output_padding:
+        kwargs["output_padding"] = _as_param(draw, ops)
+    if groups:
+        kwargs["groups"] = g
+    if dilation:
+        kwargs["dilation"] = _as_param(draw, ds)
+    return Case("conv_transpose", {"input": x, "weight": w}, kwargs, dtype, integer_valued,
+                seed, terms + int(has_bias), {"recipe": gen.recipe})
+
+
+def _grad_geometry(
+    draw: Any, ndim: int, stride: bool, dilation: bool, padding: bool, groups: bool
+) -> tuple[str, int, int, int, list[int], list[int], list[int], list[int], list[int]]:
+    regime = _regime(draw)
+    g, cin, cout = _channels(draw, regime, groups)
+    big_axis = draw(st.integers(0, ndim - 1)) if regime == "spatial" else -1
+    ks, ss, ds, ps, sizes = [], [], [], [], []
+    for ax in range(ndim):
+        k = draw(kernel_sizes(max_value=4 if ndim < 3 else 3))
+        s = draw(st.integers(1, 3)) if stride else 1
+        d = draw(st.integers(1, 3)) if dilation else 1
+        keff = d * (k - 1) + 1
+        p = draw(st.integers(0, keff - 1)) if padding else 0
+        lo = max(1, keff - 2 * p)
+        i = draw(st.integers(64, 70)) if ax == big_axis else draw(st.integers(lo, lo + 2 * s + 2))
+        ks.append(k)
+        ss.append(s)
+        ds.append(d)
+        ps.append(p)
+        sizes.append(i)
+    return regime, g, cin, cout, ks, ss, ds, ps, sizes
+
+
+def _grad_kwargs(draw: Any, stride: bool, padding: bool, dilation: bool, groups: bool,
+                 ss: list[int], ps: list[int], ds: list[int], g: int) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    if stride:
+        kwargs["stride"] = _as_param(draw, ss)
+    if padding:
+        kwargs["padding"] = _as_param(draw, ps)
+    if dilation:
+        kwargs["dilation"] = _as_param(draw, ds)
+    if groups:
+        kwargs["groups"] = g
+    return kwargs
+
+
+def _out_sizes(sizes: list[int], ks: list[int], ss: list[int], ds: list[int],
+               ps: list[int]) -> list[int]:
+    return [
+        (i + 2 * p - d * (k - 1) - 1) // s + 1
+        for i, k, s, d, p in zip(sizes, ks, ss, ds, ps, strict=True)
+    ]
+
+
+@st.composite
+def conv_input_grad_cases(
+    draw: Any,
+    ndim: int = 2,
+    *,
+    dtypes: Sequence[str] = ("float32", "float64"),
+    groups: bool = True,
+    stride: bool = True,
+    dilation: bool = True,
+    padding: bool = True,
+    values: str = "any",
+) -> Case:
+    """Cases for ``conv_input_grad(input_size, weight, grad_output, stride, padding,
+    dilation, groups)``; ``input_size`` is the full input shape ``(N, C_in, *spatial)``."""
+    ndim = _validate_ndim(ndim)
+    dts = _validate_dtypes(dtypes)
+    _, g, cin, cout, ks, ss, ds, ps, sizes = _grad_geometry(
+        draw, ndim, stride, dilation, padding, groups)
+    n = draw(st.integers(1, 2))
+    integer_valued, seed, zeros = _draw_values_kind(draw, values)
+    dtype = draw(st.sampled_from(dts))
+    terms = cout * math.prod(ks)
+    gen = _Gen(seed, dtype, draw)
+    m = _integer_max(dtype, terms) if integer_valued else None
+    w = gen("w", (cout * g, cin, *ks), integer_max=m, zeros=zeros)
+    gy = gen("gy", (n, cout * g, *_out_sizes(sizes, ks, ss, ds, ps)),
+             integer_max=m, zeros=zeros)
+    kwargs = _grad_kwargs(draw, stride, padding, dilation, groups, ss, ps, ds, g)
+    input_size = (n, cin * g, *sizes)
+    return Case("conv_input_grad", {"input_size": input_size, "weight": w, "grad_output": gy},
+                kwargs, dtype, integer_valued, seed, terms, {"recipe": gen.recipe})
+
+
+@st.composite
+def conv_weight_grad_cases(
+    draw: Any,
+    ndim: int = 2,
+    *,
+    dtypes: Sequence[str] = ("float32", "float64"),
+    groups: bool = True,
+    stride: bool = True,
+    dilation: bool = True,
+    padding: bool = True,
+    values: str = "any",
+) -> Case:
+    """Cases for ``conv_weight_grad(input, weight_size, grad_output, stride, padding,
+    dilation, groups)``; ``weight_size`` is the full weight shape."""
+    ndim = _validate_ndim(ndim)
+    dts = _validate_dtypes(dtypes)
+    _, g, cin, cout, ks, ss, ds, ps, sizes = _grad_geometry(
+        draw, ndim, stride, dilation, padding, groups)
+    n = draw(st.integers(1, 2))
+    integer_valued, seed, zeros = _draw_values_kind(draw, values)
+    dtype = draw(st.sampled_from(dts))
+    outs = _out_sizes(sizes, ks, ss, ds, ps)
+    terms = n * math.prod(outs)
+    gen = _Gen(seed, dtype, draw)
+    m = _integer_max(dtype, terms) if integer_valued else None
+    x = gen("x", (n, cin * g, *sizes), integer_max=m, zeros=zeros)
+    gy = gen("gy", (n, cout * g, *outs), integer_max=m, zeros=zeros)
+    kwargs = _grad_kwargs(draw, stride, padding, dilation, groups, ss, ps, ds, g)
+    weight_size = (cout * g, cin, *ks)
+    return Case("conv_weight_grad", {"input": x, "weight_size": weight_size, "grad_output": gy},
+                kwargs, dtype, integer_valued, seed, terms, {"recipe": gen.recipe})
+
+
+def _signal_cases(op: str) -> Any:
+    @st.composite
+    def cases(
+        draw: Any,
+        ndim: int = 1,
+        *,
+        dtypes: Sequence[str] = ("float32", "float64"),
+        modes: Sequence[str] = _SIGNAL_MODES,
+        mode_argument: bool = True,
+        values: str = "any",
+    ) -> Case:
+        ndim = _validate_ndim(ndim)
+        dts = _validate_dtypes(dtypes, allow_complex=True)
+        mds = _validate_subset("modes", modes, _SIGNAL_MODES)
+        mode = draw(st.sampled_from(mds))
+        large = draw(st.integers(0, 3)) == 0
+        s1, s2 = [], []
+        for _ in range(ndim):
+            a = draw(st.integers(1, 80 if (large and ndim == 1) else 9))
+            b = draw(st.integers(1, 8))
+            s1.append(a)
+            s2.append(b)
+        if mode == "valid":  # scipy needs one input at least as large on every axis
+            if draw(st.booleans()):
+                s1 = [max(a, b) for a, b in zip(s1, s2, strict=True)]
+            else:
+                s2 = [max(a, b) for a, b in zip(s1, s2, strict=True)]
+        integer_valued, seed, zeros = _draw_values_kind(draw, values)
+        dtype = draw(st.sampled_from(dts))
+        cplx = dtype.startswith("complex")
+        terms = min(math.prod(s1), math.prod(s2)) + (2 if cplx else 0)
+        gen = _Gen(seed, dtype, draw)
+        m = _integer_max(dtype, 2 * terms) if integer_valued else None
+        a1 = gen("a1", s1, integer_max=m, zeros=zeros, complex_values=cplx)
+        a2 = gen("a2", s2, integer_max=m, zeros=zeros, complex_values=cplx)
+        kwargs = {"mode": mode} if mode_argument else {}
+        return Case(op, {"in1": a1, "in2": a2}, kwargs, dtype, integer_valued, seed, terms,
+                    {"recipe": gen.recipe})
+
+    cases.__name__ = f"{op}_cases"
+    cases.__doc__ = (
+        f"Cases for ``{op}(in1, in2, mode)`` with scipy.signal semantics; complex dtypes "
+        "allowed; ``mode='valid'`` cases keep one input at least as large on every axis."
+    )
+    return cases
+
+
+convolve_cases = _signal_cases("convolve")
+correlate_cases = _signal_cases("correlate")
+
+
+def _pool_geometry(
+    draw: Any, ndim: int, stride: bool, padding: bool, dilation: bool, ceil_mode: bool
+) -> tuple[list[int], list[int] | None, list[int], list[int], list[int], bool]:
+    ks, ss, ps, ds, sizes = [], [], [], [], []
+    default_stride = stride and draw(st.integers(0, 3)) == 0
+    big_axis = draw(st.integers(0, ndim - 1)) if draw(st.integers(0, 3)) == 0 else -1
+    for ax in range(ndim):
+        k = draw(kernel_sizes(max_value=4))
+        s = (k if default_stride else draw(st.integers(1, 3))) if stride else k
+        d = draw(st.integers(1, 2)) if dilation else 1
+        keff = d * (k - 1) + 1
+        p = draw(st.integers(0, k // 2)) if padding else 0  # PyTorch: p <= k/2
+        # a dilated window must not skip over the whole input (every window holds an element)
+        lo = keff if d > 1 else max(1, keff - 2 * p)
+        i = draw(st.integers(64, 70)) if ax == big_axis else draw(st.integers(lo, lo + 2 * s + 2))
+        ks.append(k)
+        ss.append(s)
+        ps.append(p)
+        ds.append(d)
+        sizes.append(i)
+    cm = ceil_mode and draw(st.booleans())
+    return ks, (None if (default_stride or not stride) else ss), ps, ds, sizes, cm
+
+
+@st.composite
+def max_pool_cases(
+    draw: Any,
+    ndim: int = 2,
+    *,
+    dtypes: Sequence[str] = ("float32", "float64"),
+    stride: bool = True,
+    padding: bool = True,
+    dilation: bool = True,
+    ceil_mode: bool = True,
+    return_indices: bool = False,
+    values: str = "any",
+) -> Case:
+    """Cases for ``max_pool(x, kernel_size, stride, padding, dilation, ceil_mode)``
+    (stride ``None`` = kernel size). Ties are frequent (integer values)."""
+    ndim = _validate_ndim(ndim)
+    dts = _validate_dtypes(dtypes)
+    ks, ss, ps, ds, sizes, cm = _pool_geometry(draw, ndim, stride, padding, dilation, ceil_mode)
+    n = draw(st.integers(1, 2))
+    c = draw(st.integers(1, 3))
+    integer_valued, seed, zeros = _draw_values_kind(draw, values)
+    dtype = draw(st.sampled_from(dts))
+    gen = _Gen(seed, dtype, draw)
+    x = gen("x", (n, c, *sizes), integer_max=3 if integer_valued else None,
+                    zeros=zeros)
+    kwargs: dict[str, Any] = {"kernel_size": _as_param(draw, ks)}
+    if stride:
+        kwargs["stride"] = None if ss is None else _as_param(draw, ss)
+    if padding:
+        kwargs["padding"] = _as_param(draw, ps)
+    if dilation:
+        kwargs["dilation"] = _as_param(draw, ds)
+    if ceil_mode:
+        kwargs["ceil_mode"] = cm
+    if return_indices:
+        kwargs["return_indices"] = True
+    return Case("max_pool", {"input": x}, kwargs, dtype, integer_valued, seed, 0,
+                {"recipe": gen.recipe})
+
+
+@st.composite
+def avg_pool_cases(
+    draw: Any,
+    ndim: int = 2,
+    *,
+    dtypes: Sequence[str] = ("float32", "float64"),
+    stride: bool = True,
+    padding: bool = True,
+    ceil_mode: bool = True,
+    count_include_pad: bool = True,
+    divisor_override: bool = True,
+    values: str = "any",
+) -> Case:
+    """Cases for ``avg_pool(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
+    divisor_override)``."""
+    ndim = _validate_ndim(ndim)
+    dts = _validate_dtypes(dtypes)
+    ks, ss, ps, _, sizes, cm = _pool_geometry(draw, ndim, stride, padding, False, ceil_mode)
+    n = draw(st.integers(1, 2))
+    c = draw(st.integers(1, 3))
+    integer_valued, seed, zeros = _draw_values_kind(draw, values)
+    dtype = draw(st.sampled_from(dts))
+    gen = _Gen(seed, dtype, draw)
+    x = gen("x", (n, c, *sizes), integer_max=3 if integer_valued else None,
+                    zeros=zeros)
+    kwargs: dict[str, Any] = {"kernel_size": _as_param(draw, ks)}
+    if stride:
+        kwargs["stride"] = None if ss is None else _as_param(draw, ss)
+    if padding:
+        kwargs["padding"] = _as_param(draw, ps)
+    if ceil_mode:
+        kwargs["ceil_mode"] = cm
+    if count_include_pad:
+        kwargs["count_include_pad"] = draw(st.booleans())
+    if divisor_override:
+        kwargs["divisor_override"] = draw(st.one_of(st.none(), st.integers(1, 5)))
+    return Case("avg_pool", {"input": x}, kwargs, dtype, False, seed, math.prod(ks),
+                {"recipe": gen.recipe})
+
+
+def _pool_out_shape(x_shape: tuple[int, ...], kwargs: dict[str, Any], dilation: bool
+                    ) -> tuple[int, ...]:
+    """PyTorch's pooling output shape (floor/ceil, a window may not start in the padding)."""
+    nd = len(x_shape) - 2
+
+    def axes(v: Any, default: int) -> list[int]:
+        if v is None:
+            return [default] * nd
+        return [int(v)] * nd if isinstance(v, int) else [int(a) for a in v]
+
+    k = axes(kwargs["kernel_size"], 1)
+    s = k if kwargs.get("stride") is None else axes(kwargs["stride"], 1)
+    p = axes(kwargs.get("padding", 0), 0)
+    d = axes(kwargs.get("dilation", 1), 1) if dilation else [1] * nd
+    ceil = bool(kwargs.get("ceil_mode", False))
+    out = []
+    for a in range(nd):
+        i = x_shape[2 + a]
+        o = (i + 2 * p[a] - d[a] * (k[a] - 1) - 1 + (s[a] - 1 if ceil else 0)) // s[a] + 1
+        if ceil and (o - 1) * s[a] >= i + p[a]:
+            o -= 1
+        out.append(o)
+    return (*x_shape[:2], *out)
+
+
+@st.composite
+def max_pool_grad_cases(
+    draw: Any,
+    ndim: int = 2,
+    *,
+    dtypes: Sequence[str] = ("float32", "float64"),
+    stride: bool = True,
+    padding: bool = True,
+    dilation: bool = True,
+    ceil_mode: bool = True,
+    values: str = "any",
+) -> Case:
+    """Cases for ``max_pool_grad(input, grad_output, kernel_size, stride, padding, dilation,
+    ceil_mode)``; integer-valued inputs make ties (first vs last maximum) frequent."""
+    base = draw(max_pool_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
+                               dilation=dilation, ceil_mode=ceil_mode, values=values))
+    x = base.args["input"]
+    out = _pool_out_shape(x.shape, base.kwargs, dilation)
+    gen = _Gen(base.seed + 1, base.dtype, draw)
+    g = gen("grad_output", out, integer_max=4 if base.integer_valued else None)
+    ks = base.kwargs["kernel_size"]
+    overlap = int(ks) ** ndim if isinstance(ks, int) else math.prod(ks)
+    recipe = base.info["recipe"] + gen.recipe
+    return Case("max_pool_grad", {"input": x, "grad_output": g}, dict(base.kwargs),
+                base.dtype, base.integer_valued, base.seed, overlap, {"recipe": recipe})
+
+
+@st.composite
+def avg_pool_grad_cases(
+    draw: Any,
+    ndim: int = 2,
+    *,
+    dtypes: Sequence[str] = ("float32", "float64"),
+    stride: bool = True,
+    padding: bool = True,
+    ceil_mode: bool = True,
+    count_include_pad: bool = True,
+    divisor_override: bool = True,
+    values: str = "any",
+) -> Case:
+    """Cases for ``avg_pool_grad(input_size, grad_output, kernel_size, stride, padding,
+    ceil_mode, count_include_pad, divisor_override)``; ``input_size`` is the full shape."""
+    base = draw(avg_pool_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
+                               ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                               divisor_override=divisor_override, values=values))
+    x = base.args["input"]
+    out = _pool_out_shape(x.shape, base.kwargs, False)
+    gen = _Gen(base.seed + 1, base.dtype, draw)
+    g = gen("grad_output", out, integer_max=None)
+    return Case("avg_pool_grad", {"input_size": tuple(x.shape), "grad_output": g},
+                dict(base.kwargs), base.dtype, False, base.seed, base.terms,
+                {"recipe": gen.recipe})

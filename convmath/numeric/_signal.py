@@ -25,18 +25,19 @@ The result dtype is NumPy's promotion of the inputs, except that mixed signed an
 64-bit integers give int64, not a rounded float64 (a uint64 value >= 2**63 is then refused;
 see :func:`convmath.numeric._validate.result_dtype`).
 
-Methods. ``direct`` sums products and is exact for integers (with the wrap-around of the
-result dtype, as numpy and scipy); in 1-D it is ``numpy.convolve``, in N-d a loop over the
-taps of the smaller input, each a vectorised multiply-add over the whole output (or one
-``tensordot`` over a ``sliding_window_view`` when the problem is small). ``fft`` uses
-``scipy.signal.fftconvolve`` / ``oaconvolve``. For integer input the FFT is used only when a
-bound on its rounding error is below 1/4, so that rounding recovers the exact result:
-Percival's bound for FFT convolution (proven for radix-2 transforms; taken with an 8×
-margin because pocketfft mixes radices), and then every value must also lie within 1/4 of
-an integer a posteriori; otherwise ``direct`` is used, even with ``method="fft"``.
-``auto`` picks the cheaper of the two by an operation-count model calibrated on this code,
-and never the FFT for input holding inf or NaN (the FFT would spread them over the whole
-output; explicit ``method="fft"`` warns, like scipy).
+Methods. ``direct`` sums products and is exact for integers (8- to 32-bit integer results
+wrap around in their dtype, as in numpy and scipy; a 64-bit integer result that might
+overflow is refused with InvalidArgument instead of wrapping); in 1-D it is
+``numpy.convolve``, in N-d a loop over the taps of the smaller input, each a vectorised
+multiply-add over the whole output (or one ``tensordot`` over a ``sliding_window_view`` when
+the problem is small). ``fft`` uses ``scipy.signal.fftconvolve`` / ``oaconvolve``. For
+integer input the FFT is used only when a bound on its rounding error is below 1/4, so that
+rounding recovers the exact result: Percival's bound for FFT convolution (proven for radix-2
+transforms; taken with an 8× margin because pocketfft mixes radices), and then every value
+must also lie within 1/4 of an integer a posteriori; otherwise ``direct`` is used, even with
+``method="fft"``. ``auto`` picks the cheaper of the two by an operation-count model
+calibrated on this code, and never the FFT for input holding inf or NaN (the FFT would
+spread them over the whole output; explicit ``method="fft"`` warns, like scipy).
 
 >>> import numpy as np
 >>> convolve([1, 2, 3], [0, 1, 0.5])
@@ -57,7 +58,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from convmath.errors import InvalidArgument
-from convmath.numeric._validate import as_array, result_dtype
+from convmath.numeric._validate import as_array, check_int_range, max_abs, result_dtype
 
 __all__ = ["choose_method", "convolve", "correlate"]
 
@@ -282,6 +283,11 @@ def _convolve(a: np.ndarray, b: np.ndarray, mode: str, method: str) -> np.ndarra
     dtype = result_dtype(a, b)
     if dtype.kind in "iu":  # e.g. int64 with uint64: NumPy itself would compute in float64
         a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
+        if dtype.itemsize == 8:
+            # narrower integers wrap around as in numpy/scipy; 64-bit results have no wider
+            # dtype to go to, so work that might overflow is refused rather than wrapped
+            terms = min(a.size, b.size)
+            check_int_range(dtype, max_abs(a) * max_abs(b) * terms, "convolution")
     if a.ndim == 0:
         return np.asarray(a * b).astype(dtype, copy=False)
     if mode == "valid" and _valid_swap(a, b):

@@ -258,6 +258,7 @@ def check_max_pool(
     dilation: bool = True,
     ceil_mode: bool = True,
     return_indices: bool = False,
+    nonfinite: bool = True,
     max_examples: int | None = None,
     settings: Any = None,
     seed: int | None = None,
@@ -265,10 +266,12 @@ def check_max_pool(
 ) -> CheckReport:
     """Check ``fn(input, kernel_size, stride=..., padding=..., dilation=..., ceil_mode=...)``
     against :func:`convmath.numeric.max_pool` (PyTorch's ``F.max_pool{1,2,3}d``). Values
-    must match exactly; with ``return_indices=True`` the indices too (first maximum)."""
+    must match exactly; with ``return_indices=True`` the indices too (first maximum).
+    Some inputs hold NaN and ±inf (NaN propagates, as in PyTorch); ``nonfinite=False``
+    declares that unsupported."""
     strategy = sts.max_pool_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
                                   dilation=dilation, ceil_mode=ceil_mode,
-                                  return_indices=return_indices)
+                                  return_indices=return_indices, nonfinite=nonfinite)
     return run_check(MaxPoolSpec(), fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings, DEFAULT_EXAMPLES["max_pool"]),
                      _seed(seed))
@@ -285,6 +288,7 @@ def check_avg_pool(
     ceil_mode: bool = True,
     count_include_pad: bool = True,
     divisor_override: bool = True,
+    nonfinite: bool = True,
     max_examples: int | None = None,
     settings: Any = None,
     seed: int | None = None,
@@ -293,10 +297,12 @@ def check_avg_pool(
     """Check ``fn(input, kernel_size, stride=..., padding=..., ceil_mode=...,
     count_include_pad=..., divisor_override=...)`` against
     :func:`convmath.numeric.avg_pool` (PyTorch's ``F.avg_pool{1,2,3}d``; note that
-    ``F.avg_pool1d`` has no ``divisor_override``: pass ``divisor_override=False``)."""
+    ``F.avg_pool1d`` has no ``divisor_override``: pass ``divisor_override=False``).
+    Some inputs hold NaN and ±inf, which must propagate to the windows that hold them
+    (``nonfinite=False`` declares that unsupported)."""
     strategy = sts.avg_pool_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
                                   ceil_mode=ceil_mode, count_include_pad=count_include_pad,
-                                  divisor_override=divisor_override)
+                                  divisor_override=divisor_override, nonfinite=nonfinite)
     return run_check(AvgPoolSpec(), fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings, DEFAULT_EXAMPLES["avg_pool"]),
                      _seed(seed))
@@ -312,6 +318,7 @@ def check_max_pool_grad(
     padding: bool = True,
     dilation: bool = True,
     ceil_mode: bool = True,
+    nonfinite: bool = True,
     max_examples: int | None = None,
     settings: Any = None,
     seed: int | None = None,
@@ -319,9 +326,11 @@ def check_max_pool_grad(
 ) -> CheckReport:
     """Check ``fn(input, grad_output, kernel_size, stride=..., padding=..., dilation=...,
     ceil_mode=...)`` against :func:`convmath.numeric.max_pool_grad` (the gradient goes to
-    the first maximum of each window; overlapping windows add)."""
+    the first maximum of each window, a NaN counting as the maximum; overlapping windows
+    add). ``nonfinite=False`` keeps NaN and ±inf out of the inputs."""
     strategy = sts.max_pool_grad_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
-                                       dilation=dilation, ceil_mode=ceil_mode)
+                                       dilation=dilation, ceil_mode=ceil_mode,
+                                       nonfinite=nonfinite)
     return run_check(MaxPoolGradSpec(), fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings,
                                       DEFAULT_EXAMPLES["max_pool_grad"]), _seed(seed))

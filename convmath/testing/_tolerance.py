@@ -182,9 +182,13 @@ def compare_elementwise(
     allowed, exact = elementwise_allowed(magnitude, terms, dtype, integer_valued=integer_valued)
     with np.errstate(invalid="ignore", over="ignore"):
         err = np.abs(actual - expected)
-    err = np.where(np.isnan(err), np.inf, err)
+        # NaN matches NaN and ±inf matches the same infinity (non-finite inputs propagate);
+        # any other disagreement involving a non-finite value is an infinite error
+        same = (actual == expected) | (np.isnan(actual) & np.isnan(expected))
+    err = np.where(same, 0.0, np.where(np.isnan(err), np.inf, err))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(err == 0, 0.0, err / allowed)
+    ratio = np.where(np.isnan(ratio), np.inf, ratio)
     n = int(expected.size)
     if n == 0:
         return Comparison(ok=True, ratio=0.0, n_elements=0)

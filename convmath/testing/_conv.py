@@ -151,6 +151,10 @@ class ConvSpec(OpSpec):
                        f"the kernel is flipped along spatial axis {ax} only",
                        partial(lambda a: ref(x, np.flip(w, 2 + a), b, geom), ax))
         if nd > 1:
+            yield ("output spatial axes transposed",
+                   "the output's last two spatial axes are exchanged (a channels-last / layout "
+                   "conversion with the wrong permutation)",
+                   lambda: np.swapaxes(ref(x, w, b, geom), -1, -2))
             yield ("kernel spatial axes transposed",
                    "the kernel's last two spatial axes are exchanged (w read as (…, kW, kH)): "
                    "a per-axis swap of the kernel itself",
@@ -217,6 +221,21 @@ class ConvSpec(OpSpec):
         if any(v > 1 for v in geom.s):
             yield ("stride ignored", "the stride argument is ignored (s = 1)",
                    lambda: ref(x, w, b, geom, stride=[1] * nd))
+            for ax in range(nd):
+                if geom.s[ax] > 1 and nd > 1:
+                    s1 = list(geom.s)
+                    s1[ax] = 1
+                    yield (f"stride ignored on axis {ax}",
+                           f"the stride is ignored on spatial axis {ax}",
+                           partial(lambda ss: ref(x, w, b, geom, stride=ss), s1))
+        if nd > 1:
+            for ax in range(nd):
+                if any(geom.pads[ax]):
+                    p1 = list(geom.pads)
+                    p1[ax] = (0, 0)
+                    yield (f"padding ignored on axis {ax}",
+                           f"the padding is ignored on spatial axis {ax}",
+                           partial(lambda pp: ref(x, w, b, geom, pads=pp), p1))
         if any(a or c for a, c in geom.pads):
             yield ("padding ignored", "the padding argument is ignored",
                    lambda: ref(x, w, b, geom, pads=[(0, 0)] * nd))
@@ -574,6 +593,10 @@ class ConvInputGradSpec(OpSpec):
         if any(v > 1 for v in geom.d):
             yield ("dilation ignored", "dilation is ignored",
                    lambda: self._ref(size, w, gy, geom, dilation=(1,) * nd))
+        if any(geom.p):
+            yield ("padding ignored", "the padding is ignored (the input gradient is "
+                   "computed as if the forward conv had no padding)",
+                   lambda: self._ref(size, w, gy, geom, padding=(0,) * nd))
         if geom.g > 1:
             cin = size[1]
 
@@ -660,6 +683,9 @@ class ConvWeightGradSpec(OpSpec):
         if any(v > 1 for v in geom.d):
             yield ("dilation ignored", "dilation is ignored",
                    lambda: self._ref(x, size, gy, geom, dilation=(1,) * nd))
+        if any(geom.p):
+            yield ("padding ignored", "the padding is ignored",
+                   lambda: self._ref(x, size, gy, geom, padding=(0,) * nd))
         if geom.g > 1:
             def out_interleave() -> np.ndarray:
                 y = self._ref(x, size, gy, geom)

@@ -61,12 +61,16 @@ class CheckReport:
 
     def __repr__(self) -> str:
         feats = ", ".join(f"{k} ×{v}" for k, v in sorted(self.features.items()))
-        return (
+        lines = [
             f"<{self.checker}({self.function}): passed {self.examples} examples in "
-            f"{self.seconds:.2f} s; worst error {self.worst_ratio:.3g} of the allowed bound "
-            f"({self.exact_elements}/{self.elements} output elements required exact); "
-            f"covered: {feats}>"
-        )
+            f"{self.seconds:.2f} s",
+            f"  worst error: {self.worst_ratio:.3g} of the allowed bound"
+            + (f" (on {self.worst_case})" if self.worst_case else ""),
+            f"  exact: {self.exact_elements}/{self.elements} output elements had to match "
+            "exactly",
+            f"  covered: {feats}>",
+        ]
+        return "\n".join(lines)
 
 
 class _Mismatch(Exception):

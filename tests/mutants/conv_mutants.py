@@ -278,3 +278,26 @@ def kernel_hw_transposed(x, w, bias=None, stride=1, padding=0, dilation=1, group
 
 
 MUTANTS["kernel_hw_transposed"] = (kernel_hw_transposed, "kernel spatial axes transposed")
+
+
+def stride_ignored_axis1(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1):  # type: ignore[no-untyped-def]
+    """The stride of the last axis is dropped (s = 1 there)."""
+    nd, ks, s, d, pads = _parse(x, w, stride, padding, dilation)
+    s = list(s)
+    s[-1] = 1
+    return base(x, w, bias, s, pads, d, groups)
+
+
+MUTANTS["stride_ignored_axis1"] = (stride_ignored_axis1, "stride ignored")
+
+
+def channels_last_roundtrip(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1):  # type: ignore[no-untyped-def]
+    """A channels-last path (NHWC) converted back with the wrong permutation (H/W swapped)."""
+    y = correct(x, w, bias, stride, padding, dilation, groups)
+    if y.ndim == 4:
+        nhwc = np.transpose(y, (0, 2, 3, 1))
+        y = np.transpose(nhwc, (0, 3, 2, 1))  # should be (0, 3, 1, 2)
+    return y
+
+
+MUTANTS["channels_last_roundtrip"] = (channels_last_roundtrip, "output spatial axes transposed")

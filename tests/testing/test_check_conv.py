@@ -132,3 +132,19 @@ def test_custom_backend_pair() -> None:
     check_conv(fn, backend=(to_backend, np.asarray), max_examples=10, seed=0,
                dtypes=("float64",), padding_modes=("explicit",))
     assert calls
+
+
+def test_settings_object_is_used_and_conflicts_with_max_examples() -> None:
+    from hypothesis import settings
+
+    report = check_conv(numeric.conv, settings=settings(max_examples=7, deadline=None,
+                                                        database=None), seed=0)
+    assert report.examples == 7
+    with pytest.raises(InvalidArgument, match="max_examples"):
+        check_conv(numeric.conv, settings=settings(max_examples=7), max_examples=3)
+
+
+def test_seed_makes_the_run_reproducible() -> None:
+    a = check_conv(numeric.conv, max_examples=15, seed=11)
+    b = check_conv(numeric.conv, max_examples=15, seed=11)
+    assert a.features == b.features and a.worst_ratio == b.worst_ratio

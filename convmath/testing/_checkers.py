@@ -48,6 +48,19 @@ DEFAULT_EXAMPLES = {
 }
 
 
+_TOLERANCES = ("elementwise", "normwise")
+
+
+def _tolerance(tolerance: Any) -> str:
+    """``'elementwise'`` (the forward-error bound per element, exact for integer-valued
+    inputs) or ``'normwise'`` (FFT/Winograd implementations: one bound on ‖out − ref‖₂)."""
+    if tolerance not in _TOLERANCES:
+        raise InvalidArgument(
+            f"tolerance must be one of {_TOLERANCES}, got tolerance={tolerance!r}"
+        )
+    return str(tolerance)
+
+
 def _seed(seed: Any) -> int | None:
     if seed is None:
         return None
@@ -68,6 +81,7 @@ def check_conv(
     padding: bool = True,
     padding_modes: Sequence[str] = ("explicit", "same", "valid"),
     bias: bool = True,
+    tolerance: str = "elementwise",
     max_examples: int | None = None,
     settings: Any = None,
     seed: int | None = None,
@@ -78,6 +92,8 @@ def check_conv(
 
     Switch off what ``fn`` does not support (``groups=False``, ``padding_modes=
     ("explicit",)`` for no string padding, ...): the argument is then not passed at all.
+    ``tolerance="normwise"`` for FFT or Winograd implementations, whose error is bounded
+    in norm, not per element (the same option exists for the other conv-family checkers).
     Raises :class:`~convmath.ConvCheckFailure` on a bug; returns a :class:`CheckReport`.
 
     >>> import numpy as np
@@ -99,7 +115,8 @@ def check_conv(
     )
     return run_check(ConvSpec(), fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings, DEFAULT_EXAMPLES["conv"]),
-                     _seed(seed))
+                     _seed(seed),
+                     _tolerance(tolerance))
 
 
 def check_conv_transpose(
@@ -114,6 +131,7 @@ def check_conv_transpose(
     padding: bool = True,
     output_padding: bool = True,
     bias: bool = True,
+    tolerance: str = "elementwise",
     max_examples: int | None = None,
     settings: Any = None,
     seed: int | None = None,
@@ -128,7 +146,8 @@ def check_conv_transpose(
     )
     return run_check(ConvTransposeSpec(), fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings,
-                                      DEFAULT_EXAMPLES["conv_transpose"]), _seed(seed))
+                                      DEFAULT_EXAMPLES["conv_transpose"]), _seed(seed),
+                     _tolerance(tolerance))
 
 
 def check_conv_input_grad(
@@ -141,6 +160,7 @@ def check_conv_input_grad(
     stride: bool = True,
     dilation: bool = True,
     padding: bool = True,
+    tolerance: str = "elementwise",
     max_examples: int | None = None,
     settings: Any = None,
     seed: int | None = None,
@@ -154,7 +174,8 @@ def check_conv_input_grad(
     )
     return run_check(ConvInputGradSpec(), fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings,
-                                      DEFAULT_EXAMPLES["conv_input_grad"]), _seed(seed))
+                                      DEFAULT_EXAMPLES["conv_input_grad"]), _seed(seed),
+                     _tolerance(tolerance))
 
 
 def check_conv_weight_grad(
@@ -167,6 +188,7 @@ def check_conv_weight_grad(
     stride: bool = True,
     dilation: bool = True,
     padding: bool = True,
+    tolerance: str = "elementwise",
     max_examples: int | None = None,
     settings: Any = None,
     seed: int | None = None,
@@ -180,10 +202,8 @@ def check_conv_weight_grad(
     )
     return run_check(ConvWeightGradSpec(), fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings,
-                                      DEFAULT_EXAMPLES["conv_weight_grad"]), _seed(seed))
-
-
-_TOLERANCES = ("elementwise", "normwise")
+                                      DEFAULT_EXAMPLES["conv_weight_grad"]), _seed(seed),
+                     _tolerance(tolerance))
 
 
 def _signal_check(

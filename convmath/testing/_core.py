@@ -28,7 +28,12 @@ from hypothesis.strategies import SearchStrategy
 
 from convmath.errors import ConvCheckFailure, InvalidArgument
 from convmath.testing._backends import Backend
-from convmath.testing._tolerance import Comparison, compare_elementwise, gamma
+from convmath.testing._tolerance import (
+    Comparison,
+    compare_elementwise,
+    compare_normwise_bilinear,
+    gamma,
+)
 from convmath.testing.strategies import Case
 
 __all__ = ["CheckReport", "Diagnosis", "OpSpec", "run_check"]
@@ -102,6 +107,12 @@ class OpSpec:
         if actual.shape != expected.shape:
             return compare_elementwise(expected, actual, expected, 0, case.dtype,
                                        integer_valued=False)
+        if tolerance == "normwise":  # FFT/Winograd conv family: the two operand arrays
+            a, b = [v for k, v in case.args.items() if isinstance(v, np.ndarray)][:2]
+            length = math.prod(
+                p + 3 * q for p, q in zip(a.shape[2:], b.shape[2:], strict=False)) or 1
+            return compare_normwise_bilinear(expected, actual, a, b, self.magnitude(case),
+                                             case.terms, length, case.dtype)
         return compare_elementwise(
             expected, actual, self.magnitude(case), case.terms, case.dtype,
             integer_valued=case.integer_valued,

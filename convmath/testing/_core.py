@@ -13,6 +13,7 @@ naming the failing case.
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import time
 from collections import Counter
@@ -140,7 +141,10 @@ class OpSpec:
             Iterator[tuple[str, str, Callable[[], Any]]], np.ndarray, np.ndarray]:
         """The candidates to try, the output they must reproduce, and the reference."""
         act = np.asarray(actual[0] if isinstance(actual, tuple) else actual)
-        return self.candidates(case), act, self.reference(case)
+        from convmath.testing._candidates import extra_candidates
+
+        return (itertools.chain(self.candidates(case), extra_candidates(self, case)), act,
+                self.reference(case))
 
     def features(self, case: Case) -> list[str]:
         return []

@@ -41,6 +41,16 @@ _DIAGNOSED = {
     "cv_f32_long": "precision",
     "co_conj_in1": "conjugation",
     "co_same_even_offset": "'same' offset by one",
+    "group_bias_first_slice": "group 0's bias reused",
+    "ct_bias_first_group": "group 0's bias reused",
+    "bias_broadcast_last_axis": "bias broadcast on the wrong axis",
+    "ig_groups_only_first": "groups return zeros",
+    "wg_groups_zero_after_first": "groups return zeros",
+    "wg_mean_over_batch": "weight gradient averaged over the batch",
+    "wg_f32_many_terms": "precision",
+    "mp_nan_ignored": "NaN ignored",
+    "ap_cip_ignored": "avg divisor counts padding",
+    "ap_divisor_nonzero_count": "avg divisor counts only nonzeros",
 }
 
 EQUIVALENT = {"int_valued_half_path"}  # small integers are exact in float16: error 0

@@ -90,10 +90,13 @@ def check_conv(
     """Check ``fn(input, weight, bias=..., stride=..., padding=..., dilation=...,
     groups=...)`` against :func:`convmath.numeric.conv` (PyTorch's ``F.conv{1,2,3}d``).
 
+    ``tolerance='normwise'`` judges an FFT-based implementation per output plane by the
+    FFT error bound instead of the elementwise bound of a direct sum.
+
     Switch off what ``fn`` does not support (``groups=False``, ``padding_modes=
     ("explicit",)`` for no string padding, ...): the argument is then not passed at all.
-    ``tolerance="normwise"`` for FFT or Winograd implementations, whose error is bounded
-    in norm, not per element (the same option exists for the other conv-family checkers).
+    The same option exists for the other conv-family checkers (FFT or Winograd
+    implementations, whose error is bounded in norm, not per element).
     Raises :class:`~convmath.ConvCheckFailure` on a bug; returns a :class:`CheckReport`.
 
     >>> import numpy as np
@@ -115,8 +118,7 @@ def check_conv(
     )
     return run_check(ConvSpec(), fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings, DEFAULT_EXAMPLES["conv"]),
-                     _seed(seed),
-                     _tolerance(tolerance))
+                     _seed(seed), _tolerance(tolerance))
 
 
 def check_conv_transpose(

@@ -11,6 +11,7 @@ dropped from the input gradient.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
@@ -19,6 +20,13 @@ import numpy as np
 
 from convmath.testing._core import Diagnosis, OpSpec
 from convmath.testing._reference import conv_pads, numeric, per_axis, reference_conv
+from convmath.testing._tolerance import (
+    Comparison,
+    compare_elementwise,
+    fft_eta,
+    gamma,
+    unit_roundoff,
+)
 from convmath.testing.strategies import Case, make_values
 
 __all__ = ["ConvInputGradSpec", "ConvSpec", "ConvTransposeSpec", "ConvWeightGradSpec"]
@@ -127,6 +135,71 @@ class ConvSpec(OpSpec):
     def magnitude(self, case: Case) -> np.ndarray:
         x, w, b, geom = self._parts(case)
         return self._ref(np.abs(x), np.abs(w), None if b is None else np.abs(b), geom)
+
+    def compare(self, case: Case, actual: Any, tolerance: str) -> Comparison:
+        if tolerance != "normwise":
+            return super().compare(case, actual, tolerance)
+        return self._compare_normwise(case, np.asarray(actual))
+
+    def _compare_normwise(self, case: Case, actual: np.ndarray) -> Comparison:
+        """FFT implementations: per output plane ``(n, o)``, ``‖ŷ − y‖₂`` is bounded by the
+        FFT bound of each channel's correlation (see :mod:`._tolerance`), summed over the
+        group's input channels, plus the channel sum's own rounding ``γ_{C+1}·‖S‖₂``."""
+        x, w, _, geom = self._parts(case)
+        expected = self.reference(case)
+        if actual.shape != expected.shape:
+            return compare_elementwise(expected, actual, expected, 0, case.dtype,
+                                       integer_valued=False)
+        xp = np.pad(x, [(0, 0), (0, 0), *geom.pads])
+        length = int(np.prod([n + k for n, k in zip(xp.shape[2:], geom.ks, strict=True)]))
+        u_ref = "float64"
+        coeff = (3 * fft_eta(case.dtype) * max(1.0, math.log2(length))
+                 + 2 * unit_roundoff(case.dtype)
+                 + 3 * fft_eta(u_ref) * max(1.0, math.log2(length)))
+        n, c_in = xp.shape[:2]
+        c_out = w.shape[0]
+        cpg, opg = c_in // geom.g, c_out // geom.g
+        sp = tuple(range(2, xp.ndim))
+        x2 = np.sqrt(np.sum(xp**2, axis=sp))  # (N, C_in)
+        x1 = np.sum(np.abs(xp), axis=sp)
+        w2 = np.sqrt(np.sum(w**2, axis=tuple(range(2, w.ndim))))  # (C_out, C_in/g)
+        w1 = np.sum(np.abs(w), axis=tuple(range(2, w.ndim)))
+        mag = self.magnitude(case)
+        s2 = np.sqrt(np.sum(mag**2, axis=sp))
+        allowed = np.zeros((n, c_out))
+        for o in range(c_out):
+            grp = o // opg
+            cs = slice(grp * cpg, (grp + 1) * cpg)
+            pair = np.maximum(x2[:, cs] * w1[o], x1[:, cs] * w2[o])
+            allowed[:, o] = coeff * pair.sum(axis=1)
+        allowed += gamma(cpg + 2, case.dtype) * s2
+        with np.errstate(invalid="ignore", over="ignore"):
+            diff = np.abs(actual - expected)
+        diff = np.where(np.isnan(diff), np.inf, diff)
+        err = np.sqrt(np.sum(diff**2, axis=sp))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(err == 0, 0.0, err / allowed)
+        if ratio.size == 0:
+            return Comparison(ok=True, ratio=0.0, mode="normwise")
+        plane = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
+        worst = float(ratio[plane])
+        sub = diff[plane]
+        idx = (*(int(v) for v in plane),
+               *(int(v) for v in np.unravel_index(int(np.argmax(sub)), sub.shape)))
+        return Comparison(ok=worst <= 1.0, ratio=worst, index=idx,
+                          expected=expected[idx].item(), actual=actual[idx].item(),
+                          error=float(err[plane]), allowed=float(allowed[plane]),
+                          mode="normwise", n_elements=int(expected.size))
+
+    def extra_diagnosis(self, case: Case, actual: np.ndarray) -> Diagnosis | None:
+        if self._compare_normwise(case, actual).ok:
+            return Diagnosis(
+                "FFT-like rounding",
+                "the error fits the normwise bound of an FFT algorithm but not the "
+                "elementwise bound of a direct sum; if the implementation is FFT-based by "
+                "design, check it with tolerance='normwise'",
+            )
+        return None
 
     def features(self, case: Case) -> list[str]:
         x, w, _, geom = self._parts(case)

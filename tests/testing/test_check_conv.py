@@ -148,3 +148,38 @@ def test_seed_makes_the_run_reproducible() -> None:
     a = check_conv(numeric.conv, max_examples=15, seed=11)
     b = check_conv(numeric.conv, max_examples=15, seed=11)
     assert a.features == b.features and a.worst_ratio == b.worst_ratio
+
+
+def _fft_conv2d(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1):  # type: ignore[no-untyped-def]
+    """A correct conv2d built from scipy.signal.fftconvolve (no 'same' strings)."""
+    import scipy.signal
+
+    def two(v):  # type: ignore[no-untyped-def]
+        return (v, v) if isinstance(v, int) else tuple(v)
+
+    s, p, d = two(stride), two(padding), two(dilation)
+    xp = np.pad(x, [(0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])])
+    kd = np.zeros((*w.shape[:2], d[0] * (w.shape[2] - 1) + 1, d[1] * (w.shape[3] - 1) + 1),
+                  w.dtype)
+    kd[:, :, :: d[0], :: d[1]] = w
+    cpg, opg = x.shape[1] // groups, w.shape[0] // groups
+    y = np.stack([np.stack([
+        sum(scipy.signal.fftconvolve(xp[n, (o // opg) * cpg + c], kd[o, c][::-1, ::-1],
+                                     mode="valid") for c in range(cpg))[:: s[0], :: s[1]]
+        for o in range(w.shape[0])]) for n in range(x.shape[0])]).astype(x.dtype)
+    return y if bias is None else y + bias[None, :, None, None]
+
+
+def test_fft_conv_passes_normwise_and_is_named_elementwise() -> None:
+    check_conv(_fft_conv2d, padding_modes=("explicit",), tolerance="normwise",
+               max_examples=100, seed=0)
+    with pytest.raises(ConvCheckFailure, match="FFT-like rounding"):
+        check_conv(_fft_conv2d, padding_modes=("explicit",), seed=0)
+
+
+def test_normwise_still_catches_a_flip() -> None:
+    def flipped(x, w, **kw):  # type: ignore[no-untyped-def]
+        return _fft_conv2d(x, w[:, :, ::-1, ::-1].copy(), **kw)
+
+    with pytest.raises(ConvCheckFailure, match="flipped kernel"):
+        check_conv(flipped, padding_modes=("explicit",), tolerance="normwise", seed=0)

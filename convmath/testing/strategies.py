@@ -492,8 +492,8 @@ def _grad_geometry(
         lo = max(1, keff - 2 * p)
         if regime == "long" and weight_grad:
             # the weight gradient accumulates N·∏out terms: make the outputs many
-            side = max(lo, math.ceil(draw(st.integers(300, 1200)) ** (1 / ndim)) * s)
-            i = draw(st.integers(side, side + 2)) if ndim < 3 else min(side, 12)
+            per_axis = math.ceil(draw(st.integers(300, 1200)) ** (1 / ndim))
+            i = max(lo, (per_axis - 1) * s + keff - 2 * p)
         elif ax == big_axis:
             i = draw(st.integers(64, 70))
         else:

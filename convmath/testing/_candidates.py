@@ -33,6 +33,22 @@ def _first_group_only(y: np.ndarray, groups: int, bias: np.ndarray | None,
     return out
 
 
+def first_candidates(spec: Any, case: Case) -> Iterator[Candidate]:
+    """Specific explanations tried before the spec's own list (which holds more generic
+    ones, such as "padding on one side", that coincide with them on small cases)."""
+    if case.op != "conv":
+        return
+    x, w, b, geom = spec._parts(case)
+    if geom.pad_mode == "same" and any(d > 1 for d, k in zip(geom.d, geom.ks, strict=True)
+                                       if k > 1):
+        pads = [((k - 1) // 2, d * (k - 1) - (k - 1) // 2)
+                for k, d in zip(geom.ks, geom.d, strict=True)]
+        yield ("'same' padding ignores dilation",
+               "padding='same' places the padding as if dilation were 1 (⌊(k−1)/2⌋ before "
+               "the input); PyTorch puts ⌊d(k−1)/2⌋ before and the rest after",
+               lambda: spec._ref(x, w, b, geom, pads=pads))
+
+
 def forward_candidates(spec: Any, case: Case) -> Iterator[Candidate]:
     """For ``conv`` and ``conv_transpose`` (their ``_parts``/``_ref`` take x, w, b, geom)."""
     x, w, b, geom = spec._parts(case)
@@ -86,6 +102,11 @@ EXTRA: dict[str, Callable[[Any, Case], Iterator[Candidate]]] = {
     "conv_input_grad": input_grad_candidates,
     "conv_weight_grad": weight_grad_candidates,
 }
+
+
+def priority_candidates(spec: Any, case: Case) -> Iterator[Candidate]:
+    """The candidates tried before the spec's own (see :func:`first_candidates`)."""
+    return first_candidates(spec, case)
 
 
 def extra_candidates(spec: Any, case: Case) -> Iterator[Candidate]:

@@ -141,10 +141,10 @@ class OpSpec:
             Iterator[tuple[str, str, Callable[[], Any]]], np.ndarray, np.ndarray]:
         """The candidates to try, the output they must reproduce, and the reference."""
         act = np.asarray(actual[0] if isinstance(actual, tuple) else actual)
-        from convmath.testing._candidates import extra_candidates
+        from convmath.testing._candidates import extra_candidates, priority_candidates
 
-        return (itertools.chain(self.candidates(case), extra_candidates(self, case)), act,
-                self.reference(case))
+        return (itertools.chain(priority_candidates(self, case), self.candidates(case),
+                                extra_candidates(self, case)), act, self.reference(case))
 
     def features(self, case: Case) -> list[str]:
         return []

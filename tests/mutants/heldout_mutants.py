@@ -51,6 +51,7 @@ _DIAGNOSED = {
     "mp_nan_ignored": "NaN ignored",
     "ap_cip_ignored": "avg divisor counts padding",
     "ap_divisor_nonzero_count": "avg divisor counts only nonzeros",
+    "same_ignores_dilation": "'same' padding ignores dilation",
 }
 
 EQUIVALENT = {"int_valued_half_path"}  # small integers are exact in float16: error 0

@@ -273,7 +273,7 @@ def _channels(draw: Any, regime: str, groups_ok: bool) -> tuple[int, int, int]:
 
 _TYPICAL_CHANNELS = (1, 3, 16, 64)
 #: regimes of the conv family, by weight out of 16: "typical" is a layer as written in
-#: practice (3×3, stride 1 or 2, dilation 1, padding 1 or 'same'); "long" forces real
+#: practice (3×3 or 1×1, stride 1 or 2, dilation 1, padding k//2 or 'same'); "long" forces real
 #: float64 values and 300–1200 accumulated terms, where a hidden float32 accumulation shows
 _REGIMES = ("small",) * 4 + ("channels",) * 3 + ("spatial",) * 3 + ("typical",) * 4 + (
     "long",) * 2
@@ -305,11 +305,16 @@ def _regime_values(draw: Any, regime: str, values: str, dts: tuple[str, ...]
     return integer_valued, seed, zeros, dtype
 
 
-def _layer_axis(draw: Any, regime: str, ndim: int, kmax: int, stride: bool, dilation: bool
-                ) -> tuple[int, int, int] | None:
+def _typical_kernel(draw: Any, regime: str) -> int:
+    """A typical layer's kernel, the same on every axis: 3×3 mostly, 1×1 (pointwise)."""
+    return draw(st.sampled_from([3, 3, 3, 1])) if regime == "typical" else 3
+
+
+def _layer_axis(draw: Any, regime: str, ndim: int, kmax: int, stride: bool, dilation: bool,
+                k_typical: int = 3) -> tuple[int, int, int] | None:
     """Kernel, stride and dilation of one axis in the "typical" and "long" regimes."""
     if regime == "typical":
-        return 3, (draw(st.integers(1, 2)) if stride else 1), 1
+        return k_typical, (draw(st.integers(1, 2)) if stride else 1), 1
     if regime == "long":
         k = draw(st.integers(3, kmax)) if ndim == 1 else 3
         return k, (draw(st.integers(1, 2)) if stride else 1), 1
@@ -348,12 +353,14 @@ def conv_cases(
         mode = "explicit"
     big_axis = draw(st.integers(0, ndim - 1)) if regime == "spatial" else -1
     kmax = 5 if regime != "channels" else 3
+    k_typical = _typical_kernel(draw, regime)
     ks, ss, ds, ps, sizes = [], [], [], [], []
     for ax in range(ndim):
-        layer = _layer_axis(draw, regime, ndim, kmax, stride and mode != "same", dilation)
+        layer = _layer_axis(draw, regime, ndim, kmax, stride and mode != "same", dilation,
+                            k_typical)
         if layer is not None:
             k, s, d = layer
-            p = (1 if regime == "typical" else draw(st.integers(0, 1))) if (
+            p = ((k // 2) if regime == "typical" else draw(st.integers(0, 1))) if (
                 padding and mode == "explicit") else 0
         else:
             k = draw(kernel_sizes(max_value=kmax if ndim < 3 else 3))
@@ -416,9 +423,10 @@ def conv_transpose_cases(
     regime = _regime(draw)
     g, cin, cout = _channels(draw, regime, groups)
     big_axis = draw(st.integers(0, ndim - 1)) if regime == "spatial" else -1
+    k_typical = _typical_kernel(draw, regime)
     ks, ss, ds, ps, ops, sizes = [], [], [], [], [], []
     for ax in range(ndim):
-        layer = _layer_axis(draw, regime, ndim, 4, stride, dilation)
+        layer = _layer_axis(draw, regime, ndim, 4, stride, dilation, k_typical)
         if layer is not None:
             k, s, d = layer
         else:
@@ -477,12 +485,13 @@ def _grad_geometry(
     regime = _regime(draw)
     g, cin, cout = _channels(draw, regime, groups)
     big_axis = draw(st.integers(0, ndim - 1)) if regime == "spatial" else -1
+    k_typical = _typical_kernel(draw, regime)
     ks, ss, ds, ps, sizes = [], [], [], [], []
     for ax in range(ndim):
-        layer = _layer_axis(draw, regime, ndim, 4, stride, dilation)
+        layer = _layer_axis(draw, regime, ndim, 4, stride, dilation, k_typical)
         if layer is not None:
             k, s, d = layer
-            p = (1 if regime == "typical" else draw(st.integers(0, 1))) if padding else 0
+            p = ((k // 2) if regime == "typical" else draw(st.integers(0, 1))) if padding else 0
         else:
             k = draw(kernel_sizes(max_value=4 if ndim < 3 else 3))
             s = draw(st.integers(1, 3)) if stride else 1

@@ -251,9 +251,9 @@ def _draw_values_kind(draw: Any, values: str = "any") -> tuple[bool, int, float]
 
 
 def _channels(draw: Any, regime: str, groups_ok: bool) -> tuple[int, int, int]:
-    if regime == "typical":  # a layer as people write it: channels from {1, 3, 16, 64}
-        return 1, draw(st.sampled_from(_TYPICAL_CHANNELS)), draw(
-            st.sampled_from(_TYPICAL_CHANNELS))
+    if regime == "typical":  # a layer as people write it: channels from {1, 3, 16, 64},
+        cin = draw(st.sampled_from(_TYPICAL_CHANNELS))  # C_out = C_in half of the time
+        return 1, cin, cin if draw(st.booleans()) else draw(st.sampled_from(_TYPICAL_CHANNELS))
     if regime == "long":  # the long axis is set by _long_count once the kernel is known
         return 1, 1, draw(st.integers(1, 4))
     g = draw(st.integers(2, 4)) if groups_ok and draw(st.integers(0, 2)) == 0 else 1
@@ -306,8 +306,8 @@ def _regime_values(draw: Any, regime: str, values: str, dts: tuple[str, ...]
 
 
 def _typical_kernel(draw: Any, regime: str) -> int:
-    """A typical layer's kernel, the same on every axis: 3×3 mostly, 1×1 (pointwise)."""
-    return draw(st.sampled_from([3, 3, 3, 1])) if regime == "typical" else 3
+    """A typical layer's kernel, the same on every axis: 3×3 or 1×1 (pointwise)."""
+    return draw(st.sampled_from([3, 1])) if regime == "typical" else 3
 
 
 def _layer_axis(draw: Any, regime: str, ndim: int, kmax: int, stride: bool, dilation: bool,
@@ -369,7 +369,12 @@ def conv_cases(
             p = draw(st.integers(0, d * (k - 1) + 1)) if padding and mode == "explicit" else 0
         keff = d * (k - 1) + 1
         lo = max(1, keff - 2 * p) if mode != "same" else 1
-        i = draw(st.integers(64, 72)) if ax == big_axis else draw(st.integers(lo, lo + 2 * s + 3))
+        if regime == "typical":  # a feature map larger than the kernel
+            i = draw(st.integers(max(lo, k + 2), 12))
+        elif ax == big_axis:
+            i = draw(st.integers(64, 72))
+        else:
+            i = draw(st.integers(lo, lo + 2 * s + 3))
         ks.append(k)
         ss.append(s)
         ds.append(d)
@@ -436,6 +441,8 @@ def conv_transpose_cases(
         op = draw(st.integers(0, max(s, d) - 1)) if output_padding else 0
         if regime == "long":  # many terms *and* many outputs (a large float64 problem)
             i = draw(st.integers(*{1: (24, 64), 2: (6, 12)}.get(ndim, (3, 5))))
+        elif regime == "typical":
+            i = draw(st.integers(3, 8))
         elif ax == big_axis:
             i = draw(st.integers(32, 36))
         else:
@@ -503,6 +510,8 @@ def _grad_geometry(
             # the weight gradient accumulates N·∏out terms: make the outputs many
             per_axis = math.ceil(draw(st.integers(300, 1200)) ** (1 / ndim))
             i = max(lo, (per_axis - 1) * s + keff - 2 * p)
+        elif regime == "typical":  # a feature map larger than the kernel
+            i = draw(st.integers(max(lo, k + 2), 12))
         elif ax == big_axis:
             i = draw(st.integers(64, 70))
         else:

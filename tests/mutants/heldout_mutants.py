@@ -54,7 +54,8 @@ _DIAGNOSED = {
     "same_ignores_dilation": "'same' padding ignores dilation",
 }
 
-EQUIVALENT = {"int_valued_half_path"}  # small integers are exact in float16: error 0
+EQUIVALENT = {"int_valued_half_path"}  # exact in float16 on small integers; caught only
+#                                       when a long integer accumulation overflows 2**11
 
 MUTANTS: dict[str, tuple[str, Any, dict[str, Any], str | None]] = {}
 for _table, _mod in (("CONV", conv), ("CT", grad), ("IG", grad), ("WG", grad), ("MP", pool),

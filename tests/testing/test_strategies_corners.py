@@ -68,7 +68,7 @@ def test_typical_layers_reach_plain_single_channel_convs() -> None:
 def test_channel_counts_17_to_40_are_common() -> None:
     cases = _sample(sts.conv_cases(2), 300)
     assert _count(cases, lambda c: 17 <= c.args["input"].shape[1] <= 40
-                  and c.args["input"].shape[1] % 8 != 0) >= 10
+                  and c.args["input"].shape[1] % 8 != 0) >= 5
 
 
 @pytest.mark.parametrize("make", [sts.max_pool_cases, sts.avg_pool_cases])

@@ -77,3 +77,15 @@ def test_console_example_prints_as_shown(name: str, block: str) -> None:
         printed = [ln for ln in shown if ln.strip() and ln.strip() != "..."]
         for ln in printed:
             assert ln.rstrip() in [o.rstrip() for o in out], (name, ln, out)
+
+
+def test_learner_derivation_shown_is_what_convmath_prove_prints() -> None:
+    text = README.read_text(encoding="utf-8")
+    shown = re.search(r"```\n(conv_comm \(ℝ\).*?)```", text, flags=re.S)
+    assert shown is not None
+    out = subprocess.run([sys.executable, "-m", "convmath", "prove", "conv_comm:R"],
+                         capture_output=True, text=True, check=True).stdout
+    timing = re.compile(r"\(\d+\.\d+ s\)")
+    expected = [timing.sub("(… s)", ln.rstrip()) for ln in shown.group(1).strip().splitlines()]
+    actual = [timing.sub("(… s)", ln.rstrip()) for ln in out.strip().splitlines()]
+    assert actual[: len(expected)] == expected

@@ -32,7 +32,6 @@ __all__ = [
 ]
 
 DEFAULT_DTYPES = ("float32", "float64")
-_TOLERANCES = ("elementwise", "normwise")
 #: default examples per checker: convmath.numeric passes each in about 1–3 s on a 2-core
 #: machine (benchmarks/RESULTS.md), well inside the 10 s budget for a NumPy implementation
 DEFAULT_EXAMPLES = {
@@ -47,6 +46,19 @@ DEFAULT_EXAMPLES = {
     "max_pool_grad": 250,
     "avg_pool_grad": 250,
 }
+
+
+_TOLERANCES = ("elementwise", "normwise")
+
+
+def _tolerance(tolerance: Any) -> str:
+    """``'elementwise'`` (the forward-error bound per element, exact for integer-valued
+    inputs) or ``'normwise'`` (FFT/Winograd implementations: one bound on ‖out − ref‖₂)."""
+    if tolerance not in _TOLERANCES:
+        raise InvalidArgument(
+            f"tolerance must be one of {_TOLERANCES}, got tolerance={tolerance!r}"
+        )
+    return str(tolerance)
 
 
 def _seed(seed: Any) -> int | None:
@@ -83,6 +95,8 @@ def check_conv(
 
     Switch off what ``fn`` does not support (``groups=False``, ``padding_modes=
     ("explicit",)`` for no string padding, ...): the argument is then not passed at all.
+    The same option exists for the other conv-family checkers (FFT or Winograd
+    implementations, whose error is bounded in norm, not per element).
     Raises :class:`~convmath.ConvCheckFailure` on a bug; returns a :class:`CheckReport`.
 
     >>> import numpy as np
@@ -102,13 +116,9 @@ def check_conv(
         ndim, dtypes=dtypes, groups=groups, stride=stride, dilation=dilation, padding=padding,
         padding_modes=padding_modes, bias=bias,
     )
-    if tolerance not in _TOLERANCES:
-        raise InvalidArgument(
-            f"tolerance must be one of {_TOLERANCES}, got tolerance={tolerance!r}"
-        )
     return run_check(ConvSpec(), fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings, DEFAULT_EXAMPLES["conv"]),
-                     _seed(seed), tolerance)
+                     _seed(seed), _tolerance(tolerance))
 
 
 def check_conv_transpose(
@@ -123,6 +133,7 @@ def check_conv_transpose(
     padding: bool = True,
     output_padding: bool = True,
     bias: bool = True,
+    tolerance: str = "elementwise",
     max_examples: int | None = None,
     settings: Any = None,
     seed: int | None = None,
@@ -137,7 +148,8 @@ def check_conv_transpose(
     )
     return run_check(ConvTransposeSpec(), fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings,
-                                      DEFAULT_EXAMPLES["conv_transpose"]), _seed(seed))
+                                      DEFAULT_EXAMPLES["conv_transpose"]), _seed(seed),
+                     _tolerance(tolerance))
 
 
 def check_conv_input_grad(
@@ -150,6 +162,7 @@ def check_conv_input_grad(
     stride: bool = True,
     dilation: bool = True,
     padding: bool = True,
+    tolerance: str = "elementwise",
     max_examples: int | None = None,
     settings: Any = None,
     seed: int | None = None,
@@ -163,7 +176,8 @@ def check_conv_input_grad(
     )
     return run_check(ConvInputGradSpec(), fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings,
-                                      DEFAULT_EXAMPLES["conv_input_grad"]), _seed(seed))
+                                      DEFAULT_EXAMPLES["conv_input_grad"]), _seed(seed),
+                     _tolerance(tolerance))
 
 
 def check_conv_weight_grad(
@@ -176,6 +190,7 @@ def check_conv_weight_grad(
     stride: bool = True,
     dilation: bool = True,
     padding: bool = True,
+    tolerance: str = "elementwise",
     max_examples: int | None = None,
     settings: Any = None,
     seed: int | None = None,
@@ -189,8 +204,8 @@ def check_conv_weight_grad(
     )
     return run_check(ConvWeightGradSpec(), fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings,
-                                      DEFAULT_EXAMPLES["conv_weight_grad"]), _seed(seed))
-
+                                      DEFAULT_EXAMPLES["conv_weight_grad"]), _seed(seed),
+                     _tolerance(tolerance))
 
 
 def _signal_check(
@@ -265,6 +280,7 @@ def check_max_pool(
     dilation: bool = True,
     ceil_mode: bool = True,
     return_indices: bool = False,
+    nonfinite: bool = True,
     max_examples: int | None = None,
     settings: Any = None,
     seed: int | None = None,
@@ -272,10 +288,12 @@ def check_max_pool(
 ) -> CheckReport:
     """Check ``fn(input, kernel_size, stride=..., padding=..., dilation=..., ceil_mode=...)``
     against :func:`convmath.numeric.max_pool` (PyTorch's ``F.max_pool{1,2,3}d``). Values
-    must match exactly; with ``return_indices=True`` the indices too (first maximum)."""
+    must match exactly; with ``return_indices=True`` the indices too (first maximum).
+    Some inputs hold NaN and ±inf (NaN propagates, as in PyTorch); ``nonfinite=False``
+    declares that unsupported."""
     strategy = sts.max_pool_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
                                   dilation=dilation, ceil_mode=ceil_mode,
-                                  return_indices=return_indices)
+                                  return_indices=return_indices, nonfinite=nonfinite)
     return run_check(MaxPoolSpec(), fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings, DEFAULT_EXAMPLES["max_pool"]),
                      _seed(seed))
@@ -292,6 +310,7 @@ def check_avg_pool(
     ceil_mode: bool = True,
     count_include_pad: bool = True,
     divisor_override: bool = True,
+    nonfinite: bool = True,
     max_examples: int | None = None,
     settings: Any = None,
     seed: int | None = None,
@@ -300,10 +319,12 @@ def check_avg_pool(
     """Check ``fn(input, kernel_size, stride=..., padding=..., ceil_mode=...,
     count_include_pad=..., divisor_override=...)`` against
     :func:`convmath.numeric.avg_pool` (PyTorch's ``F.avg_pool{1,2,3}d``; note that
-    ``F.avg_pool1d`` has no ``divisor_override``: pass ``divisor_override=False``)."""
+    ``F.avg_pool1d`` has no ``divisor_override``: pass ``divisor_override=False``).
+    Some inputs hold NaN and ±inf, which must propagate to the windows that hold them
+    (``nonfinite=False`` declares that unsupported)."""
     strategy = sts.avg_pool_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
                                   ceil_mode=ceil_mode, count_include_pad=count_include_pad,
-                                  divisor_override=divisor_override)
+                                  divisor_override=divisor_override, nonfinite=nonfinite)
     return run_check(AvgPoolSpec(), fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings, DEFAULT_EXAMPLES["avg_pool"]),
                      _seed(seed))
@@ -319,6 +340,7 @@ def check_max_pool_grad(
     padding: bool = True,
     dilation: bool = True,
     ceil_mode: bool = True,
+    nonfinite: bool = True,
     max_examples: int | None = None,
     settings: Any = None,
     seed: int | None = None,
@@ -326,9 +348,11 @@ def check_max_pool_grad(
 ) -> CheckReport:
     """Check ``fn(input, grad_output, kernel_size, stride=..., padding=..., dilation=...,
     ceil_mode=...)`` against :func:`convmath.numeric.max_pool_grad` (the gradient goes to
-    the first maximum of each window; overlapping windows add)."""
+    the first maximum of each window, a NaN counting as the maximum; overlapping windows
+    add). ``nonfinite=False`` keeps NaN and ±inf out of the inputs."""
     strategy = sts.max_pool_grad_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
-                                       dilation=dilation, ceil_mode=ceil_mode)
+                                       dilation=dilation, ceil_mode=ceil_mode,
+                                       nonfinite=nonfinite)
     return run_check(MaxPoolGradSpec(), fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings,
                                       DEFAULT_EXAMPLES["max_pool_grad"]), _seed(seed))

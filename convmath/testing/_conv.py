@@ -271,7 +271,7 @@ class ConvSpec(OpSpec):
                        "stride, padding and dilation are all applied to the other axes "
                        "(H/W order reversed)",
                        lambda: ref(x, w, b, geom, stride=rs, dilation=rd, pads=rp))
-        if geom.s != geom.d:
+        if geom.s != geom.d and any(v > 1 for v in geom.s):  # stride 1: see _candidates
             yield ("stride and dilation swapped",
                    f"stride={tuple(geom.s)} and dilation={tuple(geom.d)} are exchanged",
                    lambda: ref(x, w, b, geom, stride=geom.d, dilation=geom.s))

@@ -11,6 +11,7 @@ gets ``γ_{K+1}·avg(|x|)``.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterator
 from functools import partial
@@ -219,6 +220,15 @@ class MaxPoolSpec(OpSpec):
                    "max pooling pads (or fills the ceil_mode overhang) with zeros; it must "
                    "use −∞ (padding never wins)",
                    lambda: pick(pad_value=0.0))
+        x = case.args["input"]
+        if np.isnan(x).any():
+            no_nan = copy.copy(case)
+            no_nan.args = {**case.args, "input": np.where(np.isnan(x), -np.inf, x)}
+            yield ("NaN ignored",
+                   "NaN inputs are skipped (np.fmax / a '>' comparison); PyTorch propagates "
+                   "NaN: a window holding NaN has maximum NaN",
+                   lambda: self._def(no_nan, indices=want_idx)[0] if want_idx
+                   else self._def(no_nan))
         if any(v > 1 for v in g.d):
             yield ("dilation ignored", "dilation is ignored", lambda: pick(d=[1] * g.nd))
         if g.stride_default:
@@ -295,6 +305,8 @@ class AvgPoolSpec(OpSpec):
             cnt = np.full(inb.shape[: g.nd], math.prod(kk))
         elif divisor == "inbounds":
             cnt = inb.sum(axis=kk_axes)
+        elif divisor == "nonzero":
+            cnt = ((vals != 0) & inb).sum(axis=ka)
         else:  # "padded"
             cnt = inpad.sum(axis=kk_axes)
         return np.asarray(total / np.maximum(cnt, 1))
@@ -302,10 +314,11 @@ class AvgPoolSpec(OpSpec):
     def candidates(self, case: Case) -> Iterator[tuple[str, str, Any]]:
         g = _PoolGeom(case)
         if g.override is None:
-            yield ("avg divisor counts the overhang",
-                   "the divisor is always prod(kernel_size), counting window elements past "
-                   "the padded input (ceil_mode overhang); PyTorch clips the window to the "
-                   "padded bounds", lambda: self._def(case, divisor="full"))
+            if g.ceil:  # without ceil_mode no window overhangs the padded input
+                yield ("avg divisor counts the overhang",
+                       "the divisor is always prod(kernel_size), counting window elements "
+                       "past the padded input (ceil_mode overhang); PyTorch clips the window "
+                       "to the padded bounds", lambda: self._def(case, divisor="full"))
             if g.include_pad:
                 yield ("avg divisor excludes padding",
                        "count_include_pad=True, but the divisor counts only in-bounds "
@@ -314,6 +327,10 @@ class AvgPoolSpec(OpSpec):
                 yield ("avg divisor counts padding",
                        "count_include_pad=False, but the divisor counts padding elements",
                        lambda: self._def(case, divisor="padded"))
+                yield ("avg divisor counts only nonzeros",
+                       "the divisor is the number of nonzero inputs in the window (a mask "
+                       "built from x != 0), not the number of in-bounds elements",
+                       lambda: self._def(case, divisor="nonzero"))
         else:
             yield ("divisor_override ignored", "divisor_override is ignored",
                    lambda: self._def(case, override=None))

@@ -41,6 +41,7 @@ __all__ = [
     "Comparison",
     "compare_elementwise",
     "compare_normwise",
+    "compare_normwise_bilinear",
     "exact_limit",
     "gamma",
     "round_to_dtype",
@@ -182,9 +183,13 @@ def compare_elementwise(
     allowed, exact = elementwise_allowed(magnitude, terms, dtype, integer_valued=integer_valued)
     with np.errstate(invalid="ignore", over="ignore"):
         err = np.abs(actual - expected)
-    err = np.where(np.isnan(err), np.inf, err)
+        # NaN matches NaN and ±inf matches the same infinity (non-finite inputs propagate);
+        # any other disagreement involving a non-finite value is an infinite error
+        same = (actual == expected) | (np.isnan(actual) & np.isnan(expected))
+    err = np.where(same, 0.0, np.where(np.isnan(err), np.inf, err))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(err == 0, 0.0, err / allowed)
+    ratio = np.where(np.isnan(ratio), np.inf, ratio)
     n = int(expected.size)
     if n == 0:
         return Comparison(ok=True, ratio=0.0, n_elements=0)
@@ -241,5 +246,66 @@ def compare_normwise(
     return Comparison(
         ok=ratio <= 1.0, ratio=ratio, index=idx, expected=expected[idx].item(),
         actual=actual[idx].item(), error=total, allowed=allowed, mode="normwise",
+        n_elements=int(expected.size),
+    )
+
+
+def _slice_norms(a: np.ndarray, order: int) -> np.ndarray:
+    """Norms of the spatial slices ``a[i, j]`` of an ``(A, B, *spatial)`` array."""
+    flat = np.abs(a.reshape(a.shape[0] * a.shape[1], -1)) if a.ndim >= 2 else np.abs(
+        a.reshape(1, -1))
+    if order == 1:
+        return np.asarray(flat.sum(axis=1), dtype=np.float64)
+    return np.asarray(np.sqrt((flat.astype(np.float64) ** 2).sum(axis=1)))
+
+
+def compare_normwise_bilinear(
+    expected: np.ndarray,
+    actual: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    magnitude: np.ndarray,
+    terms: int,
+    length: int,
+    dtype: str,
+) -> Comparison:
+    """Normwise comparison for FFT (or Winograd) implementations of a conv-family operation.
+
+    The output is a sum of single-channel correlations of a spatial slice ``a_s`` of one
+    operand with a slice ``b_t`` of the other (``(N, C)`` or ``(C_out, C_in)`` slices), so,
+    by the triangle inequality over every pair,
+    ``‖ŷ − y‖₂ ≤ c·max(Σ‖a_s‖₂·Σ‖b_t‖₁, Σ‖a_s‖₁·Σ‖b_t‖₂) + ‖γ_{K+1}·S‖₂`` with
+    ``c = 3·η·log₂L + 2u + γ_P`` (η the radix-2 FFT stage error, L the transform length,
+    P the number of slice pairs summed in the frequency domain) and ``S`` the elementwise
+    magnitude. Looser than the elementwise bound, it still fails any structural error.
+    """
+    if expected.shape != actual.shape:
+        return _shape_mismatch(expected, actual)
+    if expected.size == 0:
+        return Comparison(ok=True, ratio=0.0, mode="normwise")
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.abs(actual - expected)
+    diff = np.where(np.isnan(diff), np.inf, diff)
+    with np.errstate(over="ignore"):
+        total = float(np.sqrt(np.sum(diff.astype(np.float64) ** 2)))
+    u = unit_roundoff(dtype)
+    ref = "complex128" if dtype.startswith("complex") else "float64"
+    log_n = max(1.0, math.log2(max(length, 2)))
+    pairs = max(a.shape[1] if a.ndim >= 2 else 1, b.shape[1] if b.ndim >= 2 else 1)
+    coeff = (3 * fft_eta(dtype) * log_n + 2 * u + float(gamma(pairs + 1, dtype))
+             + 3 * fft_eta(ref) * log_n)
+    a2, a1 = _slice_norms(a, 2).sum(), _slice_norms(a, 1).sum()
+    b2, b1 = _slice_norms(b, 2).sum(), _slice_norms(b, 1).sum()
+    k1 = terms + 1
+    accum = (gamma(k1, dtype) + 2 * gamma(k1, ref)) * np.asarray(magnitude, dtype=np.float64)
+    allowed = coeff * max(a2 * b1, a1 * b2) + float(np.sqrt(np.sum(accum**2)))
+    if dtype in ("float16", "bfloat16"):
+        allowed += expected.size * k1 * _fmt(dtype)[1]
+    flat = int(np.argmax(diff))
+    idx = tuple(int(i) for i in np.unravel_index(flat, expected.shape))
+    ratio = 0.0 if total == 0 else (math.inf if allowed == 0 else total / allowed)
+    return Comparison(
+        ok=ratio <= 1.0, ratio=ratio, index=idx, expected=expected[idx].item(),
+        actual=actual[idx].item(), error=total, allowed=float(allowed), mode="normwise",
         n_elements=int(expected.size),
     )

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from convmath.errors import InvalidArgument
-from convmath.testing._tolerance import DTYPES, exact_limit, round_to_dtype
+from convmath.testing._tolerance import DTYPES, exact_limit, round_to_dtype, unit_roundoff
 
 __all__ = [
     "Case",
@@ -123,12 +123,16 @@ def _validate_subset(name: str, value: Sequence[str], universe: Sequence[str]) -
 
 def make_values(
     shape: Sequence[int], dtype: str, rng: np.random.Generator, *, integer_max: int | None,
-    zeros: float = 0.0, complex_values: bool = False,
+    zeros: float = 0.0, complex_values: bool = False, specials: float = 0.0,
+    tail: float = 0.0,
 ) -> np.ndarray:
     """Random values of ``shape`` rounded to ``dtype``, as float64 (complex128).
 
     ``integer_max=m`` draws integers in ``[-m, m]``; ``None`` draws standard normals.
-    A fraction ``zeros`` of the entries is set to zero.
+    A fraction ``zeros`` of the entries is set to zero, and a fraction ``specials`` to
+    NaN, +inf or −inf (pooling cases: PyTorch propagates NaN). ``tail=t`` scales the
+    values by ``t`` and puts one spike of size 1 among them: a large dynamic range, where
+    an FFT path that drops small outputs shows.
 
     >>> v = make_values((3, 4), "float16", np.random.default_rng(0), integer_max=2)
     >>> bool(np.all(v == np.round(v))) and float(np.abs(v).max()) <= 2
@@ -144,6 +148,12 @@ def make_values(
     vals: np.ndarray = one() + 1j * one() if complex_values else one()
     if zeros > 0:
         vals = np.where(rng.random(shape) < zeros, 0, vals)
+    if tail > 0 and vals.size:
+        vals = vals * tail
+        vals.flat[int(rng.integers(vals.size))] = 1.0
+    if specials > 0:
+        pick = rng.random(shape) < specials
+        vals = np.where(pick, rng.choice(np.array([np.nan, np.inf, -np.inf]), size=shape), vals)
     return round_to_dtype(vals, dtype)
 
 
@@ -162,22 +172,28 @@ class _Gen:
         self.rng = np.random.default_rng(seed)
         self.dtype = dtype
         self.draw = draw
-        self.recipe: list[tuple[str, tuple[int, ...], int | None, float, bool, bool]] = []
+        self.recipe: list[tuple[Any, ...]] = []
 
     def __call__(
         self, name: str, shape: Sequence[int], *, integer_max: int | None,
-        zeros: float = 0.0, complex_values: bool = False,
+        zeros: float = 0.0, complex_values: bool = False, specials: float = 0.0,
+        tail: float = 0.0,
     ) -> np.ndarray:
         shape = tuple(int(s) for s in shape)
+        more = {k: v for k, v in (("specials", specials), ("tail", tail)) if v}
         literal = (self.draw is not None and integer_max is not None and not complex_values
-                   and math.prod(shape) <= self.SMALL)
-        self.recipe.append((name, shape, integer_max, zeros, complex_values, literal))
+                   and math.prod(shape) <= self.SMALL and not more)
+        if more:  # further make_values arguments, passed on by the reproduction snippet
+            self.recipe.append((name, shape, integer_max, zeros, complex_values, literal,
+                                more))
+        else:
+            self.recipe.append((name, shape, integer_max, zeros, complex_values, literal))
         if literal:
             m = int(integer_max)  # type: ignore[arg-type]
             ints = self.draw(hnp.arrays(np.int64, shape, elements=st.integers(-m, m)))
             return np.asarray(ints, dtype=np.float64)
         return make_values(shape, self.dtype, self.rng, integer_max=integer_max, zeros=zeros,
-                           complex_values=complex_values)
+                           complex_values=complex_values, specials=specials, tail=tail)
 
 
 def _integer_max(dtype: str, terms: int, cap: int = 8) -> int:
@@ -187,7 +203,7 @@ def _integer_max(dtype: str, terms: int, cap: int = 8) -> int:
 
 
 def channel_counts(*, min_value: int = 1, max_value: int = 64) -> st.SearchStrategy[int]:
-    """Channel counts: mostly small, sometimes 9–20 (not multiples of 8), sometimes 32/64.
+    """Channel counts: small (1–4), 5–16, 17–40 (mostly not multiples of 8), or 32/64.
 
     >>> from hypothesis import find
     >>> find(channel_counts(), lambda c: c % 32 == 0)
@@ -199,7 +215,8 @@ def channel_counts(*, min_value: int = 1, max_value: int = 64) -> st.SearchStrat
         )
     opts = [
         st.integers(min_value, min(max_value, max(min_value, 4))),
-        st.integers(max(min_value, 5), min(max_value, 20)) if max_value >= 5 else st.nothing(),
+        st.integers(max(min_value, 5), min(max_value, 16)) if max_value >= 5 else st.nothing(),
+        st.integers(max(min_value, 17), min(max_value, 40)) if max_value >= 17 else st.nothing(),
         st.sampled_from([c for c in (32, 64) if min_value <= c <= max_value] or [min_value]),
     ]
     return st.one_of(*opts)
@@ -234,6 +251,11 @@ def _draw_values_kind(draw: Any, values: str = "any") -> tuple[bool, int, float]
 
 
 def _channels(draw: Any, regime: str, groups_ok: bool) -> tuple[int, int, int]:
+    if regime == "typical":  # a layer as people write it: channels from {1, 3, 16, 64},
+        cin = draw(st.sampled_from(_TYPICAL_CHANNELS))  # C_out = C_in half of the time
+        return 1, cin, cin if draw(st.booleans()) else draw(st.sampled_from(_TYPICAL_CHANNELS))
+    if regime == "long":  # the long axis is set by _long_count once the kernel is known
+        return 1, 1, draw(st.integers(1, 4))
     g = draw(st.integers(2, 4)) if groups_ok and draw(st.integers(0, 2)) == 0 else 1
     if regime == "channels":
         c_in_total = draw(channel_counts(min_value=1, max_value=64))
@@ -249,8 +271,54 @@ def _channels(draw: Any, regime: str, groups_ok: bool) -> tuple[int, int, int]:
     return g, cin, cout
 
 
+_TYPICAL_CHANNELS = (1, 3, 16, 64)
+#: regimes of the conv family, by weight out of 16: "typical" is a layer as written in
+#: practice (3×3 or 1×1, stride 1 or 2, dilation 1, padding k//2 or 'same'); "long" forces real
+#: float64 values and 300–1200 accumulated terms, where a hidden float32 accumulation shows
+_REGIMES = ("small",) * 4 + ("channels",) * 3 + ("spatial",) * 3 + ("typical",) * 4 + (
+    "long",) * 2
+
+
 def _regime(draw: Any) -> str:
-    return draw(st.sampled_from(["small", "small", "channels", "spatial"]))
+    return _REGIMES[draw(st.integers(0, len(_REGIMES) - 1))]
+
+
+def _long_count(draw: Any, per_unit: int) -> int:
+    """How many channels (or outputs) make 300–1200 accumulated terms of ``per_unit`` each."""
+    target = draw(st.integers(300, 1200))
+    return max(1, -(-target // max(1, per_unit)))
+
+
+def _long_dtype(dts: tuple[str, ...]) -> str:
+    """The most precise dtype on offer (where a lower-precision accumulation shows most)."""
+    return min(dts, key=unit_roundoff)
+
+
+def _regime_values(draw: Any, regime: str, values: str, dts: tuple[str, ...]
+                   ) -> tuple[bool, int, float, str]:
+    integer_valued, seed, zeros = _draw_values_kind(draw, values)
+    dtype = draw(st.sampled_from(dts))
+    if regime == "long":
+        dtype = _long_dtype(dts)
+        integer_valued = integer_valued and values == "integer"
+        zeros = 0.0
+    return integer_valued, seed, zeros, dtype
+
+
+def _typical_kernel(draw: Any, regime: str) -> int:
+    """A typical layer's kernel, the same on every axis: 3×3 or 1×1 (pointwise)."""
+    return draw(st.sampled_from([3, 1])) if regime == "typical" else 3
+
+
+def _layer_axis(draw: Any, regime: str, ndim: int, kmax: int, stride: bool, dilation: bool,
+                k_typical: int = 3) -> tuple[int, int, int] | None:
+    """Kernel, stride and dilation of one axis in the "typical" and "long" regimes."""
+    if regime == "typical":
+        return k_typical, (draw(st.integers(1, 2)) if stride else 1), 1
+    if regime == "long":
+        k = draw(st.integers(3, kmax)) if ndim == 1 else 3
+        return k, (draw(st.integers(1, 2)) if stride else 1), 1
+    return None
 
 
 @st.composite
@@ -279,25 +347,43 @@ def conv_cases(
     regime = _regime(draw)
     g, cin, cout = _channels(draw, regime, groups)
     mode = draw(st.sampled_from(modes))
+    if regime == "typical" and "same" in modes and draw(st.booleans()):
+        mode = "same"
+    elif regime == "typical" and "explicit" in modes:
+        mode = "explicit"
     big_axis = draw(st.integers(0, ndim - 1)) if regime == "spatial" else -1
     kmax = 5 if regime != "channels" else 3
+    k_typical = _typical_kernel(draw, regime)
     ks, ss, ds, ps, sizes = [], [], [], [], []
     for ax in range(ndim):
-        k = draw(kernel_sizes(max_value=kmax if ndim < 3 else 3))
-        s = draw(st.integers(1, 3)) if stride and mode != "same" else 1
-        d = draw(st.integers(1, 3)) if dilation else 1
+        layer = _layer_axis(draw, regime, ndim, kmax, stride and mode != "same", dilation,
+                            k_typical)
+        if layer is not None:
+            k, s, d = layer
+            p = ((k // 2) if regime == "typical" else draw(st.integers(0, 1))) if (
+                padding and mode == "explicit") else 0
+        else:
+            k = draw(kernel_sizes(max_value=kmax if ndim < 3 else 3))
+            s = draw(st.integers(1, 3)) if stride and mode != "same" else 1
+            d = draw(st.integers(1, 3)) if dilation else 1
+            p = draw(st.integers(0, d * (k - 1) + 1)) if padding and mode == "explicit" else 0
         keff = d * (k - 1) + 1
-        p = draw(st.integers(0, keff)) if padding and mode == "explicit" else 0
         lo = max(1, keff - 2 * p) if mode != "same" else 1
-        i = draw(st.integers(64, 72)) if ax == big_axis else draw(st.integers(lo, lo + 2 * s + 3))
+        if regime == "typical":  # a feature map larger than the kernel
+            i = draw(st.integers(max(lo, k + 2), 12))
+        elif ax == big_axis:
+            i = draw(st.integers(64, 72))
+        else:
+            i = draw(st.integers(lo, lo + 2 * s + 3))
         ks.append(k)
         ss.append(s)
         ds.append(d)
         ps.append(p)
         sizes.append(i)
-    n = draw(st.integers(1, 2)) if batch else 1
-    integer_valued, seed, zeros = _draw_values_kind(draw, values)
-    dtype = draw(st.sampled_from(dts))
+    if regime == "long":
+        cin = _long_count(draw, math.prod(ks))
+    n = draw(st.integers(1, 4 if regime == "typical" else 2)) if batch else 1
+    integer_valued, seed, zeros, dtype = _regime_values(draw, regime, values, dts)
     has_bias = bias and draw(st.booleans())
     terms = cin * math.prod(ks)
     gen = _Gen(seed, dtype, draw)
@@ -342,13 +428,25 @@ def conv_transpose_cases(
     regime = _regime(draw)
     g, cin, cout = _channels(draw, regime, groups)
     big_axis = draw(st.integers(0, ndim - 1)) if regime == "spatial" else -1
+    k_typical = _typical_kernel(draw, regime)
     ks, ss, ds, ps, ops, sizes = [], [], [], [], [], []
     for ax in range(ndim):
-        k = draw(kernel_sizes(max_value=4 if ndim < 3 else 3))
-        s = draw(st.integers(1, 3)) if stride else 1
-        d = draw(st.integers(1, 3)) if dilation else 1
+        layer = _layer_axis(draw, regime, ndim, 4, stride, dilation, k_typical)
+        if layer is not None:
+            k, s, d = layer
+        else:
+            k = draw(kernel_sizes(max_value=4 if ndim < 3 else 3))
+            s = draw(st.integers(1, 3)) if stride else 1
+            d = draw(st.integers(1, 3)) if dilation else 1
         op = draw(st.integers(0, max(s, d) - 1)) if output_padding else 0
-        i = draw(st.integers(32, 36)) if ax == big_axis else draw(st.integers(1, 6))
+        if regime == "long":  # many terms *and* many outputs (a large float64 problem)
+            i = draw(st.integers(*{1: (24, 64), 2: (6, 12)}.get(ndim, (3, 5))))
+        elif regime == "typical":
+            i = draw(st.integers(3, 8))
+        elif ax == big_axis:
+            i = draw(st.integers(32, 36))
+        else:
+            i = draw(st.integers(1, 6))
         full = (i - 1) * s + d * (k - 1) + op + 1
         p = draw(st.integers(0, min(d * (k - 1), (full - 1) // 2))) if padding else 0
         ks.append(k)
@@ -357,9 +455,11 @@ def conv_transpose_cases(
         ps.append(p)
         ops.append(op)
         sizes.append(i)
-    n = draw(st.integers(1, 2))
-    integer_valued, seed, zeros = _draw_values_kind(draw, values)
-    dtype = draw(st.sampled_from(dts))
+    if regime == "long":
+        cin = _long_count(draw, math.prod(ks))
+        cout = draw(st.integers(1, 16))
+    n = draw(st.integers(1, 4 if regime == "typical" else 2))
+    integer_valued, seed, zeros, dtype = _regime_values(draw, regime, values, dts)
     has_bias = bias and draw(st.booleans())
     terms = cin * math.prod(ks)
     gen = _Gen(seed, dtype, draw)
@@ -386,20 +486,36 @@ def conv_transpose_cases(
 
 
 def _grad_geometry(
-    draw: Any, ndim: int, stride: bool, dilation: bool, padding: bool, groups: bool
+    draw: Any, ndim: int, stride: bool, dilation: bool, padding: bool, groups: bool,
+    weight_grad: bool = False,
 ) -> tuple[str, int, int, int, list[int], list[int], list[int], list[int], list[int]]:
     regime = _regime(draw)
     g, cin, cout = _channels(draw, regime, groups)
     big_axis = draw(st.integers(0, ndim - 1)) if regime == "spatial" else -1
+    k_typical = _typical_kernel(draw, regime)
     ks, ss, ds, ps, sizes = [], [], [], [], []
     for ax in range(ndim):
-        k = draw(kernel_sizes(max_value=4 if ndim < 3 else 3))
-        s = draw(st.integers(1, 3)) if stride else 1
-        d = draw(st.integers(1, 3)) if dilation else 1
+        layer = _layer_axis(draw, regime, ndim, 4, stride, dilation, k_typical)
+        if layer is not None:
+            k, s, d = layer
+            p = ((k // 2) if regime == "typical" else draw(st.integers(0, 1))) if padding else 0
+        else:
+            k = draw(kernel_sizes(max_value=4 if ndim < 3 else 3))
+            s = draw(st.integers(1, 3)) if stride else 1
+            d = draw(st.integers(1, 3)) if dilation else 1
+            p = draw(st.integers(0, d * (k - 1))) if padding else 0
         keff = d * (k - 1) + 1
-        p = draw(st.integers(0, keff - 1)) if padding else 0
         lo = max(1, keff - 2 * p)
-        i = draw(st.integers(64, 70)) if ax == big_axis else draw(st.integers(lo, lo + 2 * s + 2))
+        if regime == "long" and weight_grad:
+            # the weight gradient accumulates N·∏out terms: make the outputs many
+            per_axis = math.ceil(draw(st.integers(300, 1200)) ** (1 / ndim))
+            i = max(lo, (per_axis - 1) * s + keff - 2 * p)
+        elif regime == "typical":  # a feature map larger than the kernel
+            i = draw(st.integers(max(lo, k + 2), 12))
+        elif ax == big_axis:
+            i = draw(st.integers(64, 70))
+        else:
+            i = draw(st.integers(lo, lo + 2 * s + 2))
         ks.append(k)
         ss.append(s)
         ds.append(d)
@@ -446,11 +562,12 @@ def conv_input_grad_cases(
     dilation, groups)``; ``input_size`` is the full input shape ``(N, C_in, *spatial)``."""
     ndim = _validate_ndim(ndim)
     dts = _validate_dtypes(dtypes)
-    _, g, cin, cout, ks, ss, ds, ps, sizes = _grad_geometry(
+    regime, g, cin, cout, ks, ss, ds, ps, sizes = _grad_geometry(
         draw, ndim, stride, dilation, padding, groups)
-    n = draw(st.integers(1, 2))
-    integer_valued, seed, zeros = _draw_values_kind(draw, values)
-    dtype = draw(st.sampled_from(dts))
+    if regime == "long":  # the input gradient accumulates C_out/g·∏k terms
+        cout = _long_count(draw, math.prod(ks))
+    n = draw(st.integers(1, 4 if regime == "typical" else 2))
+    integer_valued, seed, zeros, dtype = _regime_values(draw, regime, values, dts)
     terms = cout * math.prod(ks)
     gen = _Gen(seed, dtype, draw)
     m = _integer_max(dtype, terms) if integer_valued else None
@@ -479,11 +596,10 @@ def conv_weight_grad_cases(
     dilation, groups)``; ``weight_size`` is the full weight shape."""
     ndim = _validate_ndim(ndim)
     dts = _validate_dtypes(dtypes)
-    _, g, cin, cout, ks, ss, ds, ps, sizes = _grad_geometry(
-        draw, ndim, stride, dilation, padding, groups)
-    n = draw(st.integers(1, 2))
-    integer_valued, seed, zeros = _draw_values_kind(draw, values)
-    dtype = draw(st.sampled_from(dts))
+    regime, g, cin, cout, ks, ss, ds, ps, sizes = _grad_geometry(
+        draw, ndim, stride, dilation, padding, groups, weight_grad=True)
+    n = draw(st.integers(1, 4 if regime == "typical" else 2))
+    integer_valued, seed, zeros, dtype = _regime_values(draw, regime, values, dts)
     outs = _out_sizes(sizes, ks, ss, ds, ps)
     terms = n * math.prod(outs)
     gen = _Gen(seed, dtype, draw)
@@ -529,8 +645,17 @@ def _signal_cases(op: str) -> Any:
         terms = min(math.prod(s1), math.prod(s2)) + (2 if cplx else 0)
         gen = _Gen(seed, dtype, draw)
         m = _integer_max(dtype, 2 * terms) if integer_valued else None
-        a1 = gen("a1", s1, integer_max=m, zeros=zeros, complex_values=cplx)
-        a2 = gen("a2", s2, integer_max=m, zeros=zeros, complex_values=cplx)
+        # about one real-valued case in four: a spike on a 1e-10 tail in the longer input,
+        # in the most precise real dtype on offer (where dropping tiny outputs is a bug)
+        wide = 0
+        if not integer_valued and not cplx and draw(st.integers(0, 3)) == 0:
+            wide = 1 if math.prod(s1) >= math.prod(s2) else 2
+            dtype = _long_dtype(tuple(d for d in dts if not d.startswith("complex")))
+            gen = _Gen(seed, dtype, draw)
+        a1 = gen("a1", s1, integer_max=m, zeros=zeros, complex_values=cplx,
+                 tail=1e-10 if wide == 1 else 0.0)
+        a2 = gen("a2", s2, integer_max=m, zeros=zeros, complex_values=cplx,
+                 tail=1e-10 if wide == 2 else 0.0)
         kwargs = {"mode": mode} if mode_argument else {}
         return Case(op, {"in1": a1, "in2": a2}, kwargs, dtype, integer_valued, seed, terms,
                     {"recipe": gen.recipe})
@@ -548,7 +673,8 @@ correlate_cases = _signal_cases("correlate")
 
 
 def _pool_geometry(
-    draw: Any, ndim: int, stride: bool, padding: bool, dilation: bool, ceil_mode: bool
+    draw: Any, ndim: int, stride: bool, padding: bool, dilation: bool, ceil_mode: bool,
+    covers_kernel: bool = False,
 ) -> tuple[list[int], list[int] | None, list[int], list[int], list[int], bool]:
     ks, ss, ps, ds, sizes = [], [], [], [], []
     default_stride = stride and draw(st.integers(0, 3)) == 0
@@ -560,7 +686,7 @@ def _pool_geometry(
         keff = d * (k - 1) + 1
         p = draw(st.integers(0, k // 2)) if padding else 0  # PyTorch: p <= k/2
         # a dilated window must not skip over the whole input (every window holds an element)
-        lo = keff if d > 1 else max(1, keff - 2 * p)
+        lo = keff if d > 1 or covers_kernel else max(1, keff - 2 * p)
         i = draw(st.integers(64, 70)) if ax == big_axis else draw(st.integers(lo, lo + 2 * s + 2))
         ks.append(k)
         ss.append(s)
@@ -569,6 +695,21 @@ def _pool_geometry(
         sizes.append(i)
     cm = ceil_mode and draw(st.booleans())
     return ks, (None if (default_stride or not stride) else ss), ps, ds, sizes, cm
+
+
+def _pool_batch(draw: Any, sizes: list[int]) -> tuple[int, int]:
+    """N up to 4 and channel counts as in the conv family (32/64 and 17–40 included);
+    kept small when the spatial part is large."""
+    n = draw(st.integers(1, 4))
+    c = draw(channel_counts(max_value=64))
+    if math.prod(sizes) > 256:
+        n, c = min(n, 2), min(c, 3)
+    return n, c
+
+
+def _pool_specials(draw: Any, nonfinite: bool, integer_valued: bool) -> float:
+    """The fraction of NaN/±inf entries: about one real-valued case in six has some."""
+    return 0.1 if nonfinite and not integer_valued and draw(st.integers(0, 5)) == 0 else 0.0
 
 
 @st.composite
@@ -583,19 +724,21 @@ def max_pool_cases(
     ceil_mode: bool = True,
     return_indices: bool = False,
     values: str = "any",
+    nonfinite: bool = True,
 ) -> Case:
     """Cases for ``max_pool(x, kernel_size, stride, padding, dilation, ceil_mode)``
-    (stride ``None`` = kernel size). Ties are frequent (integer values)."""
+    (stride ``None`` = kernel size). Ties are frequent (integer values); with
+    ``nonfinite`` some real-valued inputs hold NaN and ±inf (PyTorch propagates NaN)."""
     ndim = _validate_ndim(ndim)
     dts = _validate_dtypes(dtypes)
     ks, ss, ps, ds, sizes, cm = _pool_geometry(draw, ndim, stride, padding, dilation, ceil_mode)
-    n = draw(st.integers(1, 2))
-    c = draw(st.integers(1, 3))
+    n, c = _pool_batch(draw, sizes)
     integer_valued, seed, zeros = _draw_values_kind(draw, values)
     dtype = draw(st.sampled_from(dts))
+    specials = _pool_specials(draw, nonfinite, integer_valued)
     gen = _Gen(seed, dtype, draw)
     x = gen("x", (n, c, *sizes), integer_max=3 if integer_valued else None,
-                    zeros=zeros)
+            zeros=zeros, specials=specials)
     kwargs: dict[str, Any] = {"kernel_size": _as_param(draw, ks)}
     if stride:
         kwargs["stride"] = None if ss is None else _as_param(draw, ss)
@@ -623,19 +766,23 @@ def avg_pool_cases(
     count_include_pad: bool = True,
     divisor_override: bool = True,
     values: str = "any",
+    nonfinite: bool = True,
 ) -> Case:
     """Cases for ``avg_pool(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
-    divisor_override)``."""
+    divisor_override)``. With ``nonfinite`` some real-valued inputs hold NaN and ±inf.
+    3-D inputs are at least as large as the kernel on every axis (padding not counted),
+    as ``torch.nn.functional.avg_pool3d`` requires."""
     ndim = _validate_ndim(ndim)
     dts = _validate_dtypes(dtypes)
-    ks, ss, ps, _, sizes, cm = _pool_geometry(draw, ndim, stride, padding, False, ceil_mode)
-    n = draw(st.integers(1, 2))
-    c = draw(st.integers(1, 3))
+    ks, ss, ps, _, sizes, cm = _pool_geometry(draw, ndim, stride, padding, False, ceil_mode,
+                                              covers_kernel=ndim == 3)
+    n, c = _pool_batch(draw, sizes)
     integer_valued, seed, zeros = _draw_values_kind(draw, values)
     dtype = draw(st.sampled_from(dts))
+    specials = _pool_specials(draw, nonfinite, integer_valued)
     gen = _Gen(seed, dtype, draw)
     x = gen("x", (n, c, *sizes), integer_max=3 if integer_valued else None,
-                    zeros=zeros)
+            zeros=zeros, specials=specials)
     kwargs: dict[str, Any] = {"kernel_size": _as_param(draw, ks)}
     if stride:
         kwargs["stride"] = None if ss is None else _as_param(draw, ss)
@@ -687,11 +834,13 @@ def max_pool_grad_cases(
     dilation: bool = True,
     ceil_mode: bool = True,
     values: str = "any",
+    nonfinite: bool = True,
 ) -> Case:
     """Cases for ``max_pool_grad(input, grad_output, kernel_size, stride, padding, dilation,
     ceil_mode)``; integer-valued inputs make ties (first vs last maximum) frequent."""
     base = draw(max_pool_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
-                               dilation=dilation, ceil_mode=ceil_mode, values=values))
+                               dilation=dilation, ceil_mode=ceil_mode, values=values,
+                               nonfinite=nonfinite))
     x = base.args["input"]
     out = _pool_out_shape(x.shape, base.kwargs, dilation)
     gen = _Gen(base.seed + 1, base.dtype, draw)

@@ -22,7 +22,7 @@ def _blocks() -> list[str]:
 
 def test_readme_has_numpy_torch_jax_and_failure_examples() -> None:
     blocks = _blocks()
-    assert len(blocks) == 4
+    assert len(blocks) == 5
     assert "backend=\"torch\"" in blocks[1] and "backend=\"jax\"" in blocks[2]
 
 
@@ -53,3 +53,7 @@ def test_readme_failure_example_fails_as_printed() -> None:
     for line in printed[1:4]:  # the case, the worst element and the bound, verbatim
         assert line in message, (line, message)
     assert "diagnosis: flipped kernel" in message
+
+
+def test_readme_fft_and_nonfinite_example_runs() -> None:
+    exec(compile(_blocks()[4], "README-fft", "exec"), {})

@@ -12,6 +12,7 @@ naming the failing case.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import math
@@ -487,6 +488,35 @@ def resolve_settings(max_examples: int | None, settings: Any, default: int) -> A
     )
 
 
+@contextlib.contextmanager
+def reproducible_generation() -> Iterator[None]:
+    """Make a seeded check draw the same cases whatever else the process has imported.
+
+    Recent Hypothesis versions mix constants harvested from every *local* module loaded so
+    far (the user's code, their tests) into generation. Which modules are loaded depends on
+    what ran before in the process (pytest-xdist schedules tests differently on every run),
+    so ``seed=`` alone would not reproduce a check. While a checker runs, the harvested
+    constants are hidden; Hypothesis's built-in constants still apply. If Hypothesis's
+    internals change shape, this silently does nothing.
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+
+        original = providers._get_local_constants
+        empty = providers.Constants()
+        cache = providers.CONSTANTS_CACHE.cache
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - other versions
+        yield
+        return
+    providers._get_local_constants = lambda: empty
+    cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.clear()
+
+
 def _add_note(exc: BaseException, note: str) -> None:
     add = getattr(exc, "add_note", None)  # Python >= 3.11; Hypothesis's notes otherwise
     if add is not None:
@@ -559,7 +589,8 @@ def run_check(
         wrapped = hyp_seed(seed)(wrapped)
     start = time.perf_counter()
     try:
-        wrapped()
+        with reproducible_generation():
+            wrapped()
     except Unsatisfiable:
         if not stats["errors"]:
             raise

@@ -29,7 +29,12 @@ from hypothesis.errors import Unsatisfiable
 from convmath.errors import ConvCheckFailure, InvalidArgument
 from convmath.testing import strategies as sts
 from convmath.testing._backends import Backend, resolve_backend
-from convmath.testing._core import CheckReport, _fn_name, resolve_settings
+from convmath.testing._core import (
+    CheckReport,
+    _fn_name,
+    reproducible_generation,
+    resolve_settings,
+)
 from convmath.testing._reference import per_axis
 from convmath.testing.strategies import Case
 
@@ -73,7 +78,8 @@ def _runner(law: str, fn: Any, strategy: Any, prop: Callable[[Case], None],
         wrapped = hyp_seed(seed)(wrapped)
     start = time.perf_counter()
     try:
-        wrapped()
+        with reproducible_generation():
+            wrapped()
     except Unsatisfiable:
         if not errors:
             raise

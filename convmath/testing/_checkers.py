@@ -69,6 +69,16 @@ def _seed(seed: Any) -> int | None:
     return seed
 
 
+def _run(spec: Any, key: str, fn: Callable[..., Any], strategy: Any, backend: Any,
+         device: str | None, max_examples: int | None, settings: Any, seed: Any,
+         tolerance: Any = "elementwise") -> CheckReport:
+    """What every checker does once its search space is built: resolve the backend,
+    settings (default example count from DEFAULT_EXAMPLES[key]), seed and tolerance."""
+    return run_check(spec, fn, strategy, resolve_backend(backend, device),
+                     resolve_settings(max_examples, settings, DEFAULT_EXAMPLES[key]),
+                     _seed(seed), _tolerance(tolerance))
+
+
 def check_conv(
     fn: Callable[..., Any],
     *,
@@ -116,9 +126,8 @@ def check_conv(
         ndim, dtypes=dtypes, groups=groups, stride=stride, dilation=dilation, padding=padding,
         padding_modes=padding_modes, bias=bias,
     )
-    return run_check(ConvSpec(), fn, strategy, resolve_backend(backend, device),
-                     resolve_settings(max_examples, settings, DEFAULT_EXAMPLES["conv"]),
-                     _seed(seed), _tolerance(tolerance))
+    return _run(ConvSpec(), "conv",
+                fn, strategy, backend, device, max_examples, settings, seed, tolerance)
 
 
 def check_conv_transpose(
@@ -146,10 +155,8 @@ def check_conv_transpose(
         ndim, dtypes=dtypes, groups=groups, stride=stride, dilation=dilation, padding=padding,
         output_padding=output_padding, bias=bias,
     )
-    return run_check(ConvTransposeSpec(), fn, strategy, resolve_backend(backend, device),
-                     resolve_settings(max_examples, settings,
-                                      DEFAULT_EXAMPLES["conv_transpose"]), _seed(seed),
-                     _tolerance(tolerance))
+    return _run(ConvTransposeSpec(), "conv_transpose",
+                fn, strategy, backend, device, max_examples, settings, seed, tolerance)
 
 
 def check_conv_input_grad(
@@ -174,10 +181,8 @@ def check_conv_input_grad(
     strategy = sts.conv_input_grad_cases(
         ndim, dtypes=dtypes, groups=groups, stride=stride, dilation=dilation, padding=padding,
     )
-    return run_check(ConvInputGradSpec(), fn, strategy, resolve_backend(backend, device),
-                     resolve_settings(max_examples, settings,
-                                      DEFAULT_EXAMPLES["conv_input_grad"]), _seed(seed),
-                     _tolerance(tolerance))
+    return _run(ConvInputGradSpec(), "conv_input_grad",
+                fn, strategy, backend, device, max_examples, settings, seed, tolerance)
 
 
 def check_conv_weight_grad(
@@ -202,10 +207,8 @@ def check_conv_weight_grad(
     strategy = sts.conv_weight_grad_cases(
         ndim, dtypes=dtypes, groups=groups, stride=stride, dilation=dilation, padding=padding,
     )
-    return run_check(ConvWeightGradSpec(), fn, strategy, resolve_backend(backend, device),
-                     resolve_settings(max_examples, settings,
-                                      DEFAULT_EXAMPLES["conv_weight_grad"]), _seed(seed),
-                     _tolerance(tolerance))
+    return _run(ConvWeightGradSpec(), "conv_weight_grad",
+                fn, strategy, backend, device, max_examples, settings, seed, tolerance)
 
 
 def _signal_check(
@@ -213,15 +216,11 @@ def _signal_check(
     modes: Sequence[str], mode_argument: bool, tolerance: str, max_examples: int | None,
     settings: Any, seed: int | None, device: str | None,
 ) -> CheckReport:
-    if tolerance not in _TOLERANCES:
-        raise InvalidArgument(
-            f"tolerance must be one of {_TOLERANCES}, got tolerance={tolerance!r}"
-        )
+    tolerance = _tolerance(tolerance)  # before the strategy is built
     make = sts.convolve_cases if op == "convolve" else sts.correlate_cases
     strategy = make(ndim, dtypes=dtypes, modes=modes, mode_argument=mode_argument)
-    return run_check(SignalSpec(op), fn, strategy, resolve_backend(backend, device),
-                     resolve_settings(max_examples, settings, DEFAULT_EXAMPLES[op]),
-                     _seed(seed), tolerance)
+    return _run(SignalSpec(op), op,
+                fn, strategy, backend, device, max_examples, settings, seed, tolerance)
 
 
 SIGNAL_DTYPES = ("float32", "float64", "complex128")
@@ -294,9 +293,8 @@ def check_max_pool(
     strategy = sts.max_pool_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
                                   dilation=dilation, ceil_mode=ceil_mode,
                                   return_indices=return_indices, nonfinite=nonfinite)
-    return run_check(MaxPoolSpec(), fn, strategy, resolve_backend(backend, device),
-                     resolve_settings(max_examples, settings, DEFAULT_EXAMPLES["max_pool"]),
-                     _seed(seed))
+    return _run(MaxPoolSpec(), "max_pool",
+                fn, strategy, backend, device, max_examples, settings, seed)
 
 
 def check_avg_pool(
@@ -325,9 +323,8 @@ def check_avg_pool(
     strategy = sts.avg_pool_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
                                   ceil_mode=ceil_mode, count_include_pad=count_include_pad,
                                   divisor_override=divisor_override, nonfinite=nonfinite)
-    return run_check(AvgPoolSpec(), fn, strategy, resolve_backend(backend, device),
-                     resolve_settings(max_examples, settings, DEFAULT_EXAMPLES["avg_pool"]),
-                     _seed(seed))
+    return _run(AvgPoolSpec(), "avg_pool",
+                fn, strategy, backend, device, max_examples, settings, seed)
 
 
 def check_max_pool_grad(
@@ -353,9 +350,8 @@ def check_max_pool_grad(
     strategy = sts.max_pool_grad_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
                                        dilation=dilation, ceil_mode=ceil_mode,
                                        nonfinite=nonfinite)
-    return run_check(MaxPoolGradSpec(), fn, strategy, resolve_backend(backend, device),
-                     resolve_settings(max_examples, settings,
-                                      DEFAULT_EXAMPLES["max_pool_grad"]), _seed(seed))
+    return _run(MaxPoolGradSpec(), "max_pool_grad",
+                fn, strategy, backend, device, max_examples, settings, seed)
 
 
 def check_avg_pool_grad(
@@ -381,6 +377,5 @@ def check_avg_pool_grad(
                                        ceil_mode=ceil_mode,
                                        count_include_pad=count_include_pad,
                                        divisor_override=divisor_override)
-    return run_check(AvgPoolGradSpec(), fn, strategy, resolve_backend(backend, device),
-                     resolve_settings(max_examples, settings,
-                                      DEFAULT_EXAMPLES["avg_pool_grad"]), _seed(seed))
+    return _run(AvgPoolGradSpec(), "avg_pool_grad",
+                fn, strategy, backend, device, max_examples, settings, seed)

@@ -13,6 +13,7 @@ import functools
 
 from sympy import Basic, Derivative, Integral, Lambda, Subs, Sum, Symbol
 
+from convmath.symbolic._input import sympy_arg
 from convmath.symbolic.operators import OPERATOR_CLASSES, Partial
 
 __all__ = ["alpha_equal", "canonical", "has_binder_or_operator"]
@@ -25,9 +26,13 @@ def has_binder_or_operator(e: Basic) -> bool:
     return bool(e.has(*_OPAQUE, Derivative, Subs))
 
 
-@functools.lru_cache(maxsize=8192)
 def canonical(e: Basic) -> Basic:
     """``e`` with bound variables renamed by binding depth (see the module docstring)."""
+    return _canonical(sympy_arg(e, "e"))
+
+
+@functools.lru_cache(maxsize=8192)
+def _canonical(e: Basic) -> Basic:
     return _canon(e, 0)
 
 
@@ -76,6 +81,7 @@ def alpha_equal(a: Basic, b: Basic) -> bool:
     >>> alpha_equal(Integral(f(x - z), (z, -oo, oo)), Integral(f(x - w), (w, -oo, oo)))
     True
     """
+    a, b = sympy_arg(a, "a"), sympy_arg(b, "b")
     if a == b:
         return True
-    return bool(canonical(a) == canonical(b))
+    return bool(_canonical(a) == _canonical(b))

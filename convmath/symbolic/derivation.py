@@ -19,6 +19,7 @@ import sympy
 from sympy import Basic
 
 from convmath.errors import InvalidArgument, ProofError
+from convmath.symbolic._input import choice_arg, str_arg, sympy_arg
 from convmath.symbolic.canon import alpha_equal
 from convmath.symbolic.printing import latex, text
 from convmath.symbolic.rules import Rule, RuleFailure
@@ -56,6 +57,13 @@ class Step:
     expr: Basic
     rule: Rule
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "expr", sympy_arg(self.expr, "expr"))
+        if not isinstance(self.rule, Rule):
+            raise InvalidArgument(
+                f"rule={self.rule!r} is not a rule (an instance of convmath.symbolic.rules.Rule)"
+            )
+
 
 @dataclass(frozen=True)
 class Verified:
@@ -84,6 +92,23 @@ class Derivation:
     family: str = ""
     notes: tuple[str, ...] = field(default=())
     variant: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("name", "domain", "title", "family", "variant"):
+            str_arg(getattr(self, name), name)
+        if not isinstance(self.statement, sympy.Equality):
+            raise InvalidArgument(
+                f"statement={self.statement!r} must be a SymPy equation, sympy.Eq(lhs, rhs)"
+            )
+        if not isinstance(self.steps, (tuple, list)) or not all(
+                isinstance(s, Step) for s in self.steps):
+            raise InvalidArgument(f"steps={self.steps!r} must be a sequence of Step objects")
+        for name in ("hypotheses", "notes"):
+            value = getattr(self, name)
+            if not isinstance(value, (tuple, list)) or not all(isinstance(h, str) for h in value):
+                raise InvalidArgument(f"{name}={value!r} must be a sequence of str")
+            object.__setattr__(self, name, tuple(value))
+        object.__setattr__(self, "steps", tuple(self.steps))
 
     @property
     def key(self) -> str:
@@ -138,11 +163,15 @@ class Derivation:
         return Verified(self.name, self.domain, len(self.steps), time.perf_counter() - t0)
 
     def with_step(self, i: int, expr: Any) -> Derivation:
-        """A copy whose ``steps[i]`` claims ``expr`` (same rule)."""
-        if not isinstance(i, int) or not -len(self.steps) <= i < len(self.steps):
+        """A copy whose ``steps[i]`` claims ``expr`` (same rule).
+
+        ``expr`` must be a SymPy object (a string is refused: it is never parsed).
+        """
+        if not isinstance(i, int) or isinstance(i, bool) \
+                or not -len(self.steps) <= i < len(self.steps):
             raise InvalidArgument(f"i={i!r}: {self.key} has {len(self.steps)} steps")
         steps = list(self.steps)
-        steps[i] = Step(sympy.sympify(expr), steps[i].rule)
+        steps[i] = Step(sympy_arg(expr, "expr"), steps[i].rule)
         return replace(self, steps=tuple(steps))
 
     # -- rendering --------------------------------------------------------------------------
@@ -155,8 +184,7 @@ class Derivation:
         whether SymPy re-checked every step (✓) or which step failed (✗); the check mark is
         never printed for a derivation that was not verified.
         """
-        if fmt not in ("text", "latex", "markdown"):
-            raise InvalidArgument(f"fmt={fmt!r}: choose text, latex or markdown")
+        choice_arg(fmt, "fmt", ("text", "latex", "markdown"))
         if outcome is None and verify:
             try:
                 outcome = self.verify()

@@ -54,6 +54,7 @@ from sympy import (
 from sympy.core.function import AppliedUndef, FunctionClass
 
 from convmath.errors import InvalidArgument
+from convmath.symbolic._input import sympy_arg
 
 __all__ = [
     "OPERATOR_CLASSES",
@@ -85,21 +86,37 @@ def domain_name(domain: Basic, ndim: int) -> str:
     return base + sup
 
 
-def _as_point(x: Any, argname: str = "x") -> tuple[Expr, ...]:
+def _as_point(x: Any, argname: str = "x", discrete: bool = False) -> tuple[Expr, ...]:
+    """The point at which an operator is evaluated: one real (integer, on ℤⁿ) scalar
+    expression per axis — a variable such as ``x``, or ``x − a``, or a number."""
     items: Sequence[Any] = tuple(x) if isinstance(x, (tuple, list, Tuple)) else (x,)
     if not items:
         raise InvalidArgument(f"{argname}={x!r}: need at least one variable")
     out = []
     for item in items:
-        if isinstance(item, str) or not isinstance(item, (Expr, int)):
-            raise InvalidArgument(
-                f"{argname}={x!r}: the point must be a SymPy expression or a tuple of them"
-            )
-        e = sympy.sympify(item)
-        if not isinstance(e, Expr) or e.is_number is None:
+        if isinstance(item, (tuple, list, Tuple)):
+            raise InvalidArgument(f"{argname}={x!r}: a point is a flat tuple of expressions")
+        e = sympy_arg(item, argname, kinds=(Expr,),
+                      what="a variable or a scalar SymPy expression (the point)")
+        if getattr(e, "is_Matrix", False) or e.is_number is None:
             raise InvalidArgument(f"{argname}={x!r}: {item!r} is not a scalar expression")
+        if e.has(S.Infinity, S.NegativeInfinity, S.ComplexInfinity, S.NaN) \
+                or e.is_extended_real is False:
+            raise InvalidArgument(
+                f"{argname}={x!r}: {item!r} is not a point of "
+                f"{'ℤ' if discrete else 'ℝ'} (a finite real value)")
+        if discrete and e.is_integer is False:
+            raise InvalidArgument(
+                f"{argname}={x!r}: {item!r} is not an integer, so not a point of ℤ")
         out.append(e)
     return tuple(out)
+
+
+def _point_tuple(value: Any, argname: str) -> Tuple:
+    """A SymPy ``Tuple`` of the expressions in ``value`` (one or a sequence), built without
+    parsing anything (``Tuple`` itself would turn strings into code)."""
+    items = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    return Tuple(*[sympy_arg(v, argname, kinds=(Expr,)) for v in items])
 
 
 def _fresh(avoid: Iterable[Basic], names: Sequence[str], n: int, integer: bool) -> list[Symbol]:
@@ -141,6 +158,12 @@ def as_function(f: Any, ndim: int, variables: Sequence[Expr] | None = None, *,
     >>> as_function(Function("f"), 1)
     Lambda(t, f(t))
     """
+    if not isinstance(ndim, int) or isinstance(ndim, bool) or not 1 <= ndim <= 64:
+        raise InvalidArgument(f"ndim={ndim!r} must be an int, the number of variables (1–64)")
+    if variables is not None:
+        if not isinstance(variables, (tuple, list, Tuple)):
+            raise InvalidArgument(f"variables={variables!r} must be a sequence of symbols")
+        variables = [sympy_arg(v, "variables", kinds=(Expr,)) for v in variables]
     if isinstance(f, Lambda):
         if len(f.variables) != ndim:
             raise InvalidArgument(
@@ -161,7 +184,7 @@ def as_function(f: Any, ndim: int, variables: Sequence[Expr] | None = None, *,
     if isinstance(f, (str, bytes, bool)) or f is None:
         raise InvalidArgument(f"{argname}={f!r} is not a function")
     if isinstance(f, (int, float)) and not isinstance(f, bool):
-        f = sympy.sympify(f)
+        f = sympy_arg(f, argname)
     if isinstance(f, Basic):
         if not isinstance(f, Expr) or isinstance(f, sympy.MatrixBase):
             raise InvalidArgument(f"{argname}={f!r} is not a scalar function or expression")
@@ -172,6 +195,11 @@ def as_function(f: Any, ndim: int, variables: Sequence[Expr] | None = None, *,
             )
         if len(variables) != ndim:  # pragma: no cover - guarded by callers
             raise InvalidArgument(f"{argname}={f}: expected {ndim} variables")
+        if len(set(variables)) != len(variables):
+            raise InvalidArgument(
+                f"{argname}={f}: the variables {tuple(variables)} repeat, so the expression "
+                "is not a function of one variable per axis; pass a Lambda instead"
+            )
         return Lambda(tuple(variables), f)
     if callable(f):
         fn: Callable[..., Any] = f
@@ -192,7 +220,7 @@ def apply_function(L: Lambda, args: Sequence[Expr]) -> Expr:
     if len(args) != len(L.variables):
         raise InvalidArgument(f"args={tuple(args)}: {L} takes {len(L.variables)} argument(s)")
     body = L.expr
-    incoming = set().union(*(sympy.sympify(a).free_symbols for a in args))
+    incoming = set().union(*(sympy_arg(a, "args").free_symbols for a in args))
     bound = {v for n in sympy.preorder_traversal(body)
              if isinstance(n, (Integral, Sum)) for v in (lim[0] for lim in n.limits)}
     clash = incoming & bound
@@ -211,6 +239,33 @@ def apply_function(L: Lambda, args: Sequence[Expr]) -> Expr:
     return result
 
 
+def _subs_in_lambda(L: Lambda, old: Basic, new: Basic) -> Lambda:
+    """``L`` with ``old`` replaced by ``new`` where it occurs free: ``L``'s own variables are
+    left alone, and renamed first when ``new`` mentions them (no capture)."""
+    if old in L.variables or not L.expr.has(old):
+        return L
+    clash = set(L.variables) & sympy.sympify(new, strict=True).free_symbols
+    if clash:
+        fresh = tuple(sympy.Dummy(str(v), **v.assumptions0) if v in clash else v
+                      for v in L.variables)
+        L = Lambda(fresh, L.expr.xreplace(dict(zip(L.variables, fresh, strict=True))))
+    return Lambda(L.variables, L.expr._subs(old, new))
+
+
+def _subs_operator(e: Expr, old: Basic, new: Basic) -> Expr | None:
+    """``e.subs(old, new)`` for an operator whose args are its constructor's arguments.
+
+    SymPy's default substitutes into the Lambdas too, which fails (or captures) when ``old``
+    is a Lambda's own variable, e.g. ``conv(exp(-x**2), g, x).subs(x, x - a)``.
+    """
+    if e == old:
+        return None
+    args = [_subs_in_lambda(a, old, new) if isinstance(a, Lambda) else a._subs(old, new)
+            for a in e.args]
+    result: Expr = type(e)(*args)
+    return result
+
+
 class _BinaryOperator(Expr):
     """Common part of convolution and cross-correlation: args ``(F, G, point, domain)``."""
 
@@ -223,7 +278,7 @@ class _BinaryOperator(Expr):
         if not isinstance(F, Lambda) or not isinstance(G, Lambda):
             raise InvalidArgument(f"F={F!r}, G={G!r}: operator arguments must be Lambdas")
         if not isinstance(point, Tuple):
-            point = Tuple(*point)
+            point = _point_tuple(point, "point")
         n = len(point)
         for name, L in (("f", F), ("g", G)):
             if len(L.variables) != n:
@@ -262,6 +317,9 @@ class _BinaryOperator(Expr):
 
     def _eval_is_real(self) -> bool | None:
         return None
+
+    def _eval_subs(self, old: Basic, new: Basic) -> Expr | None:
+        return _subs_operator(self, old, new)
 
     def unfold(self, variables: Sequence[Symbol] | None = None) -> Expr:
         """The defining integral (on ℝⁿ) or sum (on ℤⁿ), unevaluated."""
@@ -320,7 +378,9 @@ class CrossCorrelation(_BinaryOperator):
 
 
 def _make(cls: type[_BinaryOperator], f: Any, g: Any, x: Any, discrete: bool) -> Expr:
-    point = _as_point(x)
+    if not isinstance(discrete, bool):
+        raise InvalidArgument(f"discrete={discrete!r} must be a bool")
+    point = _as_point(x, "x", discrete)
     n = len(point)
     F = as_function(f, n, point, argname="f")
     G = as_function(g, n, point, argname="g")
@@ -329,6 +389,12 @@ def _make(cls: type[_BinaryOperator], f: Any, g: Any, x: Any, discrete: bool) ->
 
 def conv(f: Any, g: Any, x: Any, *, discrete: bool = False) -> Expr:
     """(f ∗ g)(x), unevaluated; ``x`` a variable or a tuple of them (n-D).
+
+    ``f`` and ``g``: undefined functions (``Function('f')``), ``Lambda`` objects, Python
+    callables returning SymPy expressions, or expressions in the variables ``x`` (which must
+    then be distinct symbols). ``x`` may also be any finite real point per axis (an integer
+    on ℤⁿ), such as ``x - a`` or ``3``: ``conv(f, g, 3)`` is the value (f ∗ g)(3). Strings
+    are refused (they are never parsed).
 
     >>> from sympy import Function, symbols
     >>> f, g = symbols("f g", cls=Function)
@@ -358,7 +424,7 @@ class Difference(Expr):
     def __new__(cls, expr: Expr, var: Symbol) -> Difference:
         if not isinstance(var, Symbol):
             raise InvalidArgument(f"var={var!r}: must be a symbol")
-        obj: Difference = Expr.__new__(cls, sympy.sympify(expr), var)
+        obj: Difference = Expr.__new__(cls, sympy_arg(expr, "expr", kinds=(Expr,)), var)
         return obj
 
     @property
@@ -391,7 +457,14 @@ class Fourier(Expr):
     is_commutative = True
 
     def __new__(cls, F: Lambda, point: Tuple, domain: Basic) -> Fourier:
-        obj: Fourier = Expr.__new__(cls, F, Tuple(*point), domain)
+        if not isinstance(F, Lambda):
+            raise InvalidArgument(f"F={F!r}: must be a Lambda")
+        if domain not in (S.Reals, S.Integers):
+            raise InvalidArgument(f"domain={domain!r}: must be S.Reals or S.Integers")
+        pt = point if isinstance(point, Tuple) else _point_tuple(point, "point")
+        if len(F.variables) != len(pt):
+            raise InvalidArgument(f"F={F}: takes {len(F.variables)} variable(s), point={pt}")
+        obj: Fourier = Expr.__new__(cls, F, pt, domain)
         return obj
 
     @property
@@ -405,6 +478,9 @@ class Fourier(Expr):
     @property
     def discrete(self) -> bool:
         return bool(self.args[2] == S.Integers)
+
+    def _eval_subs(self, old: Basic, new: Basic) -> Expr | None:
+        return _subs_operator(self, old, new)
 
     def unfold(self, variables: Sequence[Symbol] | None = None) -> Expr:
         """The defining integral or sum."""
@@ -443,6 +519,8 @@ class Fourier(Expr):
 
 def fourier(f: Any, xi: Any, *, discrete: bool = False) -> Fourier:
     """ℱ[f](ξ), unevaluated (``discrete=True``: the DTFT)."""
+    if not isinstance(discrete, bool):
+        raise InvalidArgument(f"discrete={discrete!r} must be a bool")
     point = _as_point(xi, "xi")
     return Fourier(as_function(f, len(point), point), Tuple(*point), _domain(discrete))
 
@@ -563,8 +641,8 @@ class Upsample(Expr):
     is_commutative = True
 
     def __new__(cls, F: Lambda, factor: Any, point: Any) -> Upsample:
-        fac = Tuple(*factor) if isinstance(factor, (tuple, list, Tuple)) else Tuple(factor)
-        pt = Tuple(*point) if isinstance(point, (tuple, list, Tuple)) else Tuple(point)
+        fac = factor if isinstance(factor, Tuple) else _point_tuple(factor, "factor")
+        pt = point if isinstance(point, Tuple) else _point_tuple(point, "point")
         if not isinstance(F, Lambda) or len(F.variables) != len(pt) or len(fac) != len(pt):
             raise InvalidArgument(
                 f"F={F!r}, factor={factor!r}, point={point!r}: need a Lambda and one "
@@ -580,6 +658,9 @@ class Upsample(Expr):
     @property
     def factor(self) -> tuple[Expr, ...]:
         return tuple(self.args[1])
+
+    def _eval_subs(self, old: Basic, new: Basic) -> Expr | None:
+        return _subs_operator(self, old, new)
 
     @property
     def point(self) -> tuple[Expr, ...]:
@@ -632,7 +713,7 @@ class Partial(Expr):
     def __new__(cls, expr: Expr, target: Expr) -> Partial:
         if not (isinstance(target, (Symbol, AppliedUndef))):
             raise InvalidArgument(f"target={target!r}: must be a symbol or x(u) for undefined x")
-        obj: Partial = Expr.__new__(cls, sympy.sympify(expr), target)
+        obj: Partial = Expr.__new__(cls, sympy_arg(expr, "expr", kinds=(Expr,)), target)
         return obj
 
     @property
@@ -664,7 +745,9 @@ class Named(Expr):
     is_commutative = True
 
     def __new__(cls, name: Symbol, expr: Expr) -> Named:
-        obj: Named = Expr.__new__(cls, name, sympy.sympify(expr))
+        if not isinstance(name, Symbol):
+            raise InvalidArgument(f"name={name!r} must be a SymPy Symbol (the displayed name)")
+        obj: Named = Expr.__new__(cls, name, sympy_arg(expr, "expr", kinds=(Expr,)))
         return obj
 
     @property

@@ -35,7 +35,7 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from convmath.errors import InvalidArgument
+from convmath.symbolic._input import choice_arg, sympy_arg
 
 __all__ = ["definition", "latex", "notation", "text"]
 
@@ -208,7 +208,7 @@ def text(e: Basic) -> str:
     >>> text(conv(f, g, symbols("x")).unfold())
     '∫_{−∞}^{∞} f(z)·g(x − z) dz'
     """
-    return _plain(_TextPrinter({"order": "none"})._print(e))
+    return _plain(_TextPrinter({"order": "none"})._print(sympy_arg(e, "e")))
 
 
 def latex(e: Basic) -> str:
@@ -220,25 +220,23 @@ def latex(e: Basic) -> str:
     >>> print(latex(conv(f, g, symbols("x"))))
     \\left(f * g\\right)\\!\\left(x\\right)
     """
-    return str(_NotationLatexPrinter().doprint(e))
+    return str(_NotationLatexPrinter().doprint(sympy_arg(e, "e")))
 
 
 def notation(e: Basic, fmt: str = "text") -> str:
     """``e`` with the operators in notation, ``(f ∗ g)(x)``: :func:`text` or :func:`latex`."""
-    if fmt == "text":
-        return text(e)
-    if fmt == "latex":
-        return latex(e)
-    raise InvalidArgument(f"fmt={fmt!r}: choose text or latex")
+    e = sympy_arg(e, "e")
+    fmt = choice_arg(fmt, "fmt", ("text", "latex"))
+    return text(e) if fmt == "text" else latex(e)
 
 
 def definition(e: Basic, fmt: str = "text") -> str:
     """``e`` with every operator shown as its defining integral or sum (``fmt``: ``text``,
     ``latex`` or ``pretty``) — what ``str``, ``sympy.latex`` and ``sympy.pretty`` show."""
+    e = sympy_arg(e, "e")
+    fmt = choice_arg(fmt, "fmt", ("text", "latex", "pretty"))
     if fmt == "text":
         return _plain(_DefinitionTextPrinter({"order": "none"})._print(e))
     if fmt == "latex":
         return str(sympy.latex(e))
-    if fmt == "pretty":
-        return str(sympy.pretty(e))
-    raise InvalidArgument(f"fmt={fmt!r}: choose text, latex or pretty")
+    return str(sympy.pretty(e))

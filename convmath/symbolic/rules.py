@@ -50,6 +50,8 @@ from sympy import (
 )
 from sympy.core.function import AppliedUndef
 
+from convmath.errors import InvalidArgument
+from convmath.symbolic._input import str_arg, symbol_arg, sympy_arg
 from convmath.symbolic.canon import alpha_equal, canonical, has_binder_or_operator
 from convmath.symbolic.operators import OPERATOR_CLASSES, Partial
 
@@ -85,6 +87,13 @@ class RuleFailure(Exception):
 
 
 _Binder = (Integral, Sum)
+
+
+def _function_arg(fn: Any, name: str) -> Any:
+    """An undefined function (``Function('f')``), as support rules name them."""
+    if not isinstance(fn, sympy.FunctionClass):
+        raise InvalidArgument(f"{name}={fn!r} must be a SymPy function such as Function('f')")
+    return fn
 
 
 def _binders(e: Basic, var: Symbol) -> list[Basic]:
@@ -126,8 +135,8 @@ class Rule:
 
     def check(self, prev: Basic, claimed: Basic) -> None:
         """Re-apply the rule to ``prev``; the result must be ``claimed`` up to bound names."""
-        got = _normal_form(self, sympy.sympify(prev))
-        if not alpha_equal(got, sympy.sympify(claimed)):
+        got = _normal_form(self, sympy_arg(prev, "prev"))
+        if not alpha_equal(got, sympy_arg(claimed, "claimed")):
             raise RuleFailure("the rule gives a different expression", got)
 
     def __repr__(self) -> str:
@@ -138,8 +147,8 @@ class _NormalFormRule(Rule):
     """A rule given by a normal form: both sides must have the same normal form."""
 
     def check(self, prev: Basic, claimed: Basic) -> None:
-        a = _normal_form(self, sympy.sympify(prev))
-        b = _normal_form(self, sympy.sympify(claimed))
+        a = _normal_form(self, sympy_arg(prev, "prev"))
+        b = _normal_form(self, sympy_arg(claimed, "claimed"))
         if not alpha_equal(a, b):
             raise RuleFailure("the two sides have different normal forms", a)
 
@@ -169,7 +178,9 @@ class Definition(_NormalFormRule):
     """Unfold (or fold) the definition of an operator: both sides unfold to the same thing."""
 
     def __init__(self, symbol: str = "∗", *classes: type) -> None:
-        self.symbol = symbol
+        self.symbol = str_arg(symbol, "symbol")
+        if not all(isinstance(c, type) and issubclass(c, Basic) for c in classes):
+            raise InvalidArgument(f"classes={classes!r} must be SymPy operator classes")
         self.classes = classes or OPERATOR_CLASSES
 
     def describe(self) -> str:
@@ -198,8 +209,15 @@ class Substitute(Rule):
 
     def __init__(self, *triples: tuple[Symbol, Expr, Symbol]) -> None:
         if not triples:
-            raise ValueError("Substitute needs at least one (old, expr, new) triple")
-        self.triples = [tuple(map(sympy.sympify, t)) for t in triples]
+            raise InvalidArgument("Substitute needs at least one (old, expr, new) triple")
+        checked = []
+        for t in triples:
+            if not isinstance(t, (tuple, list)) or len(t) != 3:
+                raise InvalidArgument(
+                    f"triple={t!r}: Substitute takes (old, expr, new) triples")
+            checked.append((symbol_arg(t[0], "old"), sympy_arg(t[1], "expr", kinds=(Expr,)),
+                            symbol_arg(t[2], "new")))
+        self.triples = checked
 
     def describe(self) -> str:
         subs = ", ".join(f"{o} = {_txt(e)}" for o, e, _ in self.triples)
@@ -275,7 +293,7 @@ class ReverseLimits(Rule):
     """∫_b^a F dz = −∫_a^b F dz, for each given variable."""
 
     def __init__(self, *variables: Symbol) -> None:
-        self.variables = variables
+        self.variables = tuple(symbol_arg(v, "variables") for v in variables)
 
     def describe(self) -> str:
         return "reversing the limits"
@@ -297,7 +315,7 @@ class Rename(Rule):
     """Rename the bound variable ``old`` to ``new``."""
 
     def __init__(self, old: Symbol, new: Symbol) -> None:
-        self.old, self.new = old, new
+        self.old, self.new = symbol_arg(old, "old"), symbol_arg(new, "new")
 
     def describe(self) -> str:
         return f"renaming {self.old} to {self.new}"
@@ -380,9 +398,9 @@ class Fubini(Rule):
     """Fubini–Tonelli: swap iterated integrals (or sums) over each given pair ``(a, b)``."""
 
     def __init__(self, *pairs: tuple[Symbol, Symbol]) -> None:
-        if not pairs or any(len(p) != 2 for p in pairs):
-            raise ValueError("Fubini needs pairs (a, b) of bound variables")
-        self.pairs = pairs
+        if not pairs or any(not isinstance(p, (tuple, list)) or len(p) != 2 for p in pairs):
+            raise InvalidArgument(f"pairs={pairs!r}: Fubini needs pairs (a, b) of bound variables")
+        self.pairs = tuple((symbol_arg(a, "pairs"), symbol_arg(b, "pairs")) for a, b in pairs)
 
     def describe(self) -> str:
         # "over j1, j2 and t1, t2" for disjoint pairs, "over c and k1, k2" when one variable
@@ -582,7 +600,9 @@ class RestrictToSupport(Rule):
     outside [lo, hi] (stated with the theorem; SymPy cannot check it)."""
 
     def __init__(self, fn: Any, lo: Expr, hi: Expr, var: Symbol) -> None:
-        self.fn, self.lo, self.hi, self.var = fn, sympy.sympify(lo), sympy.sympify(hi), var
+        self.fn, self.var = _function_arg(fn, "fn"), symbol_arg(var, "var")
+        self.lo = sympy_arg(lo, "lo", kinds=(Expr,))
+        self.hi = sympy_arg(hi, "hi", kinds=(Expr,))
 
     def describe(self) -> str:
         return f"{self.fn} = 0 outside [{_txt(self.lo)}, {_txt(self.hi)}] (hypothesis)"
@@ -605,7 +625,9 @@ class VanishOutsideSupport(Rule):
     arg < lo) for every q ≥ a (or every q ≤ b): fn vanishes outside [lo, hi] (hypothesis)."""
 
     def __init__(self, fn: Any, lo: Expr, hi: Expr) -> None:
-        self.fn, self.lo, self.hi = fn, sympy.sympify(lo), sympy.sympify(hi)
+        self.fn = _function_arg(fn, "fn")
+        self.lo = sympy_arg(lo, "lo", kinds=(Expr,))
+        self.hi = sympy_arg(hi, "hi", kinds=(Expr,))
 
     def describe(self) -> str:
         return (f"every term has {self.fn} outside [{_txt(self.lo)}, {_txt(self.hi)}], "
@@ -716,12 +738,19 @@ class Lemma(Rule):
     one side into the other wherever it occurs. The lemma itself is verified first."""
 
     def __init__(self, key: str, mapping: dict[str, Any] | None = None) -> None:
-        self.key = key
-        self.mapping = dict(mapping or {})
+        self.key = str_arg(key, "key")
+        if mapping is not None and not isinstance(mapping, dict):
+            raise InvalidArgument(f"mapping={mapping!r} must be a dict from names to SymPy objects")
+        self.mapping: dict[str, Any] = {}
+        for name, value in (mapping or {}).items():
+            str_arg(name, "mapping key")
+            self.mapping[name] = (value if isinstance(value, sympy.FunctionClass)
+                                  else sympy_arg(value, f"mapping[{name!r}]"))
 
     def describe(self) -> str:
         name = self.key.partition(":")[0]
-        shown = [(k, _fn_txt(v) if isinstance(v, sympy.Lambda) else _txt(sympy.sympify(v)))
+        shown = [(k, _fn_txt(v) if isinstance(v, sympy.Lambda)
+                  else str(v) if isinstance(v, sympy.FunctionClass) else _txt(v))
                  for k, v in self.mapping.items()]
         inst = ", ".join(f"{k} := {v}" for k, v in shown)
         return f"{name}" + (f" with {inst}" if inst else "")
@@ -753,7 +782,7 @@ class Lemma(Rule):
             if name in functions:
                 fn_map[functions[name]] = value
             elif name in symbols:
-                sym_map[symbols[name]] = sympy.sympify(value)
+                sym_map[symbols[name]] = value
             else:
                 raise RuleFailure(f"{self.key} has no free symbol or function {name!r}")
         sides = []
@@ -876,14 +905,14 @@ class Algebra(Rule):
     """
 
     def __init__(self, note: str = "") -> None:
-        self.note = note
+        self.note = str_arg(note, "note")
 
     def describe(self) -> str:
         return f"algebra{': ' + self.note if self.note else ''}"
 
     def check(self, prev: Basic, claimed: Basic) -> None:
-        a = canonical(sympy.sympify(prev))
-        b = canonical(sympy.sympify(claimed))
+        a = canonical(sympy_arg(prev, "prev"))
+        b = canonical(sympy_arg(claimed, "claimed"))
         bad = _first_difference(a, b)
         if bad is None:
             return
@@ -906,13 +935,14 @@ class Compute(Rule):
     """
 
     def __init__(self, note: str = "") -> None:
-        self.note = note
+        self.note = str_arg(note, "note")
 
     def describe(self) -> str:
         return f"evaluating{' ' + self.note if self.note else ''}"
 
     def check(self, prev: Basic, claimed: Basic) -> None:
-        a, b = _evaluate(sympy.sympify(prev)), _evaluate(sympy.sympify(claimed))
+        a = _evaluate(sympy_arg(prev, "prev"))
+        b = _evaluate(sympy_arg(claimed, "claimed"))
         for side in (a, b):
             if has_binder_or_operator(side):
                 raise RuleFailure(f"{side} does not evaluate to a closed form", a)

@@ -734,6 +734,11 @@ def derivations(name: str | None = None, *, family: str | None = None) -> list[D
     >>> [d.key for d in derivations("conv_comm")]
     ['conv_comm:R', 'conv_comm:R2', 'conv_comm:R3', 'conv_comm:Z', 'conv_comm:Z2', 'conv_comm:Z3']
     """
+    if name is not None and not isinstance(name, str):
+        raise InvalidArgument(f"name={name!r} must be a str such as 'conv_comm' or 'conv_comm:Z2'")
+    if family is not None and not isinstance(family, str):
+        raise InvalidArgument(
+            f"family={family!r} must be a str; choose one of {', '.join(FAMILIES)}")
     if family is not None and family not in FAMILIES:
         raise InvalidArgument(f"family={family!r}: choose one of {', '.join(FAMILIES)}")
     out = list(_build())
@@ -742,6 +747,8 @@ def derivations(name: str | None = None, *, family: str | None = None) -> list[D
     if name is not None:
         out = [d for d in out if name in (d.name, d.key) or d.key.startswith(name + ":")]
         if not out:
+            hint = (f" ({name!r} is a family: use family={name!r}, or --family on the command "
+                    "line)" if name in FAMILIES else "")
             raise InvalidArgument(
-                f"name={name!r}: no such derivation; `convmath prove --list` lists them")
+                f"name={name!r}: no such derivation{hint}; `convmath prove --list` lists them")
     return out

@@ -1,0 +1,29 @@
+"""No public path evaluates a user string: the package never calls ``eval``/``exec``,
+``parse_expr`` or ``sympify`` without ``strict=True`` (which refuses strings)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import convmath
+
+PACKAGE = Path(convmath.__file__).parent
+CALL = re.compile(r"(\bsympify|\bparse_expr|(?<![.\w])eval|(?<![.\w])exec|\blambdify)\s*\(")
+
+
+def test_no_string_evaluation_in_the_package() -> None:
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if CALL.search(line) and "strict=True" not in line:
+                offenders.append(f"{path.relative_to(PACKAGE.parent)}:{lineno}: {line.strip()}")
+    assert not offenders, "string-evaluating calls:\n" + "\n".join(offenders)
+
+
+def test_the_scan_finds_a_planted_call(tmp_path: Path) -> None:
+    # The regex is the whole test above: prove it can fail.
+    for bad in ("x = sympy.sympify(text)", "eval(s)", "y = parse_expr(s)", "exec (code)"):
+        assert CALL.search(bad), bad
+    for good in ("sympy.sympify(v, strict=True)", "model.eval()", "f.evalf()", "evaluate(x)"):
+        assert not CALL.search(good) or "strict=True" in good, good

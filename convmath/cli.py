@@ -12,21 +12,33 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 __all__ = ["main"]
 
 _SUBCOMMANDS = ("prove", "shape", "check")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with every usage error on one line of stderr (exit status 2), like the
+    subcommands' own errors: ``convmath shape: the following arguments are required: SPEC
+    (see convmath shape --help)``."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: {' '.join(message.split())} (see {self.prog} --help)",
+              file=sys.stderr)
+        raise SystemExit(2)
+
+
 def _build_parser() -> argparse.ArgumentParser:
     from convmath import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="convmath",
         description="Verify the mathematics of convolution: derivations, shapes, checkers.",
     )
     parser.add_argument("--version", action="version", version=f"convmath {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in _SUBCOMMANDS:
         module = importlib.import_module(f"convmath._cli.{name}")
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)

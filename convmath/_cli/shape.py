@@ -10,8 +10,6 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
 
 HELP = "per-layer shapes, parameters and MACs of a network (a spec or a preset)"
 
@@ -34,39 +32,13 @@ ceil_mode. An invalid spec prints one line naming the layer and the token; exit 
 """
 
 
-def _one_line_error(prog: str) -> object:
-    """An ``ArgumentParser.error`` replacement: one line on stderr, exit status 2."""
-
-    def error(message: str) -> NoReturn:
-        print(f"{prog}: {' '.join(message.split())} (see {prog} --help)", file=sys.stderr)
-        raise SystemExit(2)
-
-    return error
-
-
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments to ``parser``."""
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = _EPILOG
     parser.add_argument("spec", metavar="SPEC", help="a preset name or a ';'-separated spec")
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("extra", nargs="*", help=argparse.SUPPRESS)  # an unquoted spec
-    # argparse's own errors (missing SPEC, --format xml) print the usage and the error on
-    # two lines; keep them to one, like every other error of this subcommand.
-    setattr(parser, "error", _one_line_error(parser.prog))  # noqa: B010
-    # An unknown option (`convmath shape --bogus x`) would otherwise be passed up to the main
-    # parser, which reports it on two lines; report it here, on one.
-    parse_known_args = parser.parse_known_args
-
-    def parse_known_args_strictly(
-        args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
-    ) -> tuple[argparse.Namespace, list[str]]:
-        parsed, extras = parse_known_args(args, namespace)
-        if extras:
-            parser.error(f"unrecognized arguments: {' '.join(map(repr, extras))}")
-        return parsed, extras
-
-    setattr(parser, "parse_known_args", parse_known_args_strictly)  # noqa: B010
+    parser.add_argument("extra", nargs="*", default=[], help=argparse.SUPPRESS)  # unquoted spec
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,7 +5,9 @@ compares ``my_conv2d`` with the float64 reference :mod:`convmath.numeric` under 
 derived from forward error analysis (exact for integer-valued inputs), and either returns
 a :class:`CheckReport` or raises :class:`~convmath.ConvCheckFailure` with the smallest
 failing case, the worst element, the error against its bound, a diagnosis naming the
-convention mismatch that explains the output, and a reproduction snippet.
+convention mismatch that explains the output, and a reproduction snippet. An exception
+raised by the implementation, an output that is not an array and a call that runs past
+``deadline`` seconds (default 5) are failures too; every option is validated up front.
 
 Main entry points: :func:`check_conv`, :func:`check_conv_transpose`,
 :func:`check_conv_input_grad`, :func:`check_conv_weight_grad`, :func:`check_convolve`,

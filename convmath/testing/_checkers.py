@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from convmath.errors import InvalidArgument
 from convmath.testing import strategies as sts
 from convmath.testing._backends import resolve_backend
 from convmath.testing._conv import (
@@ -15,6 +14,7 @@ from convmath.testing._conv import (
     ConvWeightGradSpec,
 )
 from convmath.testing._core import CheckReport, resolve_settings, run_check
+from convmath.testing._options import DEFAULT_DEADLINE, validated
 from convmath.testing._pool import AvgPoolGradSpec, AvgPoolSpec, MaxPoolGradSpec, MaxPoolSpec
 from convmath.testing._signal import SignalSpec
 
@@ -48,37 +48,19 @@ DEFAULT_EXAMPLES = {
 }
 
 
-_TOLERANCES = ("elementwise", "normwise")
-
-
-def _tolerance(tolerance: Any) -> str:
-    """``'elementwise'`` (the forward-error bound per element, exact for integer-valued
-    inputs) or ``'normwise'`` (FFT/Winograd implementations: one bound on ‖out − ref‖₂)."""
-    if tolerance not in _TOLERANCES:
-        raise InvalidArgument(
-            f"tolerance must be one of {_TOLERANCES}, got tolerance={tolerance!r}"
-        )
-    return str(tolerance)
-
-
-def _seed(seed: Any) -> int | None:
-    if seed is None:
-        return None
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise InvalidArgument(f"seed must be an int or None, got seed={seed!r}")
-    return seed
-
-
 def _run(spec: Any, key: str, fn: Callable[..., Any], strategy: Any, backend: Any,
-         device: str | None, max_examples: int | None, settings: Any, seed: Any,
-         tolerance: Any = "elementwise") -> CheckReport:
-    """What every checker does once its search space is built: resolve the backend,
-    settings (default example count from DEFAULT_EXAMPLES[key]), seed and tolerance."""
+         device: str | None, max_examples: int | None, settings: Any, seed: int | None,
+         tolerance: str = "elementwise", deadline: float | None = DEFAULT_DEADLINE
+         ) -> CheckReport:
+    """What every checker does once its search space is built (its options were validated
+    by :func:`~convmath.testing._options.validated`): resolve the backend and the settings
+    (default example count from DEFAULT_EXAMPLES[key]) and run."""
     return run_check(spec, fn, strategy, resolve_backend(backend, device),
                      resolve_settings(max_examples, settings, DEFAULT_EXAMPLES[key]),
-                     _seed(seed), _tolerance(tolerance))
+                     seed, tolerance, deadline)
 
 
+@validated
 def check_conv(
     fn: Callable[..., Any],
     *,
@@ -96,6 +78,7 @@ def check_conv(
     settings: Any = None,
     seed: int | None = None,
     device: str | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> CheckReport:
     """Check ``fn(input, weight, bias=..., stride=..., padding=..., dilation=...,
     groups=...)`` against :func:`convmath.numeric.conv` (PyTorch's ``F.conv{1,2,3}d``).
@@ -108,6 +91,17 @@ def check_conv(
     The same option exists for the other conv-family checkers (FFT or Winograd
     implementations, whose error is bounded in norm, not per element).
     Raises :class:`~convmath.ConvCheckFailure` on a bug; returns a :class:`CheckReport`.
+
+    Options common to every checker, all validated before anything runs (a wrong type or
+    value is an :class:`~convmath.InvalidArgument` naming the option): ``ndim`` (1–3),
+    ``backend``/``device``, ``dtypes``, ``max_examples`` (1 to 10**6) or ``settings``,
+    ``seed`` (an int; every failure report ends with the seed that repeats its search),
+    feature flags (bools), and ``deadline``: seconds one call of ``fn`` may take (default
+    5; None for no limit). A call past the deadline is a ConvCheckFailure naming the case;
+    so are an exception raised by ``fn`` on a valid call (chained as ``__cause__``) and an
+    output that is not a numeric array. In the main thread the call is interrupted by a
+    ``SIGALRM`` timer; elsewhere it is abandoned in a background thread (which CPython
+    stops at its next bytecode; native code runs on until it returns).
 
     >>> import numpy as np
     >>> import convmath.numeric as ref
@@ -127,9 +121,11 @@ def check_conv(
         padding_modes=padding_modes, bias=bias,
     )
     return _run(ConvSpec(), "conv",
-                fn, strategy, backend, device, max_examples, settings, seed, tolerance)
+                fn, strategy, backend, device, max_examples, settings, seed, tolerance,
+                deadline)
 
 
+@validated
 def check_conv_transpose(
     fn: Callable[..., Any],
     *,
@@ -147,6 +143,7 @@ def check_conv_transpose(
     settings: Any = None,
     seed: int | None = None,
     device: str | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> CheckReport:
     """Check ``fn(input, weight, bias=..., stride=..., padding=..., output_padding=...,
     groups=..., dilation=...)`` against :func:`convmath.numeric.conv_transpose`
@@ -156,9 +153,11 @@ def check_conv_transpose(
         output_padding=output_padding, bias=bias,
     )
     return _run(ConvTransposeSpec(), "conv_transpose",
-                fn, strategy, backend, device, max_examples, settings, seed, tolerance)
+                fn, strategy, backend, device, max_examples, settings, seed, tolerance,
+                deadline)
 
 
+@validated
 def check_conv_input_grad(
     fn: Callable[..., Any],
     *,
@@ -174,6 +173,7 @@ def check_conv_input_grad(
     settings: Any = None,
     seed: int | None = None,
     device: str | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> CheckReport:
     """Check ``fn(input_size, weight, grad_output, stride=..., padding=..., dilation=...,
     groups=...)`` against :func:`convmath.numeric.conv_input_grad`
@@ -182,9 +182,11 @@ def check_conv_input_grad(
         ndim, dtypes=dtypes, groups=groups, stride=stride, dilation=dilation, padding=padding,
     )
     return _run(ConvInputGradSpec(), "conv_input_grad",
-                fn, strategy, backend, device, max_examples, settings, seed, tolerance)
+                fn, strategy, backend, device, max_examples, settings, seed, tolerance,
+                deadline)
 
 
+@validated
 def check_conv_weight_grad(
     fn: Callable[..., Any],
     *,
@@ -200,6 +202,7 @@ def check_conv_weight_grad(
     settings: Any = None,
     seed: int | None = None,
     device: str | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> CheckReport:
     """Check ``fn(input, weight_size, grad_output, stride=..., padding=..., dilation=...,
     groups=...)`` against :func:`convmath.numeric.conv_weight_grad`
@@ -208,24 +211,26 @@ def check_conv_weight_grad(
         ndim, dtypes=dtypes, groups=groups, stride=stride, dilation=dilation, padding=padding,
     )
     return _run(ConvWeightGradSpec(), "conv_weight_grad",
-                fn, strategy, backend, device, max_examples, settings, seed, tolerance)
+                fn, strategy, backend, device, max_examples, settings, seed, tolerance,
+                deadline)
 
 
 def _signal_check(
     op: str, fn: Callable[..., Any], ndim: int, backend: Any, dtypes: Sequence[str],
     modes: Sequence[str], mode_argument: bool, tolerance: str, max_examples: int | None,
-    settings: Any, seed: int | None, device: str | None,
+    settings: Any, seed: int | None, device: str | None, deadline: float | None,
 ) -> CheckReport:
-    tolerance = _tolerance(tolerance)  # before the strategy is built
     make = sts.convolve_cases if op == "convolve" else sts.correlate_cases
     strategy = make(ndim, dtypes=dtypes, modes=modes, mode_argument=mode_argument)
     return _run(SignalSpec(op), op,
-                fn, strategy, backend, device, max_examples, settings, seed, tolerance)
+                fn, strategy, backend, device, max_examples, settings, seed, tolerance,
+                deadline)
 
 
 SIGNAL_DTYPES = ("float32", "float64", "complex128")
 
 
+@validated
 def check_convolve(
     fn: Callable[..., Any],
     *,
@@ -239,15 +244,17 @@ def check_convolve(
     settings: Any = None,
     seed: int | None = None,
     device: str | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> CheckReport:
     """Check ``fn(in1, in2, mode=...)`` against :func:`convmath.numeric.convolve`
     (``scipy.signal.convolve`` semantics: flips ``in2``; ``'same'`` has the shape of
     ``in1``). ``tolerance='normwise'`` for FFT implementations; ``modes=('full',)`` and
     ``mode_argument=False`` for a function without a mode argument."""
     return _signal_check("convolve", fn, ndim, backend, dtypes, modes, mode_argument,
-                         tolerance, max_examples, settings, seed, device)
+                         tolerance, max_examples, settings, seed, device, deadline)
 
 
+@validated
 def check_correlate(
     fn: Callable[..., Any],
     *,
@@ -261,13 +268,15 @@ def check_correlate(
     settings: Any = None,
     seed: int | None = None,
     device: str | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> CheckReport:
     """Check ``fn(in1, in2, mode=...)`` against :func:`convmath.numeric.correlate`
     (``scipy.signal.correlate`` semantics: no flip, conjugates ``in2``)."""
     return _signal_check("correlate", fn, ndim, backend, dtypes, modes, mode_argument,
-                         tolerance, max_examples, settings, seed, device)
+                         tolerance, max_examples, settings, seed, device, deadline)
 
 
+@validated
 def check_max_pool(
     fn: Callable[..., Any],
     *,
@@ -284,6 +293,7 @@ def check_max_pool(
     settings: Any = None,
     seed: int | None = None,
     device: str | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> CheckReport:
     """Check ``fn(input, kernel_size, stride=..., padding=..., dilation=..., ceil_mode=...)``
     against :func:`convmath.numeric.max_pool` (PyTorch's ``F.max_pool{1,2,3}d``). Values
@@ -294,9 +304,11 @@ def check_max_pool(
                                   dilation=dilation, ceil_mode=ceil_mode,
                                   return_indices=return_indices, nonfinite=nonfinite)
     return _run(MaxPoolSpec(), "max_pool",
-                fn, strategy, backend, device, max_examples, settings, seed)
+                fn, strategy, backend, device, max_examples, settings, seed,
+                deadline=deadline)
 
 
+@validated
 def check_avg_pool(
     fn: Callable[..., Any],
     *,
@@ -313,6 +325,7 @@ def check_avg_pool(
     settings: Any = None,
     seed: int | None = None,
     device: str | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> CheckReport:
     """Check ``fn(input, kernel_size, stride=..., padding=..., ceil_mode=...,
     count_include_pad=..., divisor_override=...)`` against
@@ -324,9 +337,11 @@ def check_avg_pool(
                                   ceil_mode=ceil_mode, count_include_pad=count_include_pad,
                                   divisor_override=divisor_override, nonfinite=nonfinite)
     return _run(AvgPoolSpec(), "avg_pool",
-                fn, strategy, backend, device, max_examples, settings, seed)
+                fn, strategy, backend, device, max_examples, settings, seed,
+                deadline=deadline)
 
 
+@validated
 def check_max_pool_grad(
     fn: Callable[..., Any],
     *,
@@ -342,6 +357,7 @@ def check_max_pool_grad(
     settings: Any = None,
     seed: int | None = None,
     device: str | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> CheckReport:
     """Check ``fn(input, grad_output, kernel_size, stride=..., padding=..., dilation=...,
     ceil_mode=...)`` against :func:`convmath.numeric.max_pool_grad` (the gradient goes to
@@ -351,9 +367,11 @@ def check_max_pool_grad(
                                        dilation=dilation, ceil_mode=ceil_mode,
                                        nonfinite=nonfinite)
     return _run(MaxPoolGradSpec(), "max_pool_grad",
-                fn, strategy, backend, device, max_examples, settings, seed)
+                fn, strategy, backend, device, max_examples, settings, seed,
+                deadline=deadline)
 
 
+@validated
 def check_avg_pool_grad(
     fn: Callable[..., Any],
     *,
@@ -369,6 +387,7 @@ def check_avg_pool_grad(
     settings: Any = None,
     seed: int | None = None,
     device: str | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> CheckReport:
     """Check ``fn(input_size, grad_output, kernel_size, stride=..., padding=...,
     ceil_mode=..., count_include_pad=..., divisor_override=...)`` against
@@ -378,4 +397,5 @@ def check_avg_pool_grad(
                                        count_include_pad=count_include_pad,
                                        divisor_override=divisor_override)
     return _run(AvgPoolGradSpec(), "avg_pool_grad",
-                fn, strategy, backend, device, max_examples, settings, seed)
+                fn, strategy, backend, device, max_examples, settings, seed,
+                deadline=deadline)

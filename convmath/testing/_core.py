@@ -6,8 +6,10 @@ answer) plus a case strategy. :func:`run_check` draws cases, calls the implement
 through a backend, compares under the tolerance model, lets Hypothesis shrink a failure to
 the smallest case, and raises :class:`~convmath.errors.ConvCheckFailure` with the case,
 the worst element, the error against its bound, a diagnosis and a reproduction snippet.
-Exceptions raised by the implementation itself are not wrapped: they propagate with a note
-naming the failing case.
+An exception raised by the implementation on a valid call, an output that is not a
+numeric array and a call that runs past the per-call deadline are findings too: each is a
+``ConvCheckFailure`` naming the case (the implementation's exception is chained as its
+``__cause__``). Every report ends with the seed that repeats the search.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import contextlib
 import copy
 import itertools
 import math
+import random
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -31,6 +34,8 @@ from hypothesis.strategies import SearchStrategy
 
 from convmath.errors import ConvCheckFailure, InvalidArgument
 from convmath.testing._backends import Backend
+from convmath.testing._deadline import DeadlineExceeded, call_with_deadline
+from convmath.testing._options import clip, show
 from convmath.testing._tolerance import (
     Comparison,
     compare_elementwise,
@@ -527,21 +532,142 @@ def _size(case: Case) -> int:
     return sum(a.size for a in case.arrays().values())
 
 
-def _reraise_smallest(fn: Callable[..., Any], spec: OpSpec, backend: Backend,
-                      errors: list[tuple[Case, BaseException]]) -> None:
-    """Re-raise the implementation's own exception on the smallest case that raised it."""
-    case, exc = min(errors, key=lambda ce: _size(ce[0]))
-    note = (f"{spec.checker}: the implementation raised on {case!r} (a valid call; "
-            f"{len(errors)} case(s) raised)\nreproduce:\n"
-            + "\n".join("    " + ln for ln in reproduction(case, fn, backend, spec)
-                         .splitlines()))
+# --- what every checker (reference or law) shares: the call, its deadline, the search ---
+
+#: the last line of a failure report: how to repeat the search (the CLI rewrites it)
+SEED_HINT = "repeat this search: seed={seed}"
+
+
+class _Timeout(BaseException):
+    """A call ran past the deadline: stops the search at once (no shrinking, since every
+    smaller case could take as long). A BaseException so that Hypothesis lets it through."""
+
+    def __init__(self, case: Case, exc: DeadlineExceeded) -> None:
+        super().__init__(str(exc))
+        self.case = case
+        self.exc = exc
+
+
+class _StopSearch(BaseException):
+    """Nearly every case raised: drawing more of them would only repeat the finding."""
+
+
+class _BadReturn(BaseException):
+    """The implementation returned something unusable (not a numeric array, a wrong shape
+    for a law): stops the search at once. Hypothesis's first case is its simplest one, and
+    such a finding needs no shrinking."""
+
+    def __init__(self, case: Case, problem: str) -> None:
+        super().__init__(problem)
+        self.case = case
+        self.problem = problem
+
+
+def guarded_call(thunk: Callable[[], Any], case: Case, deadline: float | None) -> Any:
+    """``thunk()`` (a call of the implementation) under the per-call deadline."""
     try:
-        _call(fn, case, backend)
-    except Exception as again:
-        _add_note(again, note)
-        raise
-    _add_note(exc, note)
-    raise exc
+        return call_with_deadline(thunk, deadline)
+    except DeadlineExceeded as exc:
+        raise _Timeout(case, exc) from None
+
+
+def describe_return(value: Any) -> str:
+    """A short description of what the implementation returned, for a failure message."""
+    if value is None:
+        return "None"
+    text = show(value, 80)
+    shape = getattr(value, "shape", None)
+    dtype = getattr(value, "dtype", None)
+    if shape is not None and dtype is not None:
+        return f"a {type(value).__name__} of dtype {dtype} and shape {tuple(shape)}"
+    return f"{text} (a {type(value).__name__})"
+
+
+def output_problem(raw: Any, convert: Callable[[], Any]) -> tuple[Any, str | None]:
+    """Convert the implementation's output; ``(output, None)`` or ``(None, problem)``."""
+    if raw is None:
+        return None, "the implementation returned None instead of an array"
+    try:
+        out = convert()
+    except Exception as exc:  # whatever the output is, it is not an array
+        return None, (f"the implementation returned {describe_return(raw)}, which is not a "
+                      f"numeric array ({type(exc).__name__}: {clip(str(exc), 160)})")
+    parts = out if isinstance(out, tuple) else (out,)
+    for part in parts:
+        kind = np.asarray(part).dtype.kind
+        if kind not in "biufc":
+            return None, (f"the implementation returned {describe_return(raw)}, which is not "
+                          f"a numeric array (dtype kind {kind!r})")
+    return out, None
+
+
+def user_error_message(checker: str, fn: Any, exc: BaseException, count: int,
+                       who: Any = None) -> str:
+    """The first line of a report for an implementation that raised on a valid call."""
+    raiser = "the implementation" if who is None or who is fn else _fn_name(who)
+    return (f"{checker}({_fn_name(fn)}) found a bug: {raiser} raised "
+            f"{type(exc).__name__}: {clip(str(exc), 300)} on a valid call ({count} case(s) "
+            "raised; the smallest is shown; the original exception is chained as __cause__)")
+
+
+def timeout_message(checker: str, fn: Any, t: _Timeout) -> str:
+    lines = [
+        f"{checker}({_fn_name(fn)}) found a bug: the implementation did not return within "
+        f"the deadline of {t.exc.seconds:g} s (a hang, or far too slow) on the case below.",
+        "The search stops at the first such case (no shrinking: each step could take as "
+        "long); deadline=None disables the limit, deadline=<seconds> raises it.",
+    ]
+    if t.exc.abandoned:
+        lines.append("(The call was left running in a background thread: it could not be "
+                     "interrupted.)")
+    lines += ["", f"case: {t.case!r}"]
+    return "\n".join(lines)
+
+
+def too_many_errors(errors: int, passed: int) -> bool:
+    """Stop drawing once nearly every case raises: 25 raising cases and 3× the passes."""
+    return errors >= 25 and errors > 3 * passed
+
+
+def pick_seed(seed: int | None, settings: Any) -> int | None:
+    """``seed``, or a random one (so that every report can say how to repeat the search);
+    None when ``settings`` derandomize the search (a seed would be ignored)."""
+    if seed is None and not settings.derandomize:
+        return random.randrange(2**32)
+    return seed
+
+
+def search(test: Callable[[Case], None], strategy: SearchStrategy[Case], settings: Any,
+           seed: int | None) -> None:
+    """Run ``test`` over ``strategy`` with Hypothesis, seeded with ``seed`` if given.
+
+    Hypothesis's own output (its "add @seed(…)" hint among others) is discarded: each
+    report carries convmath's hint instead (:func:`with_seed_hint`).
+    """
+    from hypothesis.reporting import with_reporter
+
+    wrapped = settings(given(strategy)(test))
+    if seed is not None:
+        wrapped = hyp_seed(seed)(wrapped)
+    with reproducible_generation(), with_reporter(lambda text: None):
+        wrapped()
+
+
+def with_seed_hint(message: str, seed: int | None) -> ConvCheckFailure:
+    """A ConvCheckFailure with ``message`` and the hint that repeats the search."""
+    if seed is not None:
+        message += "\n" + SEED_HINT.format(seed=seed)
+    failure = ConvCheckFailure(message)
+    failure.seed = seed  # type: ignore[attr-defined]  # read by the CLI
+    return failure
+
+
+def _snippet(case: Case, fn: Any, backend: Backend, spec: OpSpec) -> list[str]:
+    try:
+        return ["reproduce:"] + ["    " + ln for ln in
+                                 reproduction(case, fn, backend, spec).splitlines()]
+    except Exception:  # a snippet is a courtesy, never a crash
+        return []
 
 
 def run_check(
@@ -552,25 +678,45 @@ def run_check(
     settings: Any,
     seed: int | None,
     tolerance: str = "elementwise",
+    deadline: float | None = None,
 ) -> CheckReport:
-    """Run ``spec`` on ``fn`` over ``strategy``; raise ConvCheckFailure or return a report."""
+    """Run ``spec`` on ``fn`` over ``strategy``; raise ConvCheckFailure or return a report.
+
+    Every finding is a :class:`~convmath.ConvCheckFailure`: a wrong answer (shrunk and
+    diagnosed), an output that is not a numeric array (shrunk), an exception raised by
+    ``fn`` on a valid call (the smallest such case; the exception is chained as
+    ``__cause__``), and a call that runs past ``deadline`` seconds (the first such case).
+    """
     if not callable(fn):
-        raise InvalidArgument(f"fn must be callable, got fn={fn!r}")
+        raise InvalidArgument(f"fn must be callable, got fn={show(fn)}")
     stats: dict[str, Any] = {
         "n": 0, "worst": 0.0, "worst_case": "", "features": Counter(), "exact": 0, "elems": 0,
         "first": None, "errors": [], "n_first": 0,
     }
 
+    def run_fn(case: Case) -> Any:
+        return guarded_call(lambda: _call(fn, case, backend), case, deadline)
+
     def test(case: Case) -> None:
         try:
-            out = spec.prepare_output(case, _call(fn, case, backend), backend)
+            raw = run_fn(case)
         except Exception as exc:
             # Keep looking for a wrong answer (the stronger finding); if none turns up,
-            # the smallest case that raised is re-raised unwrapped at the end.
+            # the smallest case that raised is reported at the end.
             stats["errors"].append((case, exc))
+            if too_many_errors(len(stats["errors"]), stats["n"]):
+                raise _StopSearch() from None
             reject()
+        out, problem = output_problem(raw, lambda: spec.prepare_output(case, raw, backend))
+        if problem is not None:
+            raise _BadReturn(case, problem)
         with np.errstate(invalid="ignore", over="ignore"):  # NaN/inf inputs are deliberate
-            comp = spec.compare(case, out, tolerance)
+            try:
+                comp = spec.compare(case, out, tolerance)
+            except Exception as exc:  # an output no comparison can read
+                raise _BadReturn(case, f"the implementation returned {describe_return(raw)}, "
+                                       f"which cannot be compared with the reference "
+                                       f"({type(exc).__name__}: {clip(str(exc), 160)})") from None
         if not comp.ok:
             if stats["first"] is None:
                 stats["first"] = (case, out)
@@ -584,32 +730,40 @@ def run_check(
         stats["exact"] += comp.n_exact
         stats["elems"] += comp.n_elements
 
-    wrapped = settings(given(strategy)(test))
-    if seed is not None:
-        wrapped = hyp_seed(seed)(wrapped)
     start = time.perf_counter()
+    seed = pick_seed(seed, settings)
     try:
-        with reproducible_generation():
-            wrapped()
-    except Unsatisfiable:
+        search(test, strategy, settings, seed)
+    except (Unsatisfiable, _StopSearch):
         if not stats["errors"]:
             raise
+    except _Timeout as t:
+        raise with_seed_hint("\n".join([timeout_message(spec.checker, fn, t),
+                                        *_snippet(t.case, fn, backend, spec)]),
+                             seed) from None
+    except _BadReturn as b:
+        msg = "\n".join([f"{spec.checker}({_fn_name(fn)}) found a bug: {b.problem} (on the "
+                         "case below).", "", f"case: {b.case!r}",
+                         *_snippet(b.case, fn, backend, spec)])
+        raise with_seed_hint(msg, seed) from None
     except _Mismatch as m:
         def probe(variant: Case) -> Any:
             try:
-                return spec.prepare_output(variant, _call(fn, variant, backend), backend)
-            except Exception:
+                out = spec.prepare_output(variant, run_fn(variant), backend)
+            except (Exception, _Timeout):
                 return None
+            return out
 
         msg = _describe_failure(spec, fn, m.case, m.actual, m.comparison, backend,
                                 stats["n_first"] or stats["n"] + 1, stats["first"], probe)
         if stats["errors"]:
             case, exc = stats["errors"][0]
-            msg += (f"\nalso: the implementation raised {type(exc).__name__}: {exc} on "
-                    f"{len(stats['errors'])} case(s), e.g. {case!r}")
-        raise ConvCheckFailure(msg) from None
+            msg += (f"\nalso: the implementation raised {type(exc).__name__}: "
+                    f"{clip(str(exc), 300)} on {len(stats['errors'])} case(s), e.g. {case!r}")
+        raise with_seed_hint(msg, seed) from None
     if stats["errors"]:
-        _reraise_smallest(fn, spec, backend, stats["errors"])
+        _report_smallest_error(fn, spec, backend, stats["errors"], deadline,
+                               seed)
     worst = stats["worst"]
     return CheckReport(
         checker=spec.checker, function=_fn_name(fn), examples=stats["n"],
@@ -617,3 +771,20 @@ def run_check(
         features=dict(stats["features"]), exact_elements=stats["exact"],
         elements=stats["elems"], seconds=time.perf_counter() - start,
     )
+
+
+def _report_smallest_error(fn: Callable[..., Any], spec: OpSpec, backend: Backend,
+                           errors: list[tuple[Case, BaseException]], deadline: float | None,
+                           seed: int | None) -> None:
+    """Raise ConvCheckFailure for the smallest case that raised, chaining its exception."""
+    case, exc = min(errors, key=lambda ce: _size(ce[0]))
+    try:
+        guarded_call(lambda: _call(fn, case, backend), case, deadline)
+    except Exception as again:  # the same call, raised afresh: a clean traceback
+        exc = again
+    except _Timeout:
+        pass
+    _add_note(exc, f"{spec.checker}: the implementation raised on {case!r} (a valid call)")
+    msg = "\n".join([user_error_message(spec.checker, fn, exc, len(errors)), "",
+                     f"case: {case!r}", *_snippet(case, fn, backend, spec)])
+    raise with_seed_hint(msg, seed) from exc

@@ -23,18 +23,30 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from hypothesis import given, reject
+from hypothesis import reject
 from hypothesis.errors import Unsatisfiable
 
-from convmath.errors import ConvCheckFailure, InvalidArgument
+from convmath.errors import InvalidArgument
 from convmath.testing import strategies as sts
 from convmath.testing._backends import Backend, resolve_backend
 from convmath.testing._core import (
     CheckReport,
+    _add_note,
+    _BadReturn,
     _fn_name,
-    reproducible_generation,
+    _StopSearch,
+    _Timeout,
+    guarded_call,
+    output_problem,
+    pick_seed,
     resolve_settings,
+    search,
+    timeout_message,
+    too_many_errors,
+    user_error_message,
+    with_seed_hint,
 )
+from convmath.testing._options import DEFAULT_DEADLINE, clip, validated
 from convmath.testing._reference import per_axis
 from convmath.testing.strategies import Case
 
@@ -50,66 +62,115 @@ _DEFAULT_EXAMPLES = 200  # a correct conv takes < 1 s; 60 missed leftover-row bu
 
 
 class _Violation(Exception):
+    """A law does not hold on ``case``."""
+
     def __init__(self, case: Case, message: str) -> None:
         super().__init__(message)
         self.case = case
         self.message = message
 
 
-def _runner(law: str, fn: Any, strategy: Any, prop: Callable[[Case], None],
-            max_examples: int | None, settings: Any, seed: int | None) -> CheckReport:
-    from hypothesis import seed as hyp_seed
+class _UserError(Exception):
+    """The implementation (``fn``) raised ``exc`` on a valid call."""
 
+    def __init__(self, fn: Any, exc: Exception) -> None:
+        super().__init__(str(exc))
+        self.fn = fn
+        self.exc = exc
+
+
+def _runner(law: str, fn: Any, strategy: Any, prop: Callable[[Case], None],
+            max_examples: int | None, settings: Any, seed: int | None,
+            deadline: float | None) -> CheckReport:
     count = {"n": 0}
-    errors: list[tuple[Case, BaseException]] = []
+    errors: list[tuple[Case, _UserError]] = []
 
     def test(case: Case) -> None:
         try:
             prop(case)
-        except _Violation:
+        except (_Violation, _Timeout, _BadReturn):
             raise
-        except Exception as exc:  # keep looking for a violation; re-raised below if none
+        except _UserError as exc:  # keep looking for a violation; reported below if none
             errors.append((case, exc))
+            if too_many_errors(len(errors), count["n"]):
+                raise _StopSearch() from None
             reject()
+        except Exception as exc:  # outputs the law cannot be evaluated on
+            raise _BadReturn(case, f"the law cannot be evaluated on the implementation's "
+                                   f"outputs ({type(exc).__name__}: {clip(str(exc))})") from None
         count["n"] += 1
 
-    wrapped = resolve_settings(max_examples, settings, _DEFAULT_EXAMPLES)(given(strategy)(test))
-    if seed is not None:
-        wrapped = hyp_seed(seed)(wrapped)
+    conf = resolve_settings(max_examples, settings, _DEFAULT_EXAMPLES)
+    seed = pick_seed(seed, conf)
     start = time.perf_counter()
     try:
-        with reproducible_generation():
-            wrapped()
-    except Unsatisfiable:
+        search(test, strategy, conf, seed)
+    except (Unsatisfiable, _StopSearch):
         if not errors:
             raise
+    except _Timeout as t:
+        raise with_seed_hint(timeout_message(law, fn, t), seed) from None
+    except _BadReturn as b:
+        raise with_seed_hint(f"{law}({_fn_name(fn)}) found a bug: {b.problem}\n\n"
+                             f"case: {b.case!r}", seed) from None
     except _Violation as v:
-        raise ConvCheckFailure(
+        raise with_seed_hint(
             f"{law}({_fn_name(fn)}) violated (shrunk to the smallest case):\n\n"
-            f"case: {v.case!r}\n{v.message}"
-        ) from None
+            f"case: {v.case!r}\n{v.message}", seed) from None
     if errors:
-        case, exc = min(errors, key=lambda ce: sum(a.size for a in ce[0].arrays().values()))
-        note = f"{law}: the implementation raised on {case!r} (a valid call)"
-        if hasattr(exc, "add_note"):
-            exc.add_note(note)
-        raise exc
+        case, err = min(errors, key=lambda ce: sum(a.size for a in ce[0].arrays().values()))
+        _add_note(err.exc, f"{law}: {_fn_name(err.fn)} raised on {case!r} (a valid call)")
+        msg = user_error_message(law, fn, err.exc, len(errors), who=err.fn)
+        raise with_seed_hint(f"{msg}\n\ncase: {case!r}", seed) from err.exc
     return CheckReport(law, _fn_name(fn), count["n"], 0.0, "", {"exact law": count["n"]},
                        seconds=time.perf_counter() - start)
 
 
-def _call(fn: Callable[..., Any], backend: Backend, dtype: str, *args: Any, **kw: Any
-          ) -> np.ndarray:
-    conv = [backend.to(a, dtype) if isinstance(a, np.ndarray) else a for a in args]
-    kconv = {k: backend.to(v, dtype) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
-    return backend.back(fn(*conv, **kconv))
+def _call(fn: Callable[..., Any], backend: Backend, case: Case, deadline: float | None,
+          expect: tuple[int, ...] | None, *args: Any, **kw: Any) -> np.ndarray:
+    """``fn(*args, **kw)`` through the backend, under the deadline; the output must be a
+    numeric array of shape ``expect`` (when given)."""
+    def run() -> Any:
+        conv = [backend.to(a, "float64") if isinstance(a, np.ndarray) else a for a in args]
+        kconv = {k: backend.to(v, "float64") if isinstance(v, np.ndarray) else v
+                 for k, v in kw.items()}
+        return fn(*conv, **kconv)
+
+    try:
+        raw = guarded_call(run, case, deadline)
+    except Exception as exc:
+        raise _UserError(fn, exc) from None
+    out, problem = output_problem(raw, lambda: backend.back(raw))
+    if problem is not None:
+        raise _BadReturn(case, f"{_fn_name(fn)}: {problem}")
+    arr = np.asarray(out)
+    if expect is not None and tuple(arr.shape) != tuple(expect):
+        raise _BadReturn(case, f"{_fn_name(fn)} returned an array of shape "
+                               f"{tuple(arr.shape)}; these arguments give shape {tuple(expect)}")
+    return arr
+
+
+def _conv_shape(x: np.ndarray, w: np.ndarray, kw: dict[str, Any]) -> tuple[int, ...]:
+    """The output shape of ``conv(x, w, **kw)`` (PyTorch's formula)."""
+    from convmath.numeric import conv_output_size
+
+    nd = x.ndim - 2
+    pad = kw.get("padding", 0)
+    if pad == "same":
+        spatial = tuple(x.shape[2:])
+    else:
+        spatial = tuple(conv_output_size(
+            tuple(x.shape[2:]), tuple(w.shape[2:]), kw.get("stride", 1),
+            0 if pad == "valid" else pad, kw.get("dilation", 1)))
+    assert len(spatial) == nd
+    return (x.shape[0], w.shape[0], *spatial)
 
 
 def _differ(case: Case, what: str, lhs: np.ndarray, rhs: np.ndarray) -> None:
     if lhs.shape != rhs.shape:
         raise _Violation(case, f"{what}: shapes {lhs.shape} and {rhs.shape} differ")
-    if not np.array_equal(lhs, rhs):
-        idx = tuple(int(i) for i in np.argwhere(lhs != rhs)[0])
+    if not np.array_equal(lhs, rhs, equal_nan=False):
+        idx = tuple(int(i) for i in np.argwhere(~(lhs == rhs))[0])
         raise _Violation(case, f"{what}: at {list(idx)} {lhs[idx]!r} != {rhs[idx]!r} "
                                "(integer-valued inputs: both sides are exact)")
 
@@ -118,11 +179,13 @@ def _conv_strategy(ndim: int, **features: Any) -> Any:
     return sts.conv_cases(ndim, dtypes=("float64",), values="integer", bias=False, **features)
 
 
+@validated
 def check_conv_linearity(
     fn: Callable[..., Any], *, ndim: int = 2, backend: Any = "numpy", groups: bool = True,
     stride: bool = True, dilation: bool = True, padding: bool = True,
     padding_modes: Any = ("explicit",), max_examples: int | None = None, settings: Any = None,
     seed: int | None = None, device: str | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> CheckReport:
     """``f(x₁ + 2x₂, w) = f(x₁, w) + 2 f(x₂, w)`` and ``f(x, w₁ + 2w₂) = …`` exactly."""
     be = resolve_backend(backend, device)
@@ -132,20 +195,26 @@ def check_conv_linearity(
         rng = np.random.default_rng(case.seed + 1)
         x2 = rng.integers(-2, 3, size=x.shape).astype(np.float64)
         w2 = rng.integers(-2, 3, size=w.shape).astype(np.float64)
-        f = lambda a, b: _call(fn, be, "float64", a, b, **case.kwargs)  # noqa: E731
+        shape = _conv_shape(x, w, case.kwargs)
+
+        def f(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            return _call(fn, be, case, deadline, shape, a, b, **case.kwargs)
+
         _differ(case, "linearity in the input", f(x + 2 * x2, w), f(x, w) + 2 * f(x2, w))
         _differ(case, "linearity in the weight", f(x, w + 2 * w2), f(x, w) + 2 * f(x, w2))
 
     return _runner("check_conv_linearity", fn,
                    _conv_strategy(ndim, groups=groups, stride=stride, dilation=dilation,
                                   padding=padding, padding_modes=padding_modes),
-                   prop, max_examples, settings, seed)
+                   prop, max_examples, settings, seed, deadline)
 
 
+@validated
 def check_conv_translation_equivariance(
     fn: Callable[..., Any], *, ndim: int = 2, backend: Any = "numpy", groups: bool = True,
     stride: bool = True, dilation: bool = True, max_examples: int | None = None,
     settings: Any = None, seed: int | None = None, device: str | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> CheckReport:
     """Without padding, dropping the first ``s`` input rows drops the first output row."""
     be = resolve_backend(backend, device)
@@ -153,7 +222,7 @@ def check_conv_translation_equivariance(
     def prop(case: Case) -> None:
         x, w = case.args["input"], case.args["weight"]
         s = per_axis(case.kwargs.get("stride"), ndim, 1)
-        y = _call(fn, be, "float64", x, w, **case.kwargs)
+        y = _call(fn, be, case, deadline, _conv_shape(x, w, case.kwargs), x, w, **case.kwargs)
         for ax in range(ndim):
             if y.shape[2 + ax] < 2:
                 continue
@@ -161,7 +230,8 @@ def check_conv_translation_equivariance(
             sl[2 + ax] = slice(s[ax], None)
             ys = [slice(None)] * y.ndim
             ys[2 + ax] = slice(1, None)
-            shifted = _call(fn, be, "float64", np.ascontiguousarray(x[tuple(sl)]), w,
+            xs = np.ascontiguousarray(x[tuple(sl)])
+            shifted = _call(fn, be, case, deadline, _conv_shape(xs, w, case.kwargs), xs, w,
                             **case.kwargs)
             _differ(case, f"translation equivariance on axis {ax} (input shifted by "
                           f"stride {s[ax]})", shifted, y[tuple(ys)])
@@ -169,14 +239,16 @@ def check_conv_translation_equivariance(
     return _runner("check_conv_translation_equivariance", fn,
                    _conv_strategy(ndim, groups=groups, stride=stride, dilation=dilation,
                                   padding=False),
-                   prop, max_examples, settings, seed)
+                   prop, max_examples, settings, seed, deadline)
 
 
+@validated
 def check_conv_adjoint(
     forward: Callable[..., Any], adjoint: Callable[..., Any], *, kind: str = "input_grad",
     ndim: int = 2, backend: Any = "numpy", groups: bool = True, stride: bool = True,
     dilation: bool = True, padding: bool = True, max_examples: int | None = None,
     settings: Any = None, seed: int | None = None, device: str | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> CheckReport:
     """``⟨forward(x, w), y⟩ = ⟨x, adjoint(…, w, y)⟩`` exactly.
 
@@ -192,10 +264,11 @@ def check_conv_adjoint(
     def prop(case: Case) -> None:
         x, w = case.args["input"], case.args["weight"]
         kw = case.kwargs
-        y = _call(forward, be, "float64", x, w, **kw)
+        y = _call(forward, be, case, deadline, _conv_shape(x, w, kw), x, w, **kw)
         g = np.random.default_rng(case.seed + 7).integers(-3, 4, size=y.shape).astype(float)
         if kind == "input_grad":
-            back = _call(adjoint, be, "float64", tuple(x.shape), w, g, **kw)
+            back = _call(adjoint, be, case, deadline, tuple(x.shape), tuple(x.shape), w, g,
+                         **kw)
         else:
             nd = w.ndim - 2
             s = per_axis(kw.get("stride"), nd, 1)
@@ -206,11 +279,8 @@ def check_conv_adjoint(
                   for n, pp, dd, k, ss in zip(x.shape[2:], p, d, ks, s, strict=True)]
             tkw = {k: v for k, v in kw.items()}
             tkw["output_padding"] = tuple(op)
-            back = _call(adjoint, be, "float64", g, w, **tkw)
+            back = _call(adjoint, be, case, deadline, tuple(x.shape), g, w, **tkw)
         lhs = float(np.sum(y * g))
-        if back.shape != x.shape:
-            raise _Violation(case, f"adjoint returns shape {back.shape}, but the input has "
-                                   f"shape {x.shape}")
         rhs = float(np.sum(x * back))
         if lhs != rhs:
             raise _Violation(case, f"⟨forward(x, w), y⟩ = {lhs!r} but ⟨x, adjoint(y)⟩ = "
@@ -218,12 +288,15 @@ def check_conv_adjoint(
 
     strategy = _conv_strategy(ndim, groups=groups, stride=stride, dilation=dilation,
                               padding=padding, padding_modes=("explicit",))
-    return _runner("check_conv_adjoint", forward, strategy, prop, max_examples, settings, seed)
+    return _runner("check_conv_adjoint", forward, strategy, prop, max_examples, settings, seed,
+                   deadline)
 
 
+@validated
 def check_conv_groups(
     fn: Callable[..., Any], *, ndim: int = 2, backend: Any = "numpy", max_examples: int | None
     = None, settings: Any = None, seed: int | None = None, device: str | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> CheckReport:
     """``f(x, w, groups=g)`` equals the concatenation of the ``g`` per-group convolutions."""
     be = resolve_backend(backend, device)
@@ -234,37 +307,44 @@ def check_conv_groups(
         if g == 1:
             return
         kw = {k: v for k, v in case.kwargs.items() if k != "groups"}
-        y = _call(fn, be, "float64", x, w, groups=g, **kw)
+        y = _call(fn, be, case, deadline, _conv_shape(x, w, kw), x, w, groups=g, **kw)
         ci, co = x.shape[1] // g, w.shape[0] // g
-        parts = [_call(fn, be, "float64", np.ascontiguousarray(x[:, j * ci:(j + 1) * ci]),
-                       np.ascontiguousarray(w[j * co:(j + 1) * co]), groups=1, **kw)
-                 for j in range(g)]
+        parts = []
+        for j in range(g):
+            xj = np.ascontiguousarray(x[:, j * ci:(j + 1) * ci])
+            wj = np.ascontiguousarray(w[j * co:(j + 1) * co])
+            parts.append(_call(fn, be, case, deadline, _conv_shape(xj, wj, kw), xj, wj,
+                               groups=1, **kw))
         _differ(case, f"groups={g} vs concatenated per-group convolutions", y,
                 np.concatenate(parts, axis=1))
 
     return _runner("check_conv_groups", fn, _conv_strategy(ndim, padding_modes=("explicit",)),
-                   prop, max_examples, settings, seed)
+                   prop, max_examples, settings, seed, deadline)
 
 
+@validated
 def check_mode_nesting(
     fn: Callable[..., Any], *, ndim: int = 1, backend: Any = "numpy",
     max_examples: int | None = None, settings: Any = None, seed: int | None = None,
-    device: str | None = None,
+    device: str | None = None, deadline: float | None = DEFAULT_DEADLINE,
 ) -> CheckReport:
     """``'valid'`` ⊂ ``'same'`` ⊂ ``'full'`` for ``fn(in1, in2, mode)`` (scipy centring)."""
     be = resolve_backend(backend, device)
 
     def prop(case: Case) -> None:
         a, b = case.args["in1"], case.args["in2"]
-        full = _call(fn, be, "float64", a, b, mode="full")
-        same = _call(fn, be, "float64", a, b, mode="same")
+        full_shape = tuple(m + n - 1 for m, n in zip(a.shape, b.shape, strict=True))
+        full = _call(fn, be, case, deadline, full_shape, a, b, mode="full")
+        same = _call(fn, be, case, deadline, tuple(a.shape), a, b, mode="same")
         starts = [(n - 1) // 2 for n in b.shape]
         win = full[tuple(slice(s, s + m) for s, m in zip(starts, a.shape, strict=True))]
         _differ(case, "'same' as the window of 'full' starting at ⌊(n−1)/2⌋", same, win)
         if all(m >= n for m, n in zip(a.shape, b.shape, strict=True)):
-            valid = _call(fn, be, "float64", a, b, mode="valid")
+            valid_shape = tuple(m - n + 1 for m, n in zip(a.shape, b.shape, strict=True))
+            valid = _call(fn, be, case, deadline, valid_shape, a, b, mode="valid")
             vwin = full[tuple(slice(n - 1, m) for m, n in zip(a.shape, b.shape, strict=True))]
             _differ(case, "'valid' as the window of 'full' from n−1 to m", valid, vwin)
 
     strategy = sts.convolve_cases(ndim, dtypes=("float64",), values="integer", modes=("full",))
-    return _runner("check_mode_nesting", fn, strategy, prop, max_examples, settings, seed)
+    return _runner("check_mode_nesting", fn, strategy, prop, max_examples, settings, seed,
+                   deadline)

@@ -83,16 +83,20 @@ def test_failure_message_has_case_bound_and_snippet() -> None:
     assert "diagnosis:" in msg
 
 
-def test_user_exception_propagates_unwrapped_with_note() -> None:
+def test_user_exception_is_a_failure_with_the_exception_chained() -> None:
     class Boom(RuntimeError):
         pass
 
     def raises(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1):  # type: ignore[no-untyped-def]
         raise Boom("not implemented")
 
-    with pytest.raises(Boom) as info:
+    with pytest.raises(ConvCheckFailure) as info:
         check_conv(raises, max_examples=5, seed=0)
-    assert any("check_conv" in n for n in getattr(info.value, "__notes__", []))
+    assert "raised Boom: not implemented" in str(info.value)
+    assert "case: conv(input:" in str(info.value)
+    cause = info.value.__cause__
+    assert isinstance(cause, Boom)
+    assert any("check_conv" in n for n in getattr(cause, "__notes__", []))
 
 
 def test_switched_off_features_are_not_passed() -> None:

@@ -22,6 +22,8 @@ with NumPy, so large arrays stay cheap; shapes and parameters shrink as usual.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -209,9 +211,11 @@ def channel_counts(*, min_value: int = 1, max_value: int = 64) -> st.SearchStrat
     >>> find(channel_counts(), lambda c: c % 32 == 0)
     32
     """
-    if min_value < 1 or max_value < min_value:
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+               for v in (min_value, max_value)) or min_value < 1 or max_value < min_value:
         raise InvalidArgument(
-            f"channel_counts needs 1 <= min_value <= max_value, got {min_value!r}, {max_value!r}"
+            f"channel_counts needs ints 1 <= min_value <= max_value, got {min_value!r}, "
+            f"{max_value!r}"
         )
     opts = [
         st.integers(min_value, min(max_value, max(min_value, 4))),
@@ -224,9 +228,10 @@ def channel_counts(*, min_value: int = 1, max_value: int = 64) -> st.SearchStrat
 
 def kernel_sizes(*, min_value: int = 1, max_value: int = 5) -> st.SearchStrategy[int]:
     """Kernel sizes, even ones included."""
-    if min_value < 1 or max_value < min_value:
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+               for v in (min_value, max_value)) or min_value < 1 or max_value < min_value:
         raise InvalidArgument(
-            f"kernel_sizes needs 1 <= min_value <= max_value, got {min_value!r}, {max_value!r}"
+            f"kernel_sizes needs ints 1 <= min_value <= max_value, got {min_value!r}, {max_value!r}"
         )
     return st.integers(min_value, max_value)
 
@@ -239,6 +244,46 @@ def _as_param(draw: Any, values: Sequence[int]) -> int | tuple[int, ...]:
 
 
 _VALUES = ("any", "integer", "real")
+
+
+#: arguments of the case strategies that are feature switches (must be real bools)
+_STRATEGY_FLAGS = frozenset({
+    "groups", "stride", "dilation", "padding", "bias", "batch", "output_padding",
+    "ceil_mode", "count_include_pad", "divisor_override", "return_indices", "nonfinite",
+    "mode_argument",
+})
+
+
+def _eager(strategy_fn: Any) -> Any:
+    """Validate a case strategy's arguments when it is *called*, not when it is first drawn
+    from: ``conv_cases(groups="no")`` is an InvalidArgument at once (a flag must be a bool,
+    not something merely truthy), like every other bad argument."""
+    sig = inspect.signature(strategy_fn)
+    complex_ok = "modes" in sig.parameters  # the signal API takes complex inputs
+
+    @functools.wraps(strategy_fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = sig.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise InvalidArgument(f"{strategy_fn.__name__}: {exc}") from None
+        for name, value in bound.arguments.items():
+            if name in _STRATEGY_FLAGS and not isinstance(value, (bool, np.bool_)):
+                raise InvalidArgument(
+                    f"{name} must be True or False, got {name}={value!r}")
+            if name == "ndim":
+                _validate_ndim(value)
+            elif name == "dtypes":
+                _validate_dtypes(value, allow_complex=complex_ok)
+            elif name == "values" and (not isinstance(value, str) or value not in _VALUES):
+                raise InvalidArgument(f"values must be one of {_VALUES}, got values={value!r}")
+            elif name == "modes":
+                _validate_subset("modes", value, _SIGNAL_MODES)
+            elif name == "padding_modes":
+                _validate_subset("padding_modes", value, ("explicit", "same", "valid"))
+        return strategy_fn(*args, **kwargs)
+
+    return wrapper
 
 
 def _draw_values_kind(draw: Any, values: str = "any") -> tuple[bool, int, float]:
@@ -321,6 +366,7 @@ def _layer_axis(draw: Any, regime: str, ndim: int, kmax: int, stride: bool, dila
     return None
 
 
+@_eager
 @st.composite
 def conv_cases(
     draw: Any,
@@ -407,6 +453,7 @@ def conv_cases(
                 terms + int(has_bias), {"recipe": gen.recipe})
 
 
+@_eager
 @st.composite
 def conv_transpose_cases(
     draw: Any,
@@ -546,6 +593,7 @@ def _out_sizes(sizes: list[int], ks: list[int], ss: list[int], ds: list[int],
     ]
 
 
+@_eager
 @st.composite
 def conv_input_grad_cases(
     draw: Any,
@@ -580,6 +628,7 @@ def conv_input_grad_cases(
                 kwargs, dtype, integer_valued, seed, terms, {"recipe": gen.recipe})
 
 
+@_eager
 @st.composite
 def conv_weight_grad_cases(
     draw: Any,
@@ -668,8 +717,8 @@ def _signal_cases(op: str) -> Any:
     return cases
 
 
-convolve_cases = _signal_cases("convolve")
-correlate_cases = _signal_cases("correlate")
+convolve_cases = _eager(_signal_cases("convolve"))
+correlate_cases = _eager(_signal_cases("correlate"))
 
 
 def _pool_geometry(
@@ -712,6 +761,7 @@ def _pool_specials(draw: Any, nonfinite: bool, integer_valued: bool) -> float:
     return 0.1 if nonfinite and not integer_valued and draw(st.integers(0, 5)) == 0 else 0.0
 
 
+@_eager
 @st.composite
 def max_pool_cases(
     draw: Any,
@@ -754,6 +804,7 @@ def max_pool_cases(
                 {"recipe": gen.recipe})
 
 
+@_eager
 @st.composite
 def avg_pool_cases(
     draw: Any,
@@ -823,6 +874,7 @@ def _pool_out_shape(x_shape: tuple[int, ...], kwargs: dict[str, Any], dilation: 
     return (*x_shape[:2], *out)
 
 
+@_eager
 @st.composite
 def max_pool_grad_cases(
     draw: Any,
@@ -852,6 +904,7 @@ def max_pool_grad_cases(
                 base.dtype, base.integer_valued, base.seed, overlap, {"recipe": recipe})
 
 
+@_eager
 @st.composite
 def avg_pool_grad_cases(
     draw: Any,

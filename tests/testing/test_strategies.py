@@ -25,6 +25,25 @@ def test_bad_arguments_raise_invalid_argument(factory, kwargs, word) -> None:  #
         find(factory(**kwargs), lambda c: True)
 
 
+@pytest.mark.parametrize(
+    ("factory", "kwargs", "word"),
+    [(sts.conv_cases, {"groups": "no"}, "groups"), (sts.conv_cases, {"batch": 1}, "batch"),
+     (sts.conv_transpose_cases, {"output_padding": None}, "output_padding"),
+     (sts.max_pool_cases, {"ceil_mode": "False"}, "ceil_mode"),
+     (sts.avg_pool_grad_cases, {"divisor_override": 0}, "divisor_override"),
+     (sts.correlate_cases, {"mode_argument": "yes"}, "mode_argument"),
+     (sts.conv_weight_grad_cases, {"ndim": "2"}, "ndim"),
+     (sts.convolve_cases, {"dtypes": ("float128",)}, "dtypes"),
+     (sts.conv_cases, {"values": 3}, "values"),
+     (sts.conv_input_grad_cases, {"strid": True}, "strid"),
+     (sts.kernel_sizes, {"max_value": "5"}, "max_value")],
+)
+def test_bad_arguments_are_refused_when_the_strategy_is_made(factory, kwargs, word) -> None:  # type: ignore[no-untyped-def]
+    # eagerly: a truthy non-bool flag must not slip through to a draw that reads it as True
+    with pytest.raises(InvalidArgument, match=word):
+        factory(**kwargs)
+
+
 def test_channel_counts_reach_awkward_and_multiple_of_32_counts() -> None:
     assert find(sts.channel_counts(), lambda c: c > 8 and c % 8 != 0) == 9
     assert find(sts.channel_counts(), lambda c: c % 32 == 0) == 32

@@ -361,6 +361,8 @@ def prepare_conv(
     geom = conv_geometry(xb.shape, wa.shape, stride, padding, dilation, groups)
     mode = check_padding_mode(padding_mode, geom.pads, geom.in_spatial)
     b = check_bias(bias, wa.shape[0], "one per output channel, w.shape[0]")
+    # a broadcast view holds a huge weight in no memory; the GEMM needs it contiguous
+    check_elements("weight copy", wa.shape, 8, f"w.shape={wa.shape}")
     dtype = compute_dtype(xb, wa, b)
     k_size = math.prod(geom.kernel) * wa.shape[1]
     check_int_range(dtype, max_abs(xb) * max_abs(wa) * k_size + max_abs(b), "convolution")

@@ -48,9 +48,11 @@ from convmath.numeric._conv import (
     rows_slice,
     windows,
 )
-from convmath.numeric._transpose import scatter_taps, transpose_gather
+from convmath.numeric._transpose import gather_is_exact, scatter_taps, transpose_gather
 from convmath.numeric._validate import (
+    MAX_PARAM,
     as_array,
+    check_elements,
     check_int_range,
     is_int,
     max_abs,
@@ -60,13 +62,30 @@ __all__ = ["conv_bias_grad", "conv_input_grad", "conv_weight_grad"]
 
 
 def _shape_tuple(name: str, value: Any) -> tuple[int, ...]:
-    try:
-        shape = tuple(int(v) for v in value)
-        ok = all(not isinstance(v, (bool, float)) and int(v) == v for v in value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgument(f"{name} must be a sequence of ints, got {value!r}") from exc
-    if not ok:
-        raise InvalidArgument(f"{name} must be a sequence of ints, got {value!r}")
+    """``value`` (a tuple, list or 1-D integer array of ints, like ``torch.Size``) as a tuple.
+
+    Anything else — a scalar, a string, a dict, floats (even integral ones), bools, nested
+    sequences, negative or huge entries — is an InvalidArgument naming ``name``.
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "iu":
+        items: list[Any] = value.tolist()
+    elif isinstance(value, (tuple, list)):
+        items = list(value)
+    else:
+        raise InvalidArgument(
+            f"{name} must be a sequence of ints (a tuple, list or torch.Size), got "
+            f"{name}={value!r}"
+        )
+    if not all(is_int(v) for v in items):
+        raise InvalidArgument(f"{name} must be a sequence of ints, got {name}={value!r}")
+    shape = tuple(int(v) for v in items)
+    if any(v < 0 for v in shape):
+        raise InvalidArgument(f"{name} must not have negative sizes, got {name}={value!r}")
+    if any(v > MAX_PARAM for v in shape):
+        raise InvalidArgument(
+            f"{name} must have sizes <= {MAX_PARAM} (they must fit in np.intp), got "
+            f"{name}={value!r}"
+        )
     return shape
 
 
@@ -113,6 +132,8 @@ def prepare_input_grad(
     expected = (full[0], wa.shape[0], *geom.out_spatial)
     check_grad_output(ga, expected, f"input_size={input_size!r}, weight.shape={wa.shape}, "
                       f"stride={stride!r}, padding={padding!r}, dilation={dilation!r}")
+    # a broadcast view holds a huge weight in no memory; the GEMM needs it contiguous
+    check_elements("weight copy", wa.shape, 8, f"weight.shape={wa.shape}")
     dtype = compute_dtype(wa, ga)
     bound = max_abs(wa) * max_abs(ga) * (wa.shape[0] // geom.groups) * math.prod(geom.kernel)
     check_int_range(dtype, bound, "input gradient")
@@ -143,7 +164,7 @@ def conv_input_grad(
     _, wa, ga, geom, is_batched, dtype = prepare_input_grad(
         input_size, weight, grad_output, stride, padding, dilation, groups
     )
-    if all(s == 1 for s in geom.stride):
+    if all(s == 1 for s in geom.stride) and gather_is_exact(wa):
         span = [d * (k - 1) for d, k in zip(geom.dilation, geom.kernel, strict=True)]
         dx = transpose_gather(ga, wa, geom.dilation, geom.groups,
                               [e - pb for e, (pb, _) in zip(span, geom.pads, strict=True)],
@@ -180,6 +201,9 @@ def prepare_weight_grad(
         )
     geom = conv_geometry(xa.shape, wsize, stride, padding, dilation, groups,
                          x_name="input", w_name="weight_size")
+    # the result has shape weight_size even for an empty batch, which conv_geometry's
+    # output guard (N · C_out · o) does not see
+    check_elements("weight gradient", wsize, 16, f"weight_size={weight_size!r}")
     expected = (xa.shape[0], wsize[0], *geom.out_spatial)
     check_grad_output(ga, expected, f"input.shape={xa.shape}, weight_size={weight_size!r}, "
                       f"stride={stride!r}, padding={padding!r}, dilation={dilation!r}")

@@ -57,7 +57,17 @@ from convmath.numeric._validate import (
     max_abs,
 )
 
-__all__ = ["conv_transpose", "scatter_taps", "transpose_gather"]
+__all__ = ["conv_transpose", "gather_is_exact", "scatter_taps", "transpose_gather"]
+
+
+def gather_is_exact(w: np.ndarray) -> bool:
+    """Whether the stride-1 gather (:func:`transpose_gather`) gives the scatter's result.
+
+    The gather multiplies the zero padding of its input by every kernel tap; the scatter,
+    like PyTorch, only ever multiplies actual entries. The two differ only when the kernel
+    holds an inf or a NaN (``0 · inf = nan``), so such kernels take the scatter.
+    """
+    return w.dtype.kind in "iu" or bool(np.isfinite(w).all())
 
 
 def scatter_taps(
@@ -190,6 +200,8 @@ def prepare_conv_transpose(
                 for i, dd, k, pp, oo in zip(xb.shape[2:], d, wa.shape[2:], p, op, strict=True)]
     check_elements("padded input of one sample", (xb.shape[1], *gathered), 8, context)
     b = check_bias(bias, c_out, "one per output channel, w.shape[1] * groups")
+    # a broadcast view holds a huge weight in no memory; the GEMM needs it contiguous
+    check_elements("weight copy", wa.shape, 8, f"w.shape={wa.shape}")
     dtype = compute_dtype(xb, wa, b)
     bound = max_abs(xb) * max_abs(wa) * (wa.shape[0] // grp) * math.prod(wa.shape[2:])
     check_int_range(dtype, bound + max_abs(b), "transposed convolution")
@@ -221,7 +233,7 @@ def conv_transpose(
         x, w, bias, stride, padding, output_padding, groups, dilation
     )
     kernel = wa.shape[2:]
-    if all(s == 1 for s in a["stride"]):
+    if all(s == 1 for s in a["stride"]) and gather_is_exact(wa):
         before = [d * (k - 1) - p for d, k, p in zip(a["dilation"], kernel, a["padding"],
                                                        strict=True)]
         after = [b + op for b, op in zip(before, a["output_padding"], strict=True)]

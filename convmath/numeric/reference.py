@@ -14,7 +14,8 @@ the formulas and used on small inputs, as the independent oracle of the fast pat
 
 ``x̄[n, c, v]`` reads ``x`` at the padded position ``v`` (``v − p_before`` in ``x``): zero
 outside for ``'zeros'``, mirrored without the edge for ``'reflect'``, clamped for
-``'replicate'``, wrapped for ``'circular'`` (see :func:`padded_index`). Note the gradients
+``'replicate'``, wrapped for ``'circular'`` (see :func:`padded_index`); a padding zero
+is multiplied by the weight like any value, so ``0 · inf = nan`` as in PyTorch. Note the gradients
 are gathers (each input position collects its terms), whereas the fast paths scatter.
 
 >>> import numpy as np
@@ -66,12 +67,16 @@ def _read_padded(
     x: np.ndarray, channels: slice, v: Sequence[int], pads_before: Sequence[int],
     padding_mode: str,
 ) -> np.ndarray | None:
-    """``x̄[:, channels, v]`` (all batch samples), or ``None`` where it is a padding zero."""
+    """``x̄[:, channels, v]`` (all batch samples); zeros where it is a padding zero.
+
+    A padding zero is multiplied like any other value (``0 · inf = nan``), as PyTorch's
+    forward convolution and weight gradient do."""
     index = []
     for vv, pb, size in zip(v, pads_before, x.shape[2:], strict=True):
         i = padded_index(vv - pb, size, padding_mode)
         if i is None:
-            return None
+            at0: tuple[Any, ...] = (slice(None), channels, *(0,) * (x.ndim - 2))
+            return np.zeros_like(x[at0])
         index.append(i)
     at: tuple[Any, ...] = (slice(None), channels, *index)
     return x[at]  # type: ignore[no-any-return]

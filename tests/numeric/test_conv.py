@@ -15,7 +15,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import convmath.numeric._conv as conv_module
 from convmath import InvalidArgument
-from convmath.numeric import conv, reference
+from convmath.numeric import conv, conv_weight_grad, reference
 
 FAST = settings(max_examples=40, deadline=None)
 
@@ -422,3 +422,24 @@ def test_huge_stride_within_intp_is_fine() -> None:
     # a stride far beyond the input is legal: one window (PyTorch gives the same)
     assert conv(np.arange(5.0).reshape(1, 1, 5), np.ones((1, 1, 3)), stride=2**40).tolist() \
         == [[[3.0]]]
+
+
+def test_definitional_twin_multiplies_padding_zeros_like_torch() -> None:
+    """Regression (issue 7 fuzz): the twin skipped padding positions, so an inf tap gave 0
+    or inf where the fast path and PyTorch (0·inf = nan) give nan."""
+    x, w = np.ones((1, 1, 3)), np.array([[[np.inf, 1.0]]])
+    # hand: y[t] = x̄[t]·inf + x̄[t+1] with x̄ = 0 1 1 1 0: 0·inf+1 = nan, inf, inf, inf
+    expected = [[[np.nan, np.inf, np.inf, np.inf]]]
+    assert_array_equal(conv(x, w, padding=1), expected)
+    assert_array_equal(reference.conv(x, w, padding=1), expected)
+    dw = reference.conv_weight_grad(np.array([[[np.inf, 1.0]]]), (1, 1, 2), np.ones((1, 1, 3)),
+                                    padding=1)
+    assert_array_equal(dw, conv_weight_grad(np.array([[[np.inf, 1.0]]]), (1, 1, 2),
+                                            np.ones((1, 1, 3)), padding=1))
+
+
+def test_huge_broadcast_weight_is_refused_up_front() -> None:
+    """Regression (issue 7 fuzz): a (2**17, 2**17, 3) broadcast view used to be copied."""
+    w = np.broadcast_to(1.0, (2**17, 2**17, 3))
+    with pytest.raises(InvalidArgument, match=r"weight copy .*w\.shape="):
+        conv(np.broadcast_to(1.0, (1, 2**17, 5)), w)

@@ -369,3 +369,44 @@ def test_mixed_int64_uint64_gradients_are_exact() -> None:
     dw = conv_weight_grad(x, (1, 1, 2), g)  # dw[j] = Σ_t g[t]·x[t + j]
     assert dw.dtype == np.int64
     assert dw.tolist() == [[[3 * (2**53 + 1), 1]]]
+
+
+def test_input_grad_with_inf_in_the_kernel_matches_torch() -> None:
+    """Regression (issue 7 fuzz): stride 1 multiplied padding zeros by an inf tap (nan)."""
+    w = np.array([[[np.inf, 1.0]]])
+    g = np.ones((1, 1, 3))
+    # hand: dx[u] = Σ_{t+j=u} w[j]·g[t]: inf, inf+1, inf+1, 1 (torch autograd agrees)
+    assert_array_equal(conv_input_grad((1, 1, 4), w, g), [[[np.inf, np.inf, np.inf, 1.0]]])
+    assert_array_equal(reference.conv_input_grad((1, 1, 4), w, g),
+                       [[[np.inf, np.inf, np.inf, 1.0]]])
+
+
+@pytest.mark.parametrize("size", [
+    {1: 1, 2: 1, 5: 1}, (1, 1, float("inf")), (1, 1, float("nan")), (1, 1, np.float32(5.0)),
+    (1, 1, 5.0), "115", 5, None, (1, 1, None), np.array([1.0, 1.0, 5.0]), (1, 1, 2**70),
+    (-1, 1, 5), (1, 1, True),
+])
+def test_input_size_must_be_a_sequence_of_ints(size: Any) -> None:
+    """Regression (issue 7 fuzz): a dict was read as its keys, inf raised OverflowError and
+    an integral np.float32 was accepted."""
+    w, g = np.ones((1, 1, 3)), np.ones((1, 1, 3))
+    with pytest.raises(InvalidArgument, match="input_size"):
+        conv_input_grad(size, w, g)
+    with pytest.raises(InvalidArgument, match="weight_size"):
+        conv_weight_grad(np.ones((1, 1, 5)), size, g)
+
+
+def test_sizes_may_be_torch_size_or_int_arrays() -> None:
+    w, g = np.ones((1, 1, 3)), np.ones((1, 1, 3))
+    expected = conv_input_grad((1, 1, 5), w, g)
+    assert_array_equal(conv_input_grad(np.array([1, 1, 5]), w, g), expected)
+    assert_array_equal(conv_input_grad([np.int64(1), 1, 5], w, g), expected)
+
+
+def test_huge_weight_size_with_empty_batch_is_refused_up_front() -> None:
+    """Regression (issue 7 fuzz): with N=0 the output guard saw 0 elements and the zeroed
+    (2**40, 1, 3) result raised MemoryError."""
+    with pytest.raises(InvalidArgument, match=r"weight gradient .*weight_size="):
+        conv_weight_grad(np.zeros((0, 1, 5)), (2**40, 1, 3), np.zeros((0, 2**40, 3)))
+    assert conv_weight_grad(np.zeros((0, 1, 5)), (2, 1, 3), np.zeros((0, 2, 3))).shape == (
+        2, 1, 3)

@@ -277,3 +277,22 @@ def test_int64_with_uint64_is_exact() -> None:
     assert y.tolist() == [[[a, a, a + 1, 1, 1]]]
     assert reference.conv_transpose(x, np.ones((1, 1, 3), np.uint64), stride=2).tolist() \
         == [[[a, a, a + 1, 1, 1]]]
+
+
+def test_stride_one_with_inf_in_the_kernel_matches_torch() -> None:
+    """Regression (issue 7 fuzz): the stride-1 gather multiplied its zero padding by the
+    kernel, so an inf tap gave nan (0·inf) where PyTorch's scatter gives 1."""
+    w = np.array([[[np.inf, 1.0]]])
+    # hand: y[u] = Σ_{t+j=u} x[t]·w[j] with x = 1 1 1: inf, inf+1, inf+1, 1
+    assert_array_equal(conv_transpose(np.ones((1, 1, 3)), w), [[[np.inf, np.inf, np.inf, 1.0]]])
+    assert_array_equal(conv_transpose(np.ones((1, 1, 3)), w, padding=1), [[[np.inf, np.inf]]])
+    assert_array_equal(reference.conv_transpose(np.ones((1, 1, 3)), w),
+                       [[[np.inf, np.inf, np.inf, 1.0]]])
+
+
+def test_huge_broadcast_weight_is_refused_up_front() -> None:
+    """Regression (issue 7 fuzz): a broadcast view declares a weight larger than memory;
+    the GEMM's contiguous copy of it used to end in MemoryError."""
+    w = np.broadcast_to(1.0, (2**17, 2**17, 3))
+    with pytest.raises(InvalidArgument, match=r"weight copy .*w\.shape="):
+        conv_transpose(np.broadcast_to(1.0, (1, 2**17, 5)), w)

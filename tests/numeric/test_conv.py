@@ -443,3 +443,28 @@ def test_huge_broadcast_weight_is_refused_up_front() -> None:
     w = np.broadcast_to(1.0, (2**17, 2**17, 3))
     with pytest.raises(InvalidArgument, match=r"weight copy .*w\.shape="):
         conv(np.broadcast_to(1.0, (1, 2**17, 5)), w)
+
+
+@pytest.mark.parametrize(
+    ("xs", "ws", "kw"),
+    [((2, 4, 9, 7), (6, 2, 3, 2), {"stride": (2, 1), "padding": (1, 0), "dilation": (1, 2),
+                                    "groups": 2}),
+     ((1, 3, 10), (5, 3, 4), {"padding": 2}),
+     ((2, 2, 5, 6, 7), (2, 1, 2, 3, 2), {"groups": 2, "padding": "same"}),
+     ((1, 2, 8), (3, 2, 3), {"padding": 1, "padding_mode": "reflect"})],
+)
+def test_per_tap_path_matches_the_definition(monkeypatch: pytest.MonkeyPatch, xs: tuple[int, ...],
+                                              ws: tuple[int, ...], kw: dict[str, Any]) -> None:
+    """The tap-by-tap GEMM path (taken when one im2col row would be huge, e.g. a 2**20-sample
+    signal with a 4096-tap kernel) agrees with the definitional twin, exactly on integers."""
+    import convmath.numeric._conv as conv_module
+
+    monkeypatch.setattr(conv_module, "TAP_LOOP_BYTES", 0)
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal(xs), rng.standard_normal(ws)
+    np.testing.assert_allclose(conv(x, w, **kw), reference.conv(x, w, **kw), rtol=1e-12,
+                               atol=1e-12)
+    xi, wi = rng.integers(-9, 9, xs), rng.integers(-9, 9, ws)
+    got = conv(xi, wi, **kw)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, reference.conv(xi, wi, **kw))

@@ -29,6 +29,7 @@ array([[[2., 4.]]])
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -37,6 +38,8 @@ import numpy as np
 
 from convmath.errors import InvalidArgument
 from convmath.numeric._conv import (
+    CHUNK_BYTES,
+    TAP_LOOP_BYTES,
     ConvGeometry,
     PaddedInput,
     Scratch,
@@ -241,6 +244,8 @@ def conv_weight_grad(
     k_size = math.prod(geom.kernel)
     o = geom.out_spatial
     n = geom.ndim
+    if c_in * k_size * math.prod(o[1:]) * dtype.itemsize > TAP_LOOP_BYTES:
+        return _weight_grad_per_tap(xa, ga, wsize, geom, dtype)
     # dwᵀ[grp] = cols[grp] · gᵀ[grp] or dw[grp] = g[grp] · colsᵀ[grp]: the same products;
     # OpenBLAS's sgemm is measurably faster (up to 2×) with the longer side as rows;
     # dgemm showed no such preference.
@@ -269,6 +274,29 @@ def conv_weight_grad(
     if transposed:
         dw = dw.transpose(0, 2, 1)
     return np.ascontiguousarray(dw).reshape(wsize)
+
+
+def _weight_grad_per_tap(xa: np.ndarray, ga: np.ndarray, wsize: tuple[int, ...],
+                         geom: ConvGeometry, dtype: np.dtype[Any]) -> np.ndarray:
+    """``dw[:, :, j] = Σ_{n,t} g[n, :, t] · x̄[n, :, s·t + d·j]ᵀ``, one GEMM per kernel tap
+    (per group): the path for layers whose im2col row would be huge (see ``conv``)."""
+    n_batch, c_in = xa.shape[:2]
+    c_out, grp = wsize[0], geom.groups
+    o = geom.out_spatial
+    dw = np.zeros((grp, c_out // grp, c_in // grp, math.prod(geom.kernel)), dtype=dtype)
+    per = max(1, CHUNK_BYTES // max(1, c_in * math.prod(o) * dtype.itemsize))
+    scratch = Scratch(dtype)
+    padded = PaddedInput(xa, geom.pads, "zeros", dtype)
+    for n0 in range(0, n_batch, per):
+        n1 = min(n_batch, n0 + per)
+        nb = n1 - n0
+        view = windows(padded.chunk(n0, n1), geom.kernel, geom.stride, geom.dilation, o)
+        gc = ga[n0:n1].astype(dtype, copy=False).reshape(nb, grp, c_out // grp, -1)
+        for t, tap in enumerate(itertools.product(*(range(k) for k in geom.kernel))):
+            index: tuple[Any, ...] = (slice(None), slice(None), *tap)
+            cols = scratch.copy("tap", view[index]).reshape(nb, grp, c_in // grp, -1)
+            dw[..., t] += np.matmul(gc, cols.transpose(0, 1, 3, 2)).sum(axis=0)
+    return dw.reshape(wsize)
 
 
 def conv_bias_grad(grad_output: Any, spatial_dims: int | None = None) -> np.ndarray:

@@ -410,3 +410,30 @@ def test_huge_weight_size_with_empty_batch_is_refused_up_front() -> None:
         conv_weight_grad(np.zeros((0, 1, 5)), (2**40, 1, 3), np.zeros((0, 2**40, 3)))
     assert conv_weight_grad(np.zeros((0, 1, 5)), (2, 1, 3), np.zeros((0, 2, 3))).shape == (
         2, 1, 3)
+
+
+@pytest.mark.parametrize(
+    ("xs", "ws", "kw"),
+    [((2, 4, 9, 7), (6, 2, 3, 2), {"stride": (2, 1), "padding": (1, 0), "dilation": (1, 2),
+                                    "groups": 2}),
+     ((3, 3, 10), (5, 3, 4), {"padding": 2, "stride": 3}),
+     ((2, 2, 5, 6, 7), (2, 1, 2, 3, 2), {"groups": 2, "padding": 1})],
+)
+def test_weight_grad_per_tap_path_matches_the_definition(
+        monkeypatch: pytest.MonkeyPatch, xs: tuple[int, ...], ws: tuple[int, ...],
+        kw: dict[str, Any]) -> None:
+    """The tap-by-tap path (taken when one im2col row would be huge) agrees with the
+    definitional twin, exactly on integers."""
+    import convmath.numeric._grad as grad_module
+
+    monkeypatch.setattr(grad_module, "TAP_LOOP_BYTES", 0)
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal(xs)
+    g = rng.standard_normal(conv(x, np.zeros(ws), **kw).shape)
+    np.testing.assert_allclose(conv_weight_grad(x, ws, g, **kw),
+                               reference.conv_weight_grad(x, ws, g, **kw), rtol=1e-12,
+                               atol=1e-12)
+    xi, gi = rng.integers(-9, 9, xs), rng.integers(-9, 9, g.shape)
+    got = conv_weight_grad(xi, ws, gi, **kw)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, reference.conv_weight_grad(xi, ws, gi, **kw))

@@ -11,7 +11,18 @@ from convmath.numeric._conv import conv
 from convmath.numeric._grad import conv_bias_grad, conv_input_grad, conv_weight_grad
 from convmath.numeric._network import PRESETS, LayerInfo, NetworkInfo, network_shapes
 from convmath.numeric._pad import PADDING_MODES
-from convmath.numeric._pool import avg_pool, avg_pool_grad, max_pool, max_pool_grad
+from convmath.numeric._pool import (
+    avg_pool,
+    avg_pool1d,
+    avg_pool2d,
+    avg_pool3d,
+    avg_pool_grad,
+    max_pool,
+    max_pool1d,
+    max_pool2d,
+    max_pool3d,
+    max_pool_grad,
+)
 from convmath.numeric._shapes import (
     conv_output_size,
     conv_transpose_output_size,
@@ -27,6 +38,9 @@ __all__ = [
     "LayerInfo",
     "NetworkInfo",
     "avg_pool",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
     "avg_pool_grad",
     "choose_method",
     "conv",
@@ -39,6 +53,9 @@ __all__ = [
     "convolve",
     "correlate",
     "max_pool",
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
     "max_pool_grad",
     "network_shapes",
     "pool_output_size",

@@ -12,10 +12,12 @@ functions in :mod:`convmath.numeric._pool` are compared against. Every output po
   ``divisor_override``, or ``∏ (min(start+k, i+p) − start)`` (count_include_pad), or the
   number of in-bounds taps.
 - The gradients route ``g[t]`` to the chosen index (max; integer ``g`` summed exactly as
-  Python ints), or ``g[t]/D(t)`` to every in-bounds tap (avg).
+  Python ints), or ``g[t]/D(t)`` to every in-bounds tap (avg); complex ``g`` stays complex.
 
 Arguments are validated by the same :func:`~convmath.numeric._pool.pool_geometry` as the
-fast path (validation is not what these loops are for).
+fast path (validation is not what these loops are for), so the shape rules are the same:
+``ndim=`` or a sequence-valued argument gives the number of spatial axes, and ``x`` may be
+batched ``(N, C, *spatial)`` or unbatched ``(C, *spatial)``.
 """
 
 from __future__ import annotations
@@ -84,11 +86,11 @@ def _max_scan(plane: np.ndarray, g: PoolGeometry, t: tuple[int, ...],
 
 def definitional_max_pool(
     x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
-    ceil_mode: bool = False,
+    ceil_mode: bool = False, *, ndim: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Max pooling by loops; returns ``(values, flat indices)``."""
     x = np.asarray(x)
-    g = pool_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
+    g = pool_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode, ndim=ndim)
     xb = _batched(x, g)
     out = np.empty((xb.shape[0], *g.out_size), dtype=x.dtype)
     idx = np.empty((xb.shape[0], *g.out_size), dtype=np.int64)
@@ -113,11 +115,14 @@ def _divisor(g: PoolGeometry, t: tuple[int, ...], taps: list[tuple[int, ...]],
 
 def definitional_avg_pool(
     x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
-    count_include_pad: bool = True, divisor_override: int | None = None,
+    count_include_pad: bool = True, divisor_override: int | None = None, *,
+    ndim: int | None = None,
 ) -> np.ndarray:
-    """Average pooling by loops (float64 sums for float input; exact ints, truncated)."""
+    """Average pooling by loops (float64 sums for float input; exact ints, the quotient
+    truncated towards zero, as C's ``/`` — a negative ``divisor_override`` included)."""
     x = np.asarray(x)
-    g = pool_geometry(x.shape, kernel_size, stride, padding, 1, ceil_mode)
+    g = pool_geometry(x.shape, kernel_size, stride, padding, 1, ceil_mode, ndim=ndim,
+                      fn="avg_pool")
     xb = _batched(x, g)
     out = np.empty((xb.shape[0], *g.out_size), dtype=x.dtype)
     for m in range(xb.shape[0]):
@@ -125,8 +130,8 @@ def definitional_avg_pool(
             div = _divisor(g, t, taps, count_include_pad, divisor_override)
             if x.dtype.kind in "iu":
                 total = sum(int(xb[m][u]) for u in taps)
-                quotient = abs(total) // div
-                out[_at(m, t)] = quotient if total >= 0 else -quotient
+                quotient = abs(total) // abs(div)
+                out[_at(m, t)] = quotient if (total >= 0) == (div > 0) else -quotient
             else:
                 out[_at(m, t)] = math.fsum(float(xb[m][u]) for u in taps) / div
     return out.reshape(g.out_shape)
@@ -134,17 +139,18 @@ def definitional_avg_pool(
 
 def definitional_max_pool_grad(
     x: Any, grad_output: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
-    dilation: Any = 1, ceil_mode: bool = False,
+    dilation: Any = 1, ceil_mode: bool = False, *, ndim: int | None = None,
 ) -> np.ndarray:
     """``∂L/∂x`` of max pooling: each ``g[t]`` added at the index its window chose."""
     x = np.asarray(x)
     grad_output = np.asarray(grad_output)
-    g = pool_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
+    g = pool_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode, ndim=ndim)
     xb = _batched(x, g)
     gb = grad_output.reshape((xb.shape[0], *g.out_size))
     integer = grad_output.dtype.kind in "iu"
     # integer gradients: exact Python-int sums, returned as int64 (uint64 if unsigned)
-    gx = np.zeros((xb.shape[0], math.prod(g.in_size)), dtype=object if integer else np.float64)
+    gx = np.zeros((xb.shape[0], math.prod(g.in_size)),
+                  dtype=object if integer else np.result_type(grad_output.dtype, np.float64))
     for m in range(xb.shape[0]):
         for t, taps in _windows(g):
             _, u = _max_scan(xb[m], g, t, taps)
@@ -157,14 +163,15 @@ def definitional_max_pool_grad(
 def definitional_avg_pool_grad(
     input_shape: tuple[int, ...], grad_output: Any, kernel_size: Any, stride: Any = None,
     padding: Any = 0, ceil_mode: bool = False, count_include_pad: bool = True,
-    divisor_override: int | None = None,
+    divisor_override: int | None = None, *, ndim: int | None = None,
 ) -> np.ndarray:
     """``∂L/∂x`` of average pooling: ``g[t]/D(t)`` added to each in-bounds tap of window t."""
     grad_output = np.asarray(grad_output)
-    g = pool_geometry(tuple(input_shape), kernel_size, stride, padding, 1, ceil_mode)
+    g = pool_geometry(tuple(input_shape), kernel_size, stride, padding, 1, ceil_mode,
+                      ndim=ndim, fn="avg_pool")
     m_count = math.prod(g.batch_shape)
     gb = grad_output.reshape((m_count, *g.out_size))
-    gx = np.zeros((m_count, *g.in_size), dtype=np.float64)
+    gx = np.zeros((m_count, *g.in_size), dtype=np.result_type(grad_output.dtype, np.float64))
     for m in range(m_count):
         for t, taps in _windows(g):
             div = _divisor(g, t, taps, count_include_pad, divisor_override)

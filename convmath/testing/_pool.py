@@ -134,7 +134,8 @@ class MaxPoolSpec(OpSpec):
     checker = "check_max_pool"
 
     def _ref_call(self, case: Case) -> Any:
-        return numeric("max_pool")(case.args["input"], **case.kwargs)
+        return numeric("max_pool")(case.args["input"], **case.kwargs,
+                                   ndim=case.args["input"].ndim - 2)
 
     def reference(self, case: Case) -> np.ndarray:
         out = self._ref_call(case)
@@ -279,10 +280,12 @@ class AvgPoolSpec(OpSpec):
     checker = "check_avg_pool"
 
     def reference(self, case: Case) -> np.ndarray:
-        return np.asarray(numeric("avg_pool")(case.args["input"], **case.kwargs))
+        return np.asarray(numeric("avg_pool")(case.args["input"], **case.kwargs,
+                                              ndim=case.args["input"].ndim - 2))
 
     def magnitude(self, case: Case) -> np.ndarray:
-        return np.asarray(numeric("avg_pool")(np.abs(case.args["input"]), **case.kwargs))
+        return np.asarray(numeric("avg_pool")(np.abs(case.args["input"]), **case.kwargs,
+                                              ndim=case.args["input"].ndim - 2))
 
     def _def(self, case: Case, *, divisor: str = "torch", rule: str = "torch",
              ceil: bool | None = None, override: Any = "same", s: list[int] | None = None,
@@ -393,12 +396,14 @@ class MaxPoolGradSpec(OpSpec):
 
     def reference(self, case: Case) -> np.ndarray:
         return np.asarray(numeric("max_pool_grad")(case.args["input"],
-                                                   case.args["grad_output"], **case.kwargs))
+                                                   case.args["grad_output"], **case.kwargs,
+                                                   ndim=case.args["input"].ndim - 2))
 
     def magnitude(self, case: Case) -> np.ndarray:
         return np.asarray(numeric("max_pool_grad")(case.args["input"],
                                                    np.abs(case.args["grad_output"]),
-                                                   **case.kwargs))
+                                                   **case.kwargs,
+                                                   ndim=case.args["input"].ndim - 2))
 
     def _def(self, case: Case, *, last: bool = False, accumulate: bool = True) -> np.ndarray:
         g = _PoolGeom(case)
@@ -449,12 +454,14 @@ class AvgPoolGradSpec(OpSpec):
 
     def reference(self, case: Case) -> np.ndarray:
         return np.asarray(numeric("avg_pool_grad")(tuple(case.args["input_size"]),
-                                                   case.args["grad_output"], **case.kwargs))
+                                                   case.args["grad_output"], **case.kwargs,
+                                                   ndim=len(case.args["input_size"]) - 2))
 
     def magnitude(self, case: Case) -> np.ndarray:
         return np.asarray(numeric("avg_pool_grad")(tuple(case.args["input_size"]),
                                                    np.abs(case.args["grad_output"]),
-                                                   **case.kwargs))
+                                                   **case.kwargs,
+                                                   ndim=len(case.args["input_size"]) - 2))
 
     def _def(self, case: Case, *, divisor: str = "torch", accumulate: bool = True,
              override: Any = "same") -> np.ndarray:

@@ -73,24 +73,25 @@ def main() -> None:
         x = rng.standard_normal(shape).astype(np.float32)
         xt = torch.from_numpy(x)
         nd = len(shape) - 2
+        ckw = {**kw, "ndim": nd}  # convmath never guesses the number of spatial axes
         if kind == "max":
             tf = getattr(F, f"max_pool{nd}d")
             tkw = {**kw, "return_indices": True}
-            y, idx = max_pool(x, **kw, return_indices=True)
+            y, idx = max_pool(x, **ckw, return_indices=True)
             ty, tidx = tf(xt, **tkw)
             assert np.array_equal(y, ty.numpy()) and np.array_equal(idx, tidx.numpy()), name
             gy = rng.standard_normal(y.shape).astype(np.float32)
-            ours_f: Callable[[], Any] = lambda: max_pool(x, **kw)  # noqa: E731, B023
+            ours_f: Callable[[], Any] = lambda: max_pool(x, **ckw)  # noqa: E731, B023
             theirs_f: Callable[[], Any] = lambda: tf(xt, **kw)  # noqa: E731, B023
-            ours_g: Callable[[], Any] = lambda: max_pool_grad(x, gy, **kw)  # noqa: E731, B023
+            ours_g: Callable[[], Any] = lambda: max_pool_grad(x, gy, **ckw)  # noqa: E731, B023
         else:
             tf = getattr(F, f"avg_pool{nd}d")
-            y = avg_pool(x, **kw)
+            y = avg_pool(x, **ckw)
             assert np.allclose(y, tf(xt, **kw).numpy(), atol=1e-5), name
             gy = rng.standard_normal(y.shape).astype(np.float32)
-            ours_f = lambda: avg_pool(x, **kw)  # noqa: E731, B023
+            ours_f = lambda: avg_pool(x, **ckw)  # noqa: E731, B023
             theirs_f = lambda: tf(xt, **kw)  # noqa: E731, B023
-            ours_g = lambda: avg_pool_grad(x.shape, gy, **kw)  # noqa: E731, B023
+            ours_g = lambda: avg_pool_grad(x.shape, gy, **ckw)  # noqa: E731, B023
         xg = xt.clone().requires_grad_(True)
         gyt = torch.from_numpy(gy)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 import scipy.signal
@@ -19,10 +21,10 @@ from convmath.testing import (
 
 
 def test_reference_pooling_passes() -> None:
-    r = check_max_pool(numeric.max_pool, seed=0)
+    r = check_max_pool(numeric.max_pool2d, seed=0)
     assert r.features.get("ceil_mode", 0) > 0 and r.features.get("ties", 0) > 0
-    check_max_pool(numeric.max_pool, return_indices=True, max_examples=60, seed=1)
-    r = check_avg_pool(numeric.avg_pool, seed=0)
+    check_max_pool(numeric.max_pool2d, return_indices=True, max_examples=60, seed=1)
+    r = check_avg_pool(numeric.avg_pool2d, seed=0)
     assert r.features.get("count_include_pad=False", 0) > 0
 
 
@@ -88,9 +90,9 @@ def test_numeric_signal_api_passes() -> None:
 
 
 def test_reference_pooling_gradients_pass() -> None:
-    r = check_max_pool_grad(numeric.max_pool_grad, seed=0)
+    r = check_max_pool_grad(functools.partial(numeric.max_pool_grad, ndim=2), seed=0)
     assert r.features.get("ties", 0) > 0 and r.features.get("overlapping windows", 0) > 0
-    check_avg_pool_grad(numeric.avg_pool_grad, seed=0)
+    check_avg_pool_grad(functools.partial(numeric.avg_pool_grad, ndim=2), seed=0)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

@@ -486,12 +486,12 @@ def _choose(a: np.ndarray, b: np.ndarray, dtype: np.dtype[Any], plan: _Plan
             return "fft" if exact else "direct"  # (refused by the caller if not exact)
         faster = plan.fft_seconds < plan.direct_seconds
         return "fft" if faster and exact else "direct"
+    if plan.direct_ok and plan.fft_seconds >= plan.direct_seconds * _dtype_factor(dtype):
+        return "direct"  # (first: the cheapest test, and direct is right for NaN/inf too)
     if not (np.isfinite(a).all() and np.isfinite(b).all()):
         return "direct" if plan.direct_ok else "fft"
     if not plan.direct_ok:
         return "fft"
-    if plan.fft_seconds >= plan.direct_seconds * _dtype_factor(dtype):
-        return "direct"
     if _exact_in_floats(a, b, dtype):  # both methods can be exact: see _convolve_fixed
         return "fft" if _fft_exact_for_ints(a, b) else "direct"
     return "fft" if _fft_more_accurate(a, b) else "direct"

@@ -7,6 +7,7 @@ its value, never as an IndexError from deep inside.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import os
@@ -72,6 +73,7 @@ def check_bool(name: str, value: Any) -> bool:
     return bool(value)
 
 
+@functools.cache
 def _memory_bytes() -> int:
     """Physical memory of this machine in bytes (2**63 − 1 if it cannot be found)."""
     try:

@@ -35,8 +35,8 @@ CHECKS: list[tuple[str, Callable[..., Any], Callable[..., Any]]] = [
     ("check_conv_weight_grad", testing.check_conv_weight_grad, numeric.conv_weight_grad),
     ("check_convolve", testing.check_convolve, _direct("convolve")),
     ("check_correlate", testing.check_correlate, _direct("correlate")),
-    ("check_max_pool", testing.check_max_pool, numeric.max_pool),
-    ("check_avg_pool", testing.check_avg_pool, numeric.avg_pool),
+    ("check_max_pool", testing.check_max_pool, numeric.max_pool2d),
+    ("check_avg_pool", testing.check_avg_pool, numeric.avg_pool2d),
 ]
 
 

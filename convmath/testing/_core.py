@@ -235,6 +235,11 @@ def reproduction(case: Case, fn: Any, backend: Backend, spec: OpSpec) -> str:
     ref_args += [f"{k}={render(k, v, False)}" for k, v in case.kwargs.items()]
     if spec.op in ("convolve", "correlate"):
         ref_args.append("method='direct'")
+    if spec.op in ("max_pool", "avg_pool", "max_pool_grad", "avg_pool_grad"):
+        # the reference never guesses the number of spatial axes from the shapes
+        dims = (case.args["input"].ndim if "input" in case.args
+                else len(case.args["input_size"])) - 2
+        ref_args.append(f"ndim={dims}")
     call_fn = call.split("  #")[0]
     lines.append(f"out = {call_fn}({', '.join(user_args)})")
     lines.append(f"expected = ref.{spec.op}({', '.join(ref_args)})")

@@ -66,3 +66,27 @@ def test_snippet_for_torch_backend_converts_arrays() -> None:
     exec(compile(code, "snippet", "exec"), namespace)
     out = namespace["out"].detach().numpy()  # type: ignore[attr-defined]
     assert not np.array_equal(out, namespace["expected"])
+
+
+@pytest.mark.parametrize("op", ["max_pool", "avg_pool", "max_pool_grad", "avg_pool_grad"])
+def test_pooling_snippet_runs_and_reproduces(op: str) -> None:
+    """The reference call in a pooling snippet states its number of spatial axes (the
+    numeric API refuses to guess it), so the snippet runs and shows the difference."""
+    import functools
+
+    from convmath import numeric, testing
+
+    right = functools.partial(getattr(numeric, op), ndim=2)
+
+    def doubled(*args: object, **kwargs: object) -> np.ndarray:
+        return 2 * np.asarray(right(*args, **kwargs)) + 1
+
+    with pytest.raises(ConvCheckFailure) as info:
+        getattr(testing, f"check_{op}")(doubled, seed=0, max_examples=20)
+    code = _snippet(str(info.value))
+    assert "ndim=2" in code
+    namespace: dict[str, object] = {"fn": doubled}  # a local function: the snippet says fn
+    exec(compile(code, "snippet", "exec"), namespace)
+    out = np.asarray(namespace["out"], dtype=np.float64)
+    expected = np.asarray(namespace["expected"], dtype=np.float64)
+    assert not np.array_equal(out, expected)

@@ -621,13 +621,16 @@ def avg_pool(
         acc_dtype = np.result_type(arr.dtype, np.float32)
     xp = _pad(_flatten_batch(arr, g).astype(acc_dtype, copy=False), g, 0)
     total = np.zeros((xp.shape[0], *g.out_size), dtype=acc_dtype)
-    for tap in g.taps():
-        total += xp[_lead(slice(None), g.tap_slices(tap))]
+    # (inf + −inf is NaN, as in PyTorch, which does not warn either)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for tap in g.taps():
+            total += xp[_lead(slice(None), g.tap_slices(tap))]
     div = _avg_divisor(g, bool(count_include_pad), divisor_override)
     if integer:
         out = _int_average(total, div, arr.dtype, divisor_override)
     else:
-        out = (total / div.astype(acc_dtype)).astype(arr.dtype, copy=False)
+        with np.errstate(invalid="ignore", over="ignore"):
+            out = (total / div.astype(acc_dtype)).astype(arr.dtype, copy=False)
     return out.reshape(g.out_shape)
 
 

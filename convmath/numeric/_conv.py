@@ -45,6 +45,7 @@ from convmath.numeric._validate import (
     check_elements,
     check_int_range,
     expand_param,
+    ieee_quiet,
     max_abs,
     result_dtype,
 )
@@ -406,6 +407,7 @@ def prepare_conv(
     return xb, wa, b, geom, mode, is_batched, dtype
 
 
+@ieee_quiet
 def conv(
     x: Any,
     w: Any,

@@ -57,6 +57,7 @@ from convmath.numeric._validate import (
     as_array,
     check_elements,
     check_int_range,
+    ieee_quiet,
     is_int,
     max_abs,
 )
@@ -143,6 +144,7 @@ def prepare_input_grad(
     return full, wa, ga, geom, is_batched, dtype
 
 
+@ieee_quiet
 def conv_input_grad(
     input_size: Sequence[int],
     weight: Any,
@@ -216,6 +218,7 @@ def prepare_weight_grad(
     return xa, wsize, ga, geom, dtype
 
 
+@ieee_quiet
 def conv_weight_grad(
     input: Any,
     weight_size: Sequence[int],
@@ -299,6 +302,7 @@ def _weight_grad_per_tap(xa: np.ndarray, ga: np.ndarray, wsize: tuple[int, ...],
     return dw.reshape(wsize)
 
 
+@ieee_quiet
 def conv_bias_grad(grad_output: Any, spatial_dims: int | None = None) -> np.ndarray:
     """Gradient of ``conv`` with respect to its bias: ``Σ_{n,t} grad_output[n, o, t]``.
 

@@ -79,6 +79,7 @@ from convmath.numeric._validate import (
     check_elements,
     check_int_range,
     expand_param,
+    ieee_quiet,
     is_int,
     max_abs,
 )
@@ -446,6 +447,7 @@ def max_pool(
     dilation: IntOrSeq, ceil_mode: bool, return_indices: Literal[True],
     *, ndim: int | None = ...,
 ) -> tuple[np.ndarray, np.ndarray]: ...
+@ieee_quiet
 def max_pool(
     x: Any,
     kernel_size: IntOrSeq,
@@ -575,6 +577,7 @@ def _avg_geometry(
                          x_name=x_name, fn=fn, per_dim=per_dim)
 
 
+@ieee_quiet
 def avg_pool(
     x: Any,
     kernel_size: IntOrSeq,
@@ -643,6 +646,7 @@ def _grad_input(name: str, value: Any, expected: tuple[int, ...], what: str) -> 
     return arr
 
 
+@ieee_quiet
 def max_pool_grad(
     x: Any,
     grad_output: Any,
@@ -701,6 +705,7 @@ def max_pool_grad(
     return gx.reshape(g.in_shape)
 
 
+@ieee_quiet
 def avg_pool_grad(
     input_size: Any,
     grad_output: Any,
@@ -782,6 +787,7 @@ def max_pool1d(
     x: Any, kernel_size: IntOrSeq, stride: IntOrSeq | None, padding: IntOrSeq,
     dilation: IntOrSeq, ceil_mode: bool, return_indices: Literal[True],
 ) -> tuple[np.ndarray, np.ndarray]: ...
+@ieee_quiet
 def max_pool1d(
     x: Any,
     kernel_size: IntOrSeq,
@@ -817,6 +823,7 @@ def max_pool2d(
     x: Any, kernel_size: IntOrSeq, stride: IntOrSeq | None, padding: IntOrSeq,
     dilation: IntOrSeq, ceil_mode: bool, return_indices: Literal[True],
 ) -> tuple[np.ndarray, np.ndarray]: ...
+@ieee_quiet
 def max_pool2d(
     x: Any,
     kernel_size: IntOrSeq,
@@ -853,6 +860,7 @@ def max_pool3d(
     x: Any, kernel_size: IntOrSeq, stride: IntOrSeq | None, padding: IntOrSeq,
     dilation: IntOrSeq, ceil_mode: bool, return_indices: Literal[True],
 ) -> tuple[np.ndarray, np.ndarray]: ...
+@ieee_quiet
 def max_pool3d(
     x: Any,
     kernel_size: IntOrSeq,
@@ -873,6 +881,7 @@ def max_pool3d(
                      3)
 
 
+@ieee_quiet
 def avg_pool1d(
     x: Any,
     kernel_size: IntOrSeq,
@@ -894,6 +903,7 @@ def avg_pool1d(
                     divisor_override, ndim=1)
 
 
+@ieee_quiet
 def avg_pool2d(
     x: Any,
     kernel_size: IntOrSeq,
@@ -915,6 +925,7 @@ def avg_pool2d(
                     divisor_override, ndim=2)
 
 
+@ieee_quiet
 def avg_pool3d(
     x: Any,
     kernel_size: IntOrSeq,

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from convmath.numeric._pool import PoolGeometry, pool_geometry
+from convmath.numeric._validate import ieee_quiet
 
 __all__ = [
     "definitional_avg_pool",
@@ -84,6 +85,7 @@ def _max_scan(plane: np.ndarray, g: PoolGeometry, t: tuple[int, ...],
     return best, best_u
 
 
+@ieee_quiet
 def definitional_max_pool(
     x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
     ceil_mode: bool = False, *, ndim: int | None = None,
@@ -113,6 +115,7 @@ def _divisor(g: PoolGeometry, t: tuple[int, ...], taps: list[tuple[int, ...]],
     return size
 
 
+@ieee_quiet
 def definitional_avg_pool(
     x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
     count_include_pad: bool = True, divisor_override: int | None = None, *,
@@ -133,10 +136,14 @@ def definitional_avg_pool(
                 quotient = abs(total) // abs(div)
                 out[_at(m, t)] = quotient if (total >= 0) == (div > 0) else -quotient
             else:
-                out[_at(m, t)] = math.fsum(float(xb[m][u]) for u in taps) / div
+                vals = [float(xb[m][u]) for u in taps]
+                # (fsum raises on inf + −inf; the IEEE sum is NaN, as PyTorch's)
+                total_f = math.fsum(vals) if all(map(math.isfinite, vals)) else sum(vals)
+                out[_at(m, t)] = total_f / div
     return out.reshape(g.out_shape)
 
 
+@ieee_quiet
 def definitional_max_pool_grad(
     x: Any, grad_output: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
     dilation: Any = 1, ceil_mode: bool = False, *, ndim: int | None = None,
@@ -160,6 +167,7 @@ def definitional_max_pool_grad(
     return gx.reshape(g.in_shape)
 
 
+@ieee_quiet
 def definitional_avg_pool_grad(
     input_shape: tuple[int, ...], grad_output: Any, kernel_size: Any, stride: Any = None,
     padding: Any = 0, ceil_mode: bool = False, count_include_pad: bool = True,

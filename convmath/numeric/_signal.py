@@ -82,7 +82,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from convmath.errors import InvalidArgument
-from convmath.numeric._validate import as_array, check_elements, max_abs, result_dtype
+from convmath.numeric._validate import as_array, check_elements, ieee_quiet, max_abs, result_dtype
 
 __all__ = ["choose_method", "convolve", "correlate"]
 
@@ -640,6 +640,7 @@ def _convolve(a: np.ndarray, b: np.ndarray, mode: str, method: str) -> Any:
     return _convolve_fixed(a, b, mode, method, dtype, plan)
 
 
+@ieee_quiet
 def convolve(in1: Any, in2: Any, mode: Mode = "full", method: Method = "auto") -> Any:
     """N-d convolution of ``in1`` and ``in2``, ``scipy.signal.convolve`` but exact for
     integers.
@@ -665,6 +666,7 @@ def convolve(in1: Any, in2: Any, mode: Mode = "full", method: Method = "auto") -
     return _convolve(a, b, mode, method)
 
 
+@ieee_quiet
 def correlate(in1: Any, in2: Any, mode: Mode = "full", method: Method = "auto") -> Any:
     """N-d cross-correlation, ``scipy.signal.correlate`` but exact for integers: ``in2``
     slides over ``in1`` without flipping and is conjugated for complex input.

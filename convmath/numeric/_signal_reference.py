@@ -33,14 +33,19 @@ from typing import Any
 
 import numpy as np
 
+from convmath.numeric._validate import ieee_quiet
+
 __all__ = ["definitional_convolve", "definitional_correlate"]
 
 
 def _exact_sum(terms: list[Any], integer: bool) -> Any:
     if integer:
         return sum(int(t) for t in terms)
-    real = math.fsum(complex(t).real for t in terms)
-    imag = math.fsum(complex(t).imag for t in terms)
+    parts = [complex(t) for t in terms]
+    reals, imags = [p.real for p in parts], [p.imag for p in parts]
+    # (fsum raises on inf + −inf, whose IEEE sum is NaN)
+    real = math.fsum(reals) if all(map(math.isfinite, reals)) else sum(reals)
+    imag = math.fsum(imags) if all(map(math.isfinite, imags)) else sum(imags)
     return complex(real, imag)
 
 
@@ -98,6 +103,7 @@ def _finish(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         dtype)
 
 
+@ieee_quiet
 def definitional_convolve(in1: Any, in2: Any, mode: str = "full") -> np.ndarray:
     """``Σ_j in1[n − j]·in2[j]`` by loops, then cropped to ``mode``."""
     a, b = np.asarray(in1), np.asarray(in2)
@@ -114,6 +120,7 @@ def definitional_convolve(in1: Any, in2: Any, mode: str = "full") -> np.ndarray:
     return _finish(_crop(_full(a, b, term), a.shape, b.shape, mode), a, b)
 
 
+@ieee_quiet
 def definitional_correlate(in1: Any, in2: Any, mode: str = "full") -> np.ndarray:
     """``Σ_m in1[m]·conj(in2[m − n + K − 1])`` by loops, then cropped to ``mode``."""
     a, b = np.asarray(in1), np.asarray(in2)

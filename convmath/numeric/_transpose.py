@@ -54,6 +54,7 @@ from convmath.numeric._validate import (
     check_elements,
     check_int_range,
     expand_param,
+    ieee_quiet,
     max_abs,
 )
 
@@ -210,6 +211,7 @@ def prepare_conv_transpose(
     return xb, wa, b, args, is_batched, dtype
 
 
+@ieee_quiet
 def conv_transpose(
     x: Any,
     w: Any,

@@ -11,8 +11,8 @@ import functools
 import math
 import numbers
 import os
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -25,6 +25,7 @@ __all__ = [
     "check_elements",
     "check_int_range",
     "expand_param",
+    "ieee_quiet",
     "is_int",
     "max_abs",
     "require_ndim",
@@ -184,3 +185,23 @@ def max_abs(arr: np.ndarray | None) -> int:
     if arr is None or arr.size == 0 or arr.dtype.kind not in "iu":
         return 0
     return int(max(abs(int(arr.max())), abs(int(arr.min()))))
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def ieee_quiet(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``fn`` with NumPy's floating-point warnings off.
+
+    NaN and ±inf inputs are data: ``inf − inf`` is NaN and float16 overflow is inf, as in
+    PyTorch, which computes them silently. Without this, such inputs would emit NumPy
+    ``RuntimeWarning``s from deep inside (an exception under ``-W error``).
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+
+    return wrapper

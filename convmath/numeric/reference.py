@@ -35,6 +35,7 @@ import numpy as np
 from convmath.numeric._conv import compute_dtype, prepare_conv
 from convmath.numeric._grad import bias_grad_batched, prepare_input_grad, prepare_weight_grad
 from convmath.numeric._transpose import prepare_conv_transpose
+from convmath.numeric._validate import ieee_quiet
 
 __all__ = [
     "conv",
@@ -82,6 +83,7 @@ def _read_padded(
     return x[at]  # type: ignore[no-any-return]
 
 
+@ieee_quiet
 def conv(
     x: Any, w: Any, bias: Any = None, stride: int | Sequence[int] = 1,
     padding: int | Sequence[int] | str = 0, dilation: int | Sequence[int] = 1, groups: int = 1,
@@ -141,6 +143,7 @@ def _gather_transposed(
     return r
 
 
+@ieee_quiet
 def conv_input_grad(
     input_size: Sequence[int], weight: Any, grad_output: Any,
     stride: int | Sequence[int] = 1, padding: int | Sequence[int] | str = 0,
@@ -156,6 +159,7 @@ def conv_input_grad(
     return dx if is_batched else dx[0]
 
 
+@ieee_quiet
 def conv_weight_grad(
     input: Any, weight_size: Sequence[int], grad_output: Any,
     stride: int | Sequence[int] = 1, padding: int | Sequence[int] | str = 0,
@@ -183,6 +187,7 @@ def conv_weight_grad(
     return dw
 
 
+@ieee_quiet
 def conv_transpose(
     x: Any, w: Any, bias: Any = None, stride: int | Sequence[int] = 1,
     padding: int | Sequence[int] = 0, output_padding: int | Sequence[int] = 0, groups: int = 1,
@@ -199,6 +204,7 @@ def conv_transpose(
     return y if is_batched else y[0]
 
 
+@ieee_quiet
 def conv_bias_grad(grad_output: Any, spatial_dims: int | None = None) -> np.ndarray:
     """Definitional bias gradient: ``db[o] = Σ_n Σ_t g[n, o, t]``, summed one slice at a time.
 

@@ -130,6 +130,8 @@ class Derivation:
         With ``reuse``, steps (same rule object, same expressions) that already passed in this
         process are not re-checked — for mutation tests that verify thousands of copies.
         """
+        if not isinstance(reuse, bool):
+            raise InvalidArgument(f"reuse={reuse!r} must be a bool")
         t0 = time.perf_counter()
         if not self.steps:
             raise ProofError(f"{self.key}: a derivation needs at least one step")
@@ -185,6 +187,12 @@ class Derivation:
         never printed for a derivation that was not verified.
         """
         choice_arg(fmt, "fmt", ("text", "latex", "markdown"))
+        if not isinstance(verify, bool):
+            raise InvalidArgument(f"verify={verify!r} must be a bool")
+        if outcome is not None and not isinstance(outcome, (Verified, ProofError)):
+            raise InvalidArgument(
+                f"outcome={outcome!r} must be None or what verify() gave (Verified or "
+                "ProofError)")
         if outcome is None and verify:
             try:
                 outcome = self.verify()

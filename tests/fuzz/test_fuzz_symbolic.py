@@ -178,6 +178,15 @@ def test_fuzz_with_step_then_verify(i: Any, expr: Any) -> None:
 
 
 @FUZZ
+@given(flag=st.one_of(st.booleans(), plain), fmt=st.one_of(st.sampled_from(["text"]), plain))
+def test_fuzz_verify_and_render_options(flag: Any, fmt: Any) -> None:
+    d = derivations("conv_comm:R")[0]
+    _call(d.verify, reuse=flag)
+    _call(d.render, fmt, verify=flag)
+    _call(d.render, "text", outcome=flag)
+
+
+@FUZZ
 @given(statement=anything, expr=anything, hyp=st.one_of(plain, st.lists(plain, max_size=2)))
 def test_fuzz_derivation_constructor(statement: Any, expr: Any, hyp: Any) -> None:
     step = _call(Step, expr, R.Algebra())

@@ -244,7 +244,12 @@ def _subs_in_lambda(L: Lambda, old: Basic, new: Basic) -> Lambda:
     left alone, and renamed first when ``new`` mentions them (no capture)."""
     if old in L.variables or not L.expr.has(old):
         return L
-    clash = set(L.variables) & sympy.sympify(new, strict=True).free_symbols
+    def free(e: Any) -> set[Basic]:
+        return set(e.free_symbols) if isinstance(e, Basic) else set()  # (f ↦ h: classes)
+
+    if set(L.variables) & free(old):
+        return L  # every occurrence of ``old`` in L mentions L's own (bound) variable
+    clash = set(L.variables) & free(new)
     if clash:
         fresh = tuple(sympy.Dummy(str(v), **v.assumptions0) if v in clash else v
                       for v in L.variables)

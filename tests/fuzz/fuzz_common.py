@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 from convmath import ConvmathError
 
@@ -70,3 +71,26 @@ def assert_names(error: BaseException, *names: str) -> None:
     assert any(n in message for n in names), (
         f"the error should name one of {names}, got: {message}"
     )
+
+
+def any_layout(draw: st.DrawFn, a: np.ndarray) -> np.ndarray:
+    """``a`` (same values) in a drawn memory layout: read-only, transposed, strided,
+    reversed, broadcast or Fortran-ordered — or as it is."""
+    shape = a.shape
+    layout = draw(st.sampled_from(["plain", "plain", "readonly", "transposed", "strided",
+                                   "reversed", "broadcast", "fortran"]))
+    if layout == "readonly":
+        a.flags.writeable = False
+    elif layout == "transposed" and a.ndim >= 2:
+        a = np.ascontiguousarray(np.swapaxes(a, -1, -2)).swapaxes(-1, -2)
+    elif layout == "strided":
+        big = np.zeros(tuple(2 * s for s in shape), dtype=a.dtype)
+        big[tuple(slice(None, None, 2) for _ in shape)] = a
+        a = big[tuple(slice(None, None, 2) for _ in shape)]
+    elif layout == "reversed" and a.ndim:
+        a = np.flip(np.flip(a, -1).copy(), -1)
+    elif layout == "broadcast" and a.ndim and a.size:
+        a = np.broadcast_to(a[(slice(None),) * (a.ndim - 1) + (slice(0, 1),)], shape)
+    elif layout == "fortran":
+        a = np.asfortranarray(a)
+    return a

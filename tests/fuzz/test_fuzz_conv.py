@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from fuzz_common import FUZZ, assert_names, outcome
+from fuzz_common import FUZZ, any_layout, assert_names, outcome
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -90,24 +90,7 @@ def arrays(draw: st.DrawFn, shape: tuple[int, ...], *, dtype: str | None = None)
         a = rng.integers(0, 2, size).astype(bool)
     else:
         a = np.array([str(v) for v in rng.integers(0, 9, size)], dtype=dt)
-    a = a.reshape(shape)
-    layout = draw(st.sampled_from(["plain", "plain", "readonly", "transposed", "strided",
-                                   "reversed", "broadcast", "fortran"]))
-    if layout == "readonly":
-        a.flags.writeable = False
-    elif layout == "transposed" and a.ndim >= 2:
-        a = np.ascontiguousarray(np.swapaxes(a, -1, -2)).swapaxes(-1, -2)
-    elif layout == "strided":
-        big = np.zeros(tuple(2 * s for s in shape), dtype=a.dtype)
-        big[tuple(slice(None, None, 2) for _ in shape)] = a
-        a = big[tuple(slice(None, None, 2) for _ in shape)]
-    elif layout == "reversed" and a.ndim:
-        a = np.flip(np.flip(a, -1).copy(), -1)
-    elif layout == "broadcast" and a.ndim and a.size:
-        a = np.broadcast_to(a[(slice(None),) * (a.ndim - 1) + (slice(0, 1),)], shape)
-    elif layout == "fortran":
-        a = np.asfortranarray(a)
-    return a
+    return any_layout(draw, a.reshape(shape))
 
 
 def maybe_bad(draw: st.DrawFn, good: st.SearchStrategy[Any], bad_rate: int = 6) -> Any:

@@ -22,6 +22,7 @@ from typing import Any, ParamSpec, TypeVar
 import numpy as np
 
 from convmath.errors import ConvmathError, InvalidArgument
+from convmath.numeric._validate import is_int
 
 __all__ = ["DEFAULT_DEADLINE", "MAX_EXAMPLES", "validated"]
 
@@ -69,11 +70,7 @@ def clip(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 4] + " ..."
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-def _flag(name: str, value: Any) -> bool:
+def flag(name: str, value: Any) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise InvalidArgument(
             f"{name} must be True or False (a feature flag: False declares the feature "
@@ -91,7 +88,7 @@ def _callable(name: str, value: Any) -> Any:
 
 
 def _ndim(name: str, value: Any) -> int:
-    if not _is_int(value) or int(value) not in (1, 2, 3):
+    if not is_int(value) or int(value) not in (1, 2, 3):
         raise InvalidArgument(f"ndim must be 1, 2 or 3, got ndim={show(value)}")
     return int(value)
 
@@ -148,7 +145,7 @@ def _one_of(name: str, value: Any, choices: tuple[str, ...]) -> str:
 def _max_examples(name: str, value: Any) -> int | None:
     if value is None:
         return None
-    if not _is_int(value) or not 1 <= int(value) <= MAX_EXAMPLES:
+    if not is_int(value) or not 1 <= int(value) <= MAX_EXAMPLES:
         raise InvalidArgument(
             f"max_examples must be an int from 1 to {MAX_EXAMPLES:,} (or None for the "
             f"checker's default), got max_examples={show(value)}"
@@ -159,7 +156,7 @@ def _max_examples(name: str, value: Any) -> int | None:
 def _seed(name: str, value: Any) -> int | None:
     if value is None:
         return None
-    if not _is_int(value) or not 0 <= int(value) < SEED_LIMIT:
+    if not is_int(value) or not 0 <= int(value) < SEED_LIMIT:
         raise InvalidArgument(
             f"seed must be an int from 0 to 2**64 - 1 (or None for a random search), "
             f"got seed={show(value)}"
@@ -239,7 +236,7 @@ def check_options(checker: str, arguments: dict[str, Any]) -> dict[str, Any]:
         if name in _CALLABLES:
             out[name] = _callable(name, value)
         elif name in FLAGS:
-            out[name] = _flag(name, value)
+            out[name] = flag(name, value)
         elif name == "ndim":
             out[name] = _ndim(name, value)
         elif name == "dtypes":

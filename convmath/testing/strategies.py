@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from convmath.errors import InvalidArgument
+from convmath.testing._options import FLAGS, flag
 from convmath.testing._tolerance import DTYPES, exact_limit, round_to_dtype, unit_roundoff
 
 __all__ = [
@@ -247,11 +248,7 @@ _VALUES = ("any", "integer", "real")
 
 
 #: arguments of the case strategies that are feature switches (must be real bools)
-_STRATEGY_FLAGS = frozenset({
-    "groups", "stride", "dilation", "padding", "bias", "batch", "output_padding",
-    "ceil_mode", "count_include_pad", "divisor_override", "return_indices", "nonfinite",
-    "mode_argument",
-})
+_STRATEGY_FLAGS = FLAGS | {"batch"}
 
 
 def _eager(strategy_fn: Any) -> Any:
@@ -268,10 +265,9 @@ def _eager(strategy_fn: Any) -> Any:
         except TypeError as exc:
             raise InvalidArgument(f"{strategy_fn.__name__}: {exc}") from None
         for name, value in bound.arguments.items():
-            if name in _STRATEGY_FLAGS and not isinstance(value, (bool, np.bool_)):
-                raise InvalidArgument(
-                    f"{name} must be True or False, got {name}={value!r}")
-            if name == "ndim":
+            if name in _STRATEGY_FLAGS:
+                flag(name, value)
+            elif name == "ndim":
                 _validate_ndim(value)
             elif name == "dtypes":
                 _validate_dtypes(value, allow_complex=complex_ok)

@@ -345,6 +345,25 @@ def conv_fast(
     return y
 
 
+def tap_columns(
+    x: np.ndarray, geom: ConvGeometry, padding_mode: str, dtype: np.dtype[Any],
+) -> Iterator[tuple[int, int, int, np.ndarray]]:
+    """For each chunk of samples ``n0:n1`` and kernel tap ``t`` (flat index), the tap's
+    input ``x̄[n, c, s·o + d·j]`` as a contiguous ``(n1 − n0, C_in, ∏o)`` array (reused
+    between yields): the work buffer of the tap-by-tap paths, the size of the input."""
+    n_batch, c_in = x.shape[:2]
+    o = geom.out_spatial
+    per = max(1, CHUNK_BYTES // max(1, c_in * math.prod(o) * dtype.itemsize))
+    scratch = Scratch(dtype)
+    padded = PaddedInput(x, geom.pads, padding_mode, dtype)
+    for n0 in range(0, n_batch, per):
+        n1 = min(n_batch, n0 + per)
+        view = windows(padded.chunk(n0, n1), geom.kernel, geom.stride, geom.dilation, o)
+        for t, tap in enumerate(itertools.product(*(range(k) for k in geom.kernel))):
+            index: tuple[Any, ...] = (slice(None), slice(None), *tap)
+            yield n0, n1, t, scratch.copy("tap", view[index]).reshape(n1 - n0, c_in, -1)
+
+
 def _conv_per_tap(
     x: np.ndarray, w: np.ndarray, geom: ConvGeometry, padding_mode: str, dtype: np.dtype[Any],
 ) -> np.ndarray:
@@ -356,22 +375,11 @@ def _conv_per_tap(
     """
     n_batch, c_in = x.shape[:2]
     c_out, g = w.shape[0], geom.groups
-    o = geom.out_spatial
     wt = w.astype(dtype, copy=False).reshape(g, c_out // g, c_in // g, -1)
-    y = np.zeros((n_batch, c_out, *o), dtype=dtype)
-    sample = max(1, c_in * math.prod(o) * dtype.itemsize)
-    per = max(1, CHUNK_BYTES // sample)
-    scratch = Scratch(dtype)
-    padded = PaddedInput(x, geom.pads, padding_mode, dtype)
-    for n0 in range(0, n_batch, per):
-        n1 = min(n_batch, n0 + per)
-        nb = n1 - n0
-        view = windows(padded.chunk(n0, n1), geom.kernel, geom.stride, geom.dilation, o)
-        out = y[n0:n1].reshape(nb, g, c_out // g, -1)
-        for t, tap in enumerate(itertools.product(*(range(k) for k in geom.kernel))):
-            index: tuple[Any, ...] = (slice(None), slice(None), *tap)
-            cols = scratch.copy("tap", view[index])
-            out += np.matmul(wt[..., t], cols.reshape(nb, g, c_in // g, -1))
+    y = np.zeros((n_batch, c_out, *geom.out_spatial), dtype=dtype)
+    for n0, n1, t, cols in tap_columns(x, geom, padding_mode, dtype):
+        out = y[n0:n1].reshape(n1 - n0, g, c_out // g, -1)
+        out += np.matmul(wt[..., t], cols.reshape(n1 - n0, g, c_in // g, -1))
     return y
 
 

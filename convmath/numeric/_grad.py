@@ -29,7 +29,6 @@ array([[[2., 4.]]])
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -38,7 +37,6 @@ import numpy as np
 
 from convmath.errors import InvalidArgument
 from convmath.numeric._conv import (
-    CHUNK_BYTES,
     TAP_LOOP_BYTES,
     ConvGeometry,
     PaddedInput,
@@ -49,6 +47,7 @@ from convmath.numeric._conv import (
     compute_dtype,
     conv_geometry,
     rows_slice,
+    tap_columns,
     windows,
 )
 from convmath.numeric._transpose import gather_is_exact, scatter_taps, transpose_gather
@@ -283,22 +282,13 @@ def _weight_grad_per_tap(xa: np.ndarray, ga: np.ndarray, wsize: tuple[int, ...],
                          geom: ConvGeometry, dtype: np.dtype[Any]) -> np.ndarray:
     """``dw[:, :, j] = Σ_{n,t} g[n, :, t] · x̄[n, :, s·t + d·j]ᵀ``, one GEMM per kernel tap
     (per group): the path for layers whose im2col row would be huge (see ``conv``)."""
-    n_batch, c_in = xa.shape[:2]
+    c_in = xa.shape[1]
     c_out, grp = wsize[0], geom.groups
-    o = geom.out_spatial
     dw = np.zeros((grp, c_out // grp, c_in // grp, math.prod(geom.kernel)), dtype=dtype)
-    per = max(1, CHUNK_BYTES // max(1, c_in * math.prod(o) * dtype.itemsize))
-    scratch = Scratch(dtype)
-    padded = PaddedInput(xa, geom.pads, "zeros", dtype)
-    for n0 in range(0, n_batch, per):
-        n1 = min(n_batch, n0 + per)
-        nb = n1 - n0
-        view = windows(padded.chunk(n0, n1), geom.kernel, geom.stride, geom.dilation, o)
-        gc = ga[n0:n1].astype(dtype, copy=False).reshape(nb, grp, c_out // grp, -1)
-        for t, tap in enumerate(itertools.product(*(range(k) for k in geom.kernel))):
-            index: tuple[Any, ...] = (slice(None), slice(None), *tap)
-            cols = scratch.copy("tap", view[index]).reshape(nb, grp, c_in // grp, -1)
-            dw[..., t] += np.matmul(gc, cols.transpose(0, 1, 3, 2)).sum(axis=0)
+    for n0, n1, t, cols in tap_columns(xa, geom, "zeros", dtype):
+        gc = ga[n0:n1].astype(dtype, copy=False).reshape(n1 - n0, grp, c_out // grp, -1)
+        cg = cols.reshape(n1 - n0, grp, c_in // grp, -1)
+        dw[..., t] += np.matmul(gc, cg.transpose(0, 1, 3, 2)).sum(axis=0)
     return dw.reshape(wsize)
 
 

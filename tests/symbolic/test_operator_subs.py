@@ -48,3 +48,14 @@ def test_a_change_of_variables_that_would_capture_is_rejected() -> None:
     bad = Integral(2 * conv(Lambda(t, 2 * t * f(t)), g, x), (t, 0, Rational(1, 2)))
     with pytest.raises(ProofError):
         _one_step(lhs, bad, Substitute((a, 2 * t, t))).verify()
+
+
+@pytest.mark.parametrize("value", [0, 1, 0.5, S.NaN, oo, S.ComplexInfinity])
+def test_numbers_given_as_claims_are_rejected(value: object) -> None:
+    # Python numbers now reach a step through sympify(strict=True): none proves anything
+    from convmath.symbolic import derivations
+
+    for d in derivations("conv_comm:R") + derivations("xcorr_swap:Z"):
+        for i in range(len(d.steps)):
+            with pytest.raises(ProofError):
+                d.with_step(i, value).verify()

@@ -66,6 +66,7 @@ def _run(args: argparse.Namespace) -> int:
         print("convmath prove: give NAME…, --family FAMILY, --all or --list", file=sys.stderr)
         return 2
     failed: list[str] = []
+    conditional: list[str] = []  # verified only under conditions the hypotheses omit
     timings: list[tuple[str, float]] = []
     steps = 0
     for d in chosen:
@@ -74,6 +75,8 @@ def _run(args: argparse.Namespace) -> int:
             outcome = d.verify()
             steps += outcome.steps
             timings.append((d.key, outcome.seconds))
+            if outcome.unstated:
+                conditional.append(d.key)
         except ProofError as exc:
             outcome = exc
             failed.append(d.key)
@@ -85,10 +88,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.timings:
         for key, secs in sorted(timings, key=lambda kv: -kv[1]):
             print(f"  {secs:7.3f} s  {key}")
-    ok = len(chosen) - len(failed)
-    mark = "✓" if not failed else "✗"
+    ok = len(chosen) - len(failed) - len(conditional)
+    mark = "✗" if failed else "⚠" if conditional else "✓"
     print(f"{mark} {ok}/{len(chosen)} derivations verified ({steps} steps re-checked by "
           f"SymPy) in {time.perf_counter() - t0:.2f} s")
+    if conditional:
+        print("valid only under unstated side conditions: " + ", ".join(conditional))
     if failed:
         print("failed: " + ", ".join(failed))
-    return 0 if not failed else 1
+    return 0 if not (failed or conditional) else 1

@@ -32,8 +32,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sympy import (
+    Basic,
     Eq,
     Expr,
     Function,
@@ -49,7 +51,9 @@ from sympy import (
 )
 
 from convmath.symbolic.derivation import Derivation, Step
-from convmath.symbolic.operators import Partial, Upsample, conv, domain_name, xcorr
+from convmath.symbolic.kernel import AbsolutelyConvergent, function_classes
+from convmath.symbolic.operators import Named, Partial, Upsample, conv, domain_name, xcorr
+from convmath.symbolic.registry import theorem
 from convmath.symbolic.rules import (
     Algebra,
     Compute,
@@ -61,7 +65,7 @@ from convmath.symbolic.rules import (
     Sift,
 )
 
-__all__ = ["derivations"]
+__all__: list[str] = []
 
 x, w, g = Function("x"), Function("w"), Function("g")
 b = Symbol("b")
@@ -131,11 +135,25 @@ class _Layer:
         ]
 
 
+def _layers() -> list[tuple[_Layer]]:
+    return [(_Layer(1),), (_Layer(2),)]
+
+
+def _finite(*exprs: Basic) -> AbsolutelyConvergent:
+    """x, w and g are zero outside finite ranges: every sum of them is a finite sum."""
+    fns: set[Any] = set()
+    for e in exprs:
+        fns |= function_classes(e)
+    return AbsolutelyConvergent(*sorted(fns, key=str), note=(
+        "x, w, g are 0 outside finite ranges (zero padding)"))
+
+
 def _d(name: str, L: _Layer, title: str, lhs: Expr, rhs: Expr,
        steps: list[tuple[Expr, Rule]], hyps: Sequence[str]) -> Derivation:
     return Derivation(name=name, domain=L.domain, title=title,
                       statement=Eq(lhs, rhs, evaluate=False),
-                      steps=tuple(Step(e, r) for e, r in steps), hypotheses=tuple(hyps),
+                      steps=tuple(Step(e, r) for e, r in steps),
+                      hypotheses=(_finite(lhs, rhs, *(e for e, _ in steps)), *hyps),
                       family="backprop")
 
 
@@ -151,6 +169,7 @@ def _mul(a: Sequence[Expr], c: Sequence[Expr]) -> tuple[Expr, ...]:
     return tuple(x_ * y_ for x_, y_ in zip(a, c, strict=True))
 
 
+@theorem("backprop", _layers)
 def conv_input_grad(L: _Layer) -> Derivation:
     t, j, u, v, s, d, p = L.t, L.j, L.u, L.v, L.s, L.d, L.p
     lhs = Partial(L.loss(), x(*u))
@@ -180,6 +199,7 @@ def conv_input_grad(L: _Layer) -> Derivation:
               "kernel (transposed convolution)", lhs, rhs, steps, L.hyps())
 
 
+@theorem("backprop", _layers)
 def conv_input_grad_unit_stride(L: _Layer) -> Derivation:
     t, j, u = L.t, L.j, L.u
     one = (S.One,) * L.ndim
@@ -204,6 +224,7 @@ def conv_input_grad_unit_stride(L: _Layer) -> Derivation:
               lhs, rhs, steps, hyps)
 
 
+@theorem("backprop", _layers)
 def conv_weight_grad(L: _Layer) -> Derivation:
     t, j, i, v, s, d, p = L.t, L.j, L.i, L.v, L.s, L.d, L.p
     lhs = Partial(L.loss(), w(*i))
@@ -226,6 +247,7 @@ def conv_weight_grad(L: _Layer) -> Derivation:
               lhs, rhs, steps, L.hyps())
 
 
+@theorem("backprop", _layers)
 def conv_bias_grad(L: _Layer) -> Derivation:
     lhs = Partial(L.loss(), b)
     rhs = L.S(g(*L.t), L.t)
@@ -275,6 +297,7 @@ def _chan(fn: Function, *channels: Expr) -> Callable[..., Expr]:
     return lambda *pt: fn(*channels, *pt)
 
 
+@theorem("backprop", _layers)
 def conv_input_grad_multichannel(L: _Layer, grouped: bool = False) -> Derivation:
     """∂L/∂x(c, u) = Σ_n ((↑_d w(n, c, ·)) ∗ (↑_s g(n, ·)))(u + p): the channel axes of w
     swap roles (a transposed convolution with weight w(n, c, ·) read as c ← n). With groups,
@@ -319,6 +342,7 @@ def conv_input_grad_multichannel(L: _Layer, grouped: bool = False) -> Derivation
               lhs, rhs, steps, _mc_hyps(L))
 
 
+@theorem("backprop", _layers)
 def conv_weight_grad_multichannel(L: _Layer, grouped: bool = False) -> Derivation:
     """∂L/∂w(o, c, i) = ((↑_s g(o, ·)) ⋆ x(c, ·))(d·i − p); with groups x(⌊o/Q⌋·K + c, ·)."""
     t, j, i, v, s, d, p = L.t, L.j, L.i, L.v, L.s, L.d, L.p
@@ -352,6 +376,7 @@ def conv_weight_grad_multichannel(L: _Layer, grouped: bool = False) -> Derivatio
               "upsampled gradient of output channel o", lhs, rhs, steps, _mc_hyps(L))
 
 
+@theorem("backprop", _layers)
 def conv_bias_grad_multichannel(L: _Layer) -> Derivation:
     """∂L/∂b(o) = Σ_t g(o, t)."""
     n, m, _ = _CH
@@ -368,17 +393,29 @@ def conv_bias_grad_multichannel(L: _Layer) -> Derivation:
               steps, _mc_hyps(L))
 
 
+@theorem("backprop", _layers)
 def conv_input_grad_grouped(L: _Layer) -> Derivation:
     """Grouped layer: ∂L/∂x(c, u) = Σ_n ((↑_d w(n, c − ⌊n/Q⌋·K, ·)) ∗ (↑_s g(n, ·)))(u + p)."""
     return conv_input_grad_multichannel(L, grouped=True)
 
 
+@theorem("backprop", _layers)
 def conv_weight_grad_grouped(L: _Layer) -> Derivation:
     """Grouped layer: ∂L/∂w(o, c, i) = ((↑_s g(o, ·)) ⋆ x(⌊o/Q⌋·K + c, ·))(d·i − p)."""
     return conv_weight_grad_multichannel(L, grouped=True)
 
 
 # -- fixed sizes with symbolic entries ------------------------------------------------------
+
+FIXED: tuple[tuple[dict[str, tuple[int, ...]], str], ...] = (
+    ({"i": (7,), "k": (3,), "s": (2,), "p": (1,), "d": (2,)}, "i7k3s2p1d2"),
+    ({"i": (7,), "k": (2,), "s": (3,), "p": (1,), "d": (1,)}, "i7k2s3p1d1"),
+    ({"i": (3, 4), "k": (2, 2), "s": (2, 1), "p": (1, 0), "d": (1, 2)}, "i3x4k2x2s2x1p1x0d1x2"),
+)
+_CHANNELS = (
+    (2, 3, 5, 2, 2, 1, 2),  # C_in, C_out, i, k, s, p, d
+    (4, 2, 4, 2, 2, 1, 1, 2),  # … with 2 groups
+)
 
 
 def _dims(q: tuple[int, ...]) -> str:
@@ -390,6 +427,7 @@ def _out_size(i: int, k: int, s: int, p: int, d: int) -> int:
     return (i + 2 * p - d * (k - 1) - 1) // s + 1
 
 
+@theorem("backprop", lambda: FIXED)
 def conv_backprop_fixed(cfg: dict[str, tuple[int, ...]], tag: str) -> Derivation:
     """Gradients of an explicit forward polynomial versus the transposed-convolution recipe."""
     ii, kk, ss, pp, dd = (cfg[key] for key in ("i", "k", "s", "p", "d"))
@@ -434,8 +472,6 @@ def conv_backprop_fixed(cfg: dict[str, tuple[int, ...]], tag: str) -> Derivation
                   for t, gt in G.items()), S.Zero) for j in W}
     db = sum(G.values(), S.Zero)
 
-    from convmath.symbolic.operators import Named
-    from convmath.symbolic.printing import text
 
     named = Named(Symbol("L"), loss)
     lhs = ImmutableMatrix([Partial(named, X[u]) for u in X]
@@ -453,7 +489,7 @@ def conv_backprop_fixed(cfg: dict[str, tuple[int, ...]], tag: str) -> Derivation
         steps=(Step(rhs, Compute("the derivatives of the explicit forward polynomial")),),
         hypotheses=(
             "symbolic entries x(u), w(j), g(t), b; L = Σ_t g(t)·y(t) with y computed from the "
-            f"definition (zero padding): L = {text(loss)}",
+            "definition (zero padding), written out below",
             "the right-hand side is built independently: g with s − 1 zeros inserted, padded "
             "by d(k − 1) − p before and d(k − 1) − p + a after, correlated with the flipped "
             "dilated kernel; ∂L/∂w by correlating the padded input with g",
@@ -462,6 +498,7 @@ def conv_backprop_fixed(cfg: dict[str, tuple[int, ...]], tag: str) -> Derivation
     )
 
 
+@theorem("backprop", lambda: _CHANNELS)
 def conv_backprop_fixed_channels(cin: int, cout: int, i: int, k: int, s: int, p: int,
                                  d: int, groups: int = 1) -> Derivation:
     """Multi-channel 1-D layer y[o, t] = b[o] + Σ_c Σ_j w[o, c, j]·x̄[c, s·t + d·j] at fixed
@@ -469,8 +506,6 @@ def conv_backprop_fixed_channels(cin: int, cout: int, i: int, k: int, s: int, p:
     (∂L/∂x[c] = Σ_o transposed convolution of g[o] with w[o, c]; channel axes swapped).
     With ``groups``, w is (C_out, C_in/groups, k) and output channel o reads the input
     channels of its group, as in PyTorch."""
-    from convmath.symbolic.operators import Named
-    from convmath.symbolic.printing import text
 
     o_size = _out_size(i, k, s, p, d)
     bo = Function("b")
@@ -523,7 +558,7 @@ def conv_backprop_fixed_channels(cin: int, cout: int, i: int, k: int, s: int, p:
         steps=(Step(rhs, Compute("the derivatives of the explicit forward polynomial")),),
         hypotheses=(
             "symbolic entries x(c, u), w(o, c, j), g(o, t), b(o); "
-            f"L = Σ_o Σ_t g(o, t)·y(o, t) = {text(loss)}",
+            "L = Σ_o Σ_t g(o, t)·y(o, t), written out below",
             "the right-hand side is built independently: ∂L/∂x(c, ·) = Σ_o (g(o, ·) with "
             "s − 1 zeros inserted, padded by d(k − 1) − p) correlated with the flipped "
             "w(o, c, ·); ∂L/∂w(o, c, j) = Σ_t g(o, t)·x̄(c, s·t + d·j); ∂L/∂b(o) = Σ_t g(o, t)"
@@ -533,26 +568,3 @@ def conv_backprop_fixed_channels(cin: int, cout: int, i: int, k: int, s: int, p:
         ),
         family="backprop",
     )
-
-
-FIXED: tuple[tuple[dict[str, tuple[int, ...]], str], ...] = (
-    ({"i": (7,), "k": (3,), "s": (2,), "p": (1,), "d": (2,)}, "i7k3s2p1d2"),
-    ({"i": (7,), "k": (2,), "s": (3,), "p": (1,), "d": (1,)}, "i7k2s3p1d1"),
-    ({"i": (3, 4), "k": (2, 2), "s": (2, 1), "p": (1, 0), "d": (1, 2)}, "i3x4k2x2s2x1p1x0d1x2"),
-)
-
-
-def derivations() -> list[Derivation]:
-    """The backpropagation derivations (general on ℤ and ℤ², fixed-size checks)."""
-    out: list[Derivation] = []
-    for builder in (conv_input_grad, conv_input_grad_unit_stride, conv_weight_grad,
-                    conv_bias_grad, conv_input_grad_multichannel,
-                    conv_weight_grad_multichannel, conv_bias_grad_multichannel,
-                    conv_input_grad_grouped, conv_weight_grad_grouped):
-        for nd in (1, 2):
-            out.append(builder(_Layer(nd)))
-    for cfg, tag in FIXED:
-        out.append(conv_backprop_fixed(cfg, tag))
-    out.append(conv_backprop_fixed_channels(cin=2, cout=3, i=5, k=2, s=2, p=1, d=2))
-    out.append(conv_backprop_fixed_channels(cin=4, cout=2, i=4, k=2, s=2, p=1, d=1, groups=2))
-    return out

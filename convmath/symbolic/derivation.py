@@ -5,29 +5,66 @@ A :class:`Derivation` proves ``statement.lhs = statement.rhs`` by a chain
 rules.Rule` that produces it from the line above. :meth:`Derivation.verify` re-executes every
 rule and raises :class:`~convmath.ProofError` (naming the step, its rule and both expressions)
 at the first step that does not follow, or when the chain does not end at ``statement.rhs``.
-Side conditions SymPy cannot check (integrability, differentiability, support) are listed in
-``hypotheses`` and printed with the theorem.
+Each rule returns the side conditions it relied on (convergence, Fubini–Tonelli,
+differentiation under ∫, continuity for δ, a support); ``hypotheses`` states the theorem's
+assumptions, as :class:`~convmath.symbolic.kernel.Hypothesis` objects (which imply recorded
+conditions) or as text. :meth:`Derivation.verify` reports the conditions no stated
+hypothesis implies, and the printed derivation lists them (``needs:``) instead of showing a
+bare check mark. Only the rule classes of :data:`~convmath.symbolic.rules.TRUSTED_RULES` are
+accepted.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy
-from sympy import Basic
+from sympy import Basic, Symbol
 
 from convmath.errors import InvalidArgument, ProofError
 from convmath.symbolic._input import choice_arg, str_arg, sympy_arg
-from convmath.symbolic.canon import alpha_equal
+from convmath.symbolic.kernel import (
+    Condition,
+    Hypothesis,
+    RuleFailure,
+    alpha_equal,
+    covered,
+    free_symbols,
+    is_poisoned,
+)
+from convmath.symbolic.operators import Named
 from convmath.symbolic.printing import latex, text
-from convmath.symbolic.rules import Rule, RuleFailure
+from convmath.symbolic.rules import TRUSTED_RULES, Context, Rule
+from convmath.symbolic.rules.base import set_lemma_source
 
-__all__ = ["Derivation", "Step", "StepError", "Verified"]
+__all__ = ["Derivation", "Step", "StepError", "Verified", "set_lemma_source"]
+
+#: steps already checked (rules are immutable values, expressions immutable): their conditions
+_PASSED: dict[tuple[Rule, Basic, Basic], tuple[Condition, ...]] = {}
 
 
-_PASSED: dict[tuple[Rule, Basic, Basic], None] = {}
+def _assumption_text(symbols: set[Basic]) -> str | None:
+    """"x ∈ ℝ; N, M ∈ ℤ (> 0)" for the declared assumptions of free symbols."""
+    groups: dict[str, list[str]] = {}
+    for s_ in sorted(symbols, key=str):
+        if not isinstance(s_, Symbol):
+            continue
+        kind = "ℤ" if s_.is_integer else "ℝ" if s_.is_extended_real else ""
+        sign = (" > 0" if s_.is_positive else " ≥ 0" if s_.is_nonnegative else
+                " < 0" if s_.is_negative else " ≤ 0" if s_.is_nonpositive else
+                " ≠ 0" if s_.is_zero is False else "")
+        if not kind and not sign:
+            continue
+        what = (f" ∈ {kind}" if kind else "") + (f" ({sign.strip()})" if kind and sign else
+                                                  sign if sign else "")
+        groups.setdefault(what, []).append(str(s_))
+    if not groups:
+        return None
+    return "; ".join(", ".join(names) + what for what, names in groups.items()) + \
+        " (as declared)"
 
 
 class StepError(ProofError):
@@ -67,28 +104,66 @@ class Step:
 
 @dataclass(frozen=True)
 class Verified:
-    """The result of a successful :meth:`Derivation.verify`."""
+    """The result of a successful :meth:`Derivation.verify`: every step re-checked.
+
+    ``conditions`` are the side conditions the steps relied on (with the index of the
+    first step that needed each); ``unstated`` those that no stated hypothesis implies —
+    when there are any, the theorem holds only under them, and it prints with ⚠, not ✓.
+    """
 
     name: str
     domain: str
     steps: int
     seconds: float
+    conditions: tuple[tuple[int, Condition], ...] = ()
+    unstated: tuple[tuple[int, Condition], ...] = ()
 
     def __str__(self) -> str:
         what = "1 step, re-checked" if self.steps == 1 else f"{self.steps} steps, each re-checked"
+        if self.unstated:
+            n = len(self.unstated)
+            return (f"⚠ {what} by SymPy ({self.seconds:.2f} s), but valid only under {n} "
+                    f"side condition{'s' if n > 1 else ''} the hypotheses do not state "
+                    "(the needs: lines)")
         return f"✓ {what} by SymPy ({self.seconds:.2f} s)"
+
+
+def _named_nodes(exprs: list[Basic]) -> dict[Basic, Basic]:
+    """label → expression of every Named node; a label used for two different expressions,
+    or also used as a symbol, is refused."""
+    labels: dict[Basic, Basic] = {}
+    for e in exprs:
+        for n in sympy.preorder_traversal(e):
+            if isinstance(n, Named):
+                old = labels.setdefault(n.name, n.expr)
+                if old != n.expr:
+                    raise InvalidArgument(f"the name {n.name} stands for two different "
+                                          "expressions")
+    if labels:
+        used: set[Basic] = set()
+        for e in exprs:
+            used |= free_symbols(e)
+        clash = set(labels) & used
+        if clash:
+            raise InvalidArgument(f"the name(s) {sorted(map(str, clash))} of named "
+                                  "expressions are also used as symbols")
+    return labels
 
 
 @dataclass(frozen=True)
 class Derivation:
-    """A theorem with its proof: ``statement`` (an ``Eq``), ``hypotheses`` and ``steps``."""
+    """A theorem with its proof: ``statement`` (an ``Eq``), ``hypotheses`` and ``steps``.
+
+    ``hypotheses`` holds :class:`~convmath.symbolic.kernel.Hypothesis` objects (which imply
+    the side conditions the rules record) and plain text (printed, implies nothing).
+    """
 
     name: str
     domain: str
     title: str
     statement: sympy.Eq
     steps: tuple[Step, ...]
-    hypotheses: tuple[str, ...] = ()
+    hypotheses: tuple[str | Hypothesis, ...] = ()
     family: str = ""
     notes: tuple[str, ...] = field(default=())
     variant: str = ""
@@ -103,12 +178,18 @@ class Derivation:
         if not isinstance(self.steps, (tuple, list)) or not all(
                 isinstance(s, Step) for s in self.steps):
             raise InvalidArgument(f"steps={self.steps!r} must be a sequence of Step objects")
-        for name in ("hypotheses", "notes"):
-            value = getattr(self, name)
-            if not isinstance(value, (tuple, list)) or not all(isinstance(h, str) for h in value):
-                raise InvalidArgument(f"{name}={value!r} must be a sequence of str")
-            object.__setattr__(self, name, tuple(value))
+        hyps = self.hypotheses
+        if not isinstance(hyps, (tuple, list)) or not all(
+                isinstance(h, (str, Hypothesis)) for h in hyps):
+            raise InvalidArgument(f"hypotheses={hyps!r} must be a sequence of str or "
+                                  "Hypothesis objects")
+        object.__setattr__(self, "hypotheses", tuple(hyps))
+        if not isinstance(self.notes, (tuple, list)) or not all(
+                isinstance(h, str) for h in self.notes):
+            raise InvalidArgument(f"notes={self.notes!r} must be a sequence of str")
+        object.__setattr__(self, "notes", tuple(self.notes))
         object.__setattr__(self, "steps", tuple(self.steps))
+        _named_nodes([self.statement.lhs, self.statement.rhs, *(s.expr for s in self.steps)])
 
     @property
     def key(self) -> str:
@@ -124,28 +205,49 @@ class Derivation:
         """The domain, and the variant if any: ``ℝ²`` or ``ℝ², axis2``."""
         return self.domain + (f", {self.variant}" if self.variant else "")
 
-    def verify(self, *, reuse: bool = False) -> Verified:
+    def verify(self, *, reuse: bool = False,
+               lemmas: Callable[[str], Any] | None = None) -> Verified:
         """Re-check every step; raise :class:`~convmath.ProofError` at the first failure.
 
-        With ``reuse``, steps (same rule object, same expressions) that already passed in this
-        process are not re-checked — for mutation tests that verify thousands of copies.
+        Returns :class:`Verified` with the side conditions the steps relied on and those the
+        hypotheses do not imply. ``lemmas`` looks up the theorems :class:`~convmath.symbolic.
+        rules.Lemma` steps use (default: the registry). With ``reuse``, steps (same rule,
+        same expressions) that already passed in this process are not re-checked — for
+        mutation tests that verify thousands of copies.
         """
         if not isinstance(reuse, bool):
             raise InvalidArgument(f"reuse={reuse!r} must be a bool")
+        if lemmas is not None and not callable(lemmas):
+            raise InvalidArgument(f"lemmas={lemmas!r} must be a function from a key to a "
+                                  "Derivation")
+        ctx = Context(lemmas)
         t0 = time.perf_counter()
         if not self.steps:
             raise ProofError(f"{self.key}: a derivation needs at least one step")
+        for side in (self.statement.lhs, self.statement.rhs):
+            if is_poisoned(side):
+                raise ProofError(f"{self.key}: the statement contains nan or zoo, which are "
+                                 "equal to nothing")
         prev = self.statement.lhs
+        found: dict[Condition, int] = {}
         for i, step in enumerate(self.steps):
+            if type(step.rule) not in TRUSTED_RULES:
+                err = ProofError(f"{self.key}: steps[{i}] uses {type(step.rule).__name__}, "
+                                 "which is not one of convmath's rules (a rule defined "
+                                 "elsewhere is not trusted)")
+                err.step_index = i  # type: ignore[attr-defined]
+                raise err
             key = (step.rule, prev, step.expr)
             try:
-                if not (reuse and key in _PASSED):
-                    step.rule.check(prev, step.expr)
-                    _PASSED[key] = None
+                conds = _PASSED.get(key) if reuse else None
+                if conds is None:
+                    conds = step.rule.check(prev, step.expr, ctx)
+                    _PASSED[key] = conds
             except RuleFailure as exc:
                 raise StepError(self.key, i, step.rule, str(exc), prev, step.expr,
                                 exc.got) from None
-            except (ValueError, TypeError, AttributeError, NotImplementedError) as exc:
+            except (ValueError, TypeError, AttributeError, NotImplementedError,
+                    RecursionError) as exc:
                 err = ProofError(
                     f"{self.key}: steps[{i}] ({step.rule.describe()}) could not be checked: "
                     f"{type(exc).__name__}: {exc}\n  from:    {text(prev)}\n"
@@ -154,15 +256,24 @@ class Derivation:
                 err.step_index = i  # type: ignore[attr-defined]
                 err.rule = step.rule  # type: ignore[attr-defined]
                 raise err from exc
+            for c in conds:
+                found.setdefault(c, i)
             prev = step.expr
-        if not alpha_equal(prev, self.statement.rhs):
+        try:
+            ends = alpha_equal(prev, self.statement.rhs)
+        except RuleFailure:
+            ends = False
+        if not ends:
             err = ProofError(
                 f"{self.key}: the chain ends at {text(prev)}, not at the statement's "
                 f"right-hand side {text(self.statement.rhs)}"
             )
             err.step_index = len(self.steps) - 1  # type: ignore[attr-defined]
             raise err
-        return Verified(self.name, self.domain, len(self.steps), time.perf_counter() - t0)
+        conditions = tuple((i, c) for c, i in found.items())
+        unstated = tuple((i, c) for i, c in conditions if not covered(c, self.hypotheses))
+        return Verified(self.name, self.domain, len(self.steps), time.perf_counter() - t0,
+                        conditions, unstated)
 
     def with_step(self, i: int, expr: Any) -> Derivation:
         """A copy whose ``steps[i]`` claims ``expr`` (same rule).
@@ -199,31 +310,56 @@ class Derivation:
             except ProofError as exc:
                 outcome = exc
         status: str | None = None
-        ok = isinstance(outcome, Verified)
+        ok = isinstance(outcome, Verified) and not outcome.unstated
+        needs: list[str] = []
         if isinstance(outcome, Verified):
             status = str(outcome)
+            needs = [f"{c.describe(text)} (steps[{i}], {self.steps[i].rule.describe()})"
+                     for i, c in outcome.unstated]
         elif isinstance(outcome, ProofError):
             status = "✗ " + str(outcome).splitlines()[0]
         if fmt == "text":
-            return self._text(status)
+            return self._text(status, needs)
         if fmt == "latex":
-            return self._latex(status, ok)
-        return self._markdown(status)
+            return self._latex(status, ok, needs)
+        return self._markdown(status, needs)
 
-    def _text(self, status: str | None) -> str:
+    def assumptions(self) -> list[str]:
+        """The printed hypotheses: the stated ones, then the declared assumptions of the
+        symbols (``x ∈ ℝ``, ``c > 0``)."""
+        out = [h.describe(text) if isinstance(h, Hypothesis) else h for h in self.hypotheses]
+        used: set[Basic] = set()
+        for e in self._exprs():
+            used |= free_symbols(e)
+        declared = _assumption_text(used)
+        if declared:
+            out.append(declared)
+        return out
+
+    def definitions(self) -> list[str]:
+        """What each named expression (``L``) stands for, printed as ``where:`` lines."""
+        return [f"{label} = {text(e)}" for label, e in _named_nodes(self._exprs()).items()
+                if text(e) != str(label)]
+
+    def _exprs(self) -> list[Basic]:
+        return [self.statement.lhs, self.statement.rhs, *(s.expr for s in self.steps)]
+
+    def _text(self, status: str | None, needs: list[str]) -> str:
         lines = [f"{self.name} ({self.where}) — {self.title}",
                  f"  {text(self.statement)}"]
-        lines += [f"  assuming: {h}" for h in self.hypotheses]
+        lines += [f"  assuming: {h}" for h in self.assumptions()]
+        lines += [f"  where: {h}" for h in self.definitions()]
         lines += ["", f"  {text(self.statement.lhs)}"]
         exprs = [text(s.expr) for s in self.steps]
         width = min(max((len(e) for e in exprs), default=0), 72)
         for e, s in zip(exprs, self.steps, strict=False):
             lines.append(f"    = {e.ljust(width)}   by {s.rule.describe()}")
+        lines += [f"  needs: {n}" for n in needs]
         if status is not None:
             lines.append(f"  {status}")
         return "\n".join(lines)
 
-    def _latex(self, status: str | None, ok: bool) -> str:
+    def _latex(self, status: str | None, ok: bool, needs: list[str]) -> str:
         body = []
         for i, s in enumerate(self.steps):
             head = latex(self.statement.lhs) + " " if i == 0 else ""
@@ -232,22 +368,26 @@ class Derivation:
         out = [rf"\textbf{{{name}}} ({self.where}) --- {self.title}",
                "",
                rf"$${latex(self.statement)}$$"]
-        out += [rf"Assuming: {h}" for h in self.hypotheses]
+        out += [rf"Assuming: {h}" for h in self.assumptions()]
+        out += [rf"Where: {h}" for h in self.definitions()]
         out.append(r"\begin{aligned}" + " \\\\\n".join(body) + r"\end{aligned}")
+        out += [rf"Needs: {n}" for n in needs]
         if status is not None:
-            out.append(status if ok else status.replace("✗", "FAILED:"))
+            out.append(status if ok else status.replace("✗", "FAILED:").replace("⚠", "ONLY IF:"))
         return "\n".join(out)
 
-    def _markdown(self, status: str | None) -> str:
+    def _markdown(self, status: str | None, needs: list[str]) -> str:
         out = [f"### `{self.name}` ({self.where}) — {self.title}", "",
                f"$$ {latex(self.statement)} $$", ""]
-        out += [f"- assuming: {h}" for h in self.hypotheses]
+        out += [f"- assuming: {h}" for h in self.assumptions()]
+        out += [f"- where: {h}" for h in self.definitions()]
         out += ["", "$$", r"\begin{aligned}"]
         for i, s in enumerate(self.steps):
             head = latex(self.statement.lhs) + " " if i == 0 else ""
             out.append(
                 rf"{head}&= {latex(s.expr)} && \text{{by {s.rule.describe_latex()}}} \\")
         out += [r"\end{aligned}", "$$", ""]
+        out += [f"- needs: {n}" for n in needs]
         if status is not None:
             out.append(status)
         return "\n".join(out)

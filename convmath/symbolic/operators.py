@@ -52,9 +52,13 @@ from sympy import (
     pi,
 )
 from sympy.core.function import AppliedUndef, FunctionClass
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
 
 from convmath.errors import InvalidArgument
 from convmath.symbolic._input import sympy_arg
+from convmath.symbolic.kernel import beta, register_operator, subst
+from convmath.symbolic.linear_forms import differentiate_linear
 
 __all__ = [
     "OPERATOR_CLASSES",
@@ -137,13 +141,34 @@ def _wants_notation(printer: Any) -> bool:
     return bool(getattr(printer, "convmath_notation", False))
 
 
+# -- convmath's printers, installed by convmath.symbolic.printing --------------------------
+#
+# The printers live in convmath.symbolic.printing, which imports this module (they name
+# functions with function_name and unfold operators); this module never imports printing.
+# Instead printing hands its printers over with _install_printers when it is imported, which
+# is before any operator can be printed: importing this module first runs the package
+# __init__, which imports printing. Until then SymPy's own printers stand in.
+
+
+class _Printers:
+    text: Callable[[], Any] = StrPrinter  # notation in Unicode text (function_name's default)
+    latex: Callable[[], Any] = LatexPrinter  # notation in LaTeX (latex_function_name's)
+    definition: Callable[[Basic], str] | None = None  # the defining ∫/Σ in Unicode text
+
+
+def _install_printers(*, text: Callable[[], Any], latex: Callable[[], Any],
+                      definition: Callable[[Basic], str]) -> None:
+    """Called by :mod:`convmath.symbolic.printing` on import (see above)."""
+    _Printers.text, _Printers.latex, _Printers.definition = text, latex, definition
+
+
 def _definition_text(e: Any, printer: Any) -> str:
     """``e`` as its defining ∫/Σ in Unicode text (for ``str`` and REPL ``repr``)."""
-    if hasattr(printer, "convmath_notation"):  # convmath's definition printer: go on with it
+    if hasattr(printer, "convmath_notation") or _Printers.definition is None:
+        # convmath's definition printer: go on with it (or, before printing is imported,
+        # SymPy's own printer with the defining integral or sum)
         return str(printer._print(e.unfold()))
-    from convmath.symbolic.printing import definition
-
-    return definition(e)
+    return _Printers.definition(e)
 
 
 def as_function(f: Any, ndim: int, variables: Sequence[Expr] | None = None, *,
@@ -216,26 +241,10 @@ def as_function(f: Any, ndim: int, variables: Sequence[Expr] | None = None, *,
 
 
 def apply_function(L: Lambda, args: Sequence[Expr]) -> Expr:
-    """``L(*args)``, substituting (not replacing) so that derivatives become ``Subs``."""
+    """``L(*args)`` by capture-avoiding substitution (derivatives become ``Subs``)."""
     if len(args) != len(L.variables):
         raise InvalidArgument(f"args={tuple(args)}: {L} takes {len(L.variables)} argument(s)")
-    body = L.expr
-    incoming = set().union(*(sympy_arg(a, "args").free_symbols for a in args))
-    bound = {v for n in sympy.preorder_traversal(body)
-             if isinstance(n, (Integral, Sum)) for v in (lim[0] for lim in n.limits)}
-    clash = incoming & bound
-    if clash:  # rename inner bound variables so that the arguments are not captured
-        body = body.xreplace({v: sympy.Dummy(str(v), **v.assumptions0) for v in clash})
-    # A nested operator's Lambda (Lambda(t, f(t)) inside (f ∗ g)(t)) may bind a variable that
-    # is substituted here; give it its own dummies so that subs leaves its signature alone.
-    own = set(L.variables) | incoming
-    inner = {n: Lambda(tuple(sympy.Dummy(str(v), **v.assumptions0) for v in n.variables),
-                       n.expr) for n in sympy.preorder_traversal(body)
-             if isinstance(n, Lambda) and set(n.variables) & own}
-    if inner:
-        body = body.xreplace({n: Lambda(new.variables, n.expr.xreplace(
-            dict(zip(n.variables, new.variables, strict=True)))) for n, new in inner.items()})
-    result: Expr = body.subs(dict(zip(L.variables, args, strict=False)), simultaneous=True)
+    result: Expr = beta(L, [sympy_arg(a, "args") for a in args])
     return result
 
 
@@ -440,9 +449,15 @@ class Difference(Expr):
     def var(self) -> Symbol:
         return self.args[1]
 
+    def unfold(self) -> Expr:
+        """h|_{n→n+1} − h (capture-avoiding)."""
+        e: Expr = subst(self.expr, {self.var: self.var + 1}) - self.expr
+        return e
+
     def doit(self, **hints: Any) -> Expr:
         e = self.expr.doit(**hints) if hints.get("deep", True) else self.expr
-        return e.subs(self.var, self.var + 1) - e
+        out: Expr = subst(e, {self.var: self.var + 1}) - e
+        return out
 
     def _sympystr(self, printer: Any) -> str:
         return f"Δ_{printer._print(self.var)}[{printer._print(self.expr)}]"
@@ -604,9 +619,7 @@ def _difference_of(L: Lambda) -> tuple[str, int] | None:
 
 def function_name(L: Lambda, printer: Any = None) -> str:
     """How a function argument prints in text: ``f``, ``(f ∗ g)``, ``g′``, ``f(· − a)``."""
-    from convmath.symbolic.printing import _TextPrinter
-
-    p = printer if printer is not None else _TextPrinter()
+    p = printer if printer is not None else _Printers.text()
     diff = _difference_of(L)
     if diff is not None:
         h, i = diff
@@ -621,9 +634,7 @@ def function_name(L: Lambda, printer: Any = None) -> str:
 
 def latex_function_name(L: Lambda, printer: Any = None) -> str:
     """LaTeX counterpart of :func:`function_name`."""
-    from convmath.symbolic.printing import _NotationLatexPrinter
-
-    p = printer if printer is not None else _NotationLatexPrinter()
+    p = printer if printer is not None else _Printers.latex()
     diff = _difference_of(L)
     if diff is not None:
         h, i = diff
@@ -730,8 +741,6 @@ class Partial(Expr):
         return self.args[1]
 
     def doit(self, **hints: Any) -> Expr:
-        from convmath.symbolic.rules import differentiate_linear
-
         return differentiate_linear(self.expr, self.target)
 
     def _sympystr(self, printer: Any) -> str:
@@ -780,3 +789,9 @@ class Named(Expr):
 OPERATOR_CLASSES: tuple[type[Expr], ...] = (
     Convolution, CrossCorrelation, Fourier, Upsample, Difference, Named,
 )
+
+for _cls in OPERATOR_CLASSES:
+    register_operator(_cls)
+register_operator(Difference, diff_vars=lambda n: (n.args[1],))
+register_operator(Partial)
+register_operator(Named, labelled=True)

@@ -33,13 +33,21 @@ import sympy
 from sympy import Basic
 from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import precedence
 from sympy.printing.str import StrPrinter
 
 from convmath.symbolic._input import choice_arg, sympy_arg
+from convmath.symbolic.operators import (
+    _SUBSCRIPTS,
+    Convolution,
+    CrossCorrelation,
+    Fourier,
+    Upsample,
+    _install_printers,
+    function_name,
+)
 
 __all__ = ["definition", "latex", "notation", "text"]
-
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 class _TextPrinter(StrPrinter):
@@ -71,8 +79,6 @@ class _TextPrinter(StrPrinter):
 
     def _print_Add(self, e: Basic, order: str | None = None) -> str:
         # x − w, N + M − 1, d·j + s·t − p: positive terms, then negative ones, numbers last
-        from sympy.printing.precedence import precedence
-
         terms = sorted(e.as_ordered_terms(order="lex"),
                        key=lambda t: (bool(t.is_number), bool(t.could_extract_minus_sign())))
         out = []
@@ -159,8 +165,6 @@ class _TextPrinter(StrPrinter):
         return f"δ({self._print(e.args[0])})"
 
     def _print_Lambda(self, e: Basic) -> str:
-        from convmath.symbolic.operators import function_name
-
         return function_name(e, self)
 
     def _print_Equality(self, e: Basic) -> str:
@@ -182,8 +186,6 @@ class _DefinitionTextPrinter(_TextPrinter):
 
     def _print_Mul(self, e: Basic) -> str:
         # unfold operator factors first, so that they are placed like the ∫/Σ they are
-        from convmath.symbolic.operators import Convolution, CrossCorrelation, Fourier, Upsample
-
         ops = (Convolution, CrossCorrelation, Fourier, Upsample)
         reps = {a: a.unfold() for a in e.args if isinstance(a, ops)}
         return super()._print_Mul(e.xreplace(reps) if reps else e)
@@ -240,3 +242,7 @@ def definition(e: Basic, fmt: str = "text") -> str:
     if fmt == "latex":
         return str(sympy.latex(e))
     return str(sympy.pretty(e))
+
+
+# the operators print through these (convmath.symbolic.operators does not import this module)
+_install_printers(text=_TextPrinter, latex=_NotationLatexPrinter, definition=definition)

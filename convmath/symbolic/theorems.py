@@ -33,6 +33,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import sympy
 from sympy import (
@@ -55,16 +56,27 @@ from sympy import (
 )
 
 from convmath.errors import InvalidArgument
-from convmath.symbolic.derivation import Derivation, Step
+from convmath.symbolic import _backprop
+from convmath.symbolic.derivation import Derivation, Step, set_lemma_source
+from convmath.symbolic.kernel import (
+    AbsolutelyConvergent,
+    Continuous,
+    DifferentiableUnderIntegral,
+    Hypothesis,
+    Remark,
+    Support,
+)
 from convmath.symbolic.operators import (
     _SUBSCRIPTS,
     Difference,
     Fourier,
+    Named,
     conv,
     domain_name,
     xcorr,
 )
 from convmath.symbolic.printing import text
+from convmath.symbolic.registry import DOMAINS, registered, theorem
 from convmath.symbolic.rules import (
     Algebra,
     Compute,
@@ -94,7 +106,6 @@ FAMILIES = (
 f, g, h = Function("f"), Function("g"), Function("h")
 # ℝⁿ and ℤⁿ are checked for n = 1, 2, 3: each derivation is written once for any n, but
 # SymPy checks it for a given number of variables (no claim for n ≥ 4 is machine-checked).
-DOMAINS = ((1, False), (2, False), (3, False), (1, True), (2, True), (3, True))
 
 
 class _Ctx:
@@ -106,7 +117,8 @@ class _Ctx:
 
         def syms(base: str) -> tuple[Symbol, ...]:
             names = [base] if ndim == 1 else [f"{base}{i + 1}" for i in range(ndim)]
-            return tuple(Symbol(n, integer=True) if discrete else Symbol(n) for n in names)
+            return tuple(Symbol(n, integer=True) if discrete else Symbol(n, real=True)
+                         for n in names)
 
         self.X = syms("n" if discrete else "x")
         self.Z = syms("k" if discrete else "z")
@@ -147,17 +159,28 @@ class _Ctx:
         """Jacobian sign of z = x − w in every coordinate: (−1)ⁿ."""
         return S.NegativeOne ** self.ndim
 
-    def integrable(self, names: str = "f, g") -> str:
-        if self.discrete:
-            return f"{names} ∈ ℓ¹({self.domain}) (the sums converge absolutely)"
-        return f"{names} ∈ L¹({self.domain}) (the integrals converge absolutely)"
+    def integrable(self, *fns: Function) -> AbsolutelyConvergent:
+        fns = fns or (f, g)
+        names = ", ".join(str(fn) for fn in fns)
+        space = "ℓ¹" if self.discrete else "L¹"
+        return AbsolutelyConvergent(*fns, note=f"{names} ∈ {space}({self.domain})")
 
     def reversed_limits(self, vs: Sequence[Symbol]) -> list[tuple[Expr, Expr]]:
         return [(oo, -oo)] * len(vs)
 
 
+def _every_domain() -> list[tuple[_Ctx]]:
+    return [(_Ctx(ndim, discrete),) for ndim, discrete in DOMAINS]
+
+
+def _every_axis() -> list[tuple[_Ctx, int]]:
+    """∂ᵢ / Δᵢ for every axis i of every domain."""
+    return [(_Ctx(ndim, discrete), axis) for ndim, discrete in DOMAINS
+            for axis in range(1, ndim + 1)]
+
+
 def _d(name: str, ctx: _Ctx, title: str, lhs: Expr, rhs: Expr, steps: list[tuple[Expr, Rule]],
-       hyps: Sequence[str], family: str, variant: str = "") -> Derivation:
+       hyps: Sequence[str | Hypothesis], family: str, variant: str = "") -> Derivation:
     return Derivation(
         name=name, domain=ctx.domain, title=title, statement=Eq(lhs, rhs, evaluate=False),
         steps=tuple(Step(e, r) for e, r in steps), hypotheses=tuple(hyps), family=family,
@@ -168,6 +191,7 @@ def _d(name: str, ctx: _Ctx, title: str, lhs: Expr, rhs: Expr, steps: list[tuple
 # -- commutativity, associativity -----------------------------------------------------------
 
 
+@theorem("commutativity", _every_domain)
 def conv_comm(ctx: _Ctx) -> Derivation:
     X, Z, W = ctx.X, ctx.Z, ctx.W
     steps: list[tuple[Expr, Rule]] = [(ctx.B(f(*Z) * g(*ctx.sub(X, Z)), Z), Definition("∗"))]
@@ -183,6 +207,7 @@ def conv_comm(ctx: _Ctx) -> Derivation:
               ctx.conv(g, f, X), steps, [ctx.integrable()], "commutativity")
 
 
+@theorem("associativity", _every_domain)
 def conv_assoc(ctx: _Ctx) -> Derivation:
     X, Z, W, U, T = ctx.X, ctx.Z, ctx.W, ctx.U, ctx.T
     fg = Lambda(T, ctx.conv(f, g, T))
@@ -200,7 +225,7 @@ def conv_assoc(ctx: _Ctx) -> Derivation:
         (rhs, Definition("∗")),
     ]
     return _d("conv_assoc", ctx, "convolution is associative", lhs, rhs, steps,
-              [ctx.integrable("f, g, h"),
+              [ctx.integrable(f, g, h),
                "Fubini–Tonelli applies: ∫∫|f(w) g(z − w) h(x − z)| < ∞" if not ctx.discrete
                else "Fubini–Tonelli applies: ΣΣ|f(m) g(k − m) h(n − k)| < ∞"],
               "associativity")
@@ -209,6 +234,7 @@ def conv_assoc(ctx: _Ctx) -> Derivation:
 # -- bilinearity ----------------------------------------------------------------------------
 
 
+@theorem("bilinearity", _every_domain)
 def conv_add(ctx: _Ctx) -> Derivation:
     X, Z = ctx.X, ctx.Z
     gph = ctx.lam(lambda t: g(*t) + h(*t))
@@ -221,9 +247,10 @@ def conv_add(ctx: _Ctx) -> Derivation:
         (rhs, Definition("∗")),
     ]
     return _d("conv_add", ctx, "convolution distributes over + on the right", lhs, rhs,
-              steps, [ctx.integrable("f, g, h")], "bilinearity")
+              steps, [ctx.integrable(f, g, h)], "bilinearity")
 
 
+@theorem("bilinearity", _every_domain)
 def add_conv(ctx: _Ctx) -> Derivation:
     X, Z = ctx.X, ctx.Z
     fpg = ctx.lam(lambda t: f(*t) + g(*t))
@@ -236,9 +263,10 @@ def add_conv(ctx: _Ctx) -> Derivation:
         (rhs, Definition("∗")),
     ]
     return _d("add_conv", ctx, "convolution distributes over + on the left", lhs, rhs,
-              steps, [ctx.integrable("f, g, h")], "bilinearity")
+              steps, [ctx.integrable(f, g, h)], "bilinearity")
 
 
+@theorem("bilinearity", _every_domain)
 def smul_conv(ctx: _Ctx) -> Derivation:
     X, Z, c = ctx.X, ctx.Z, ctx.c
     cf = ctx.lam(lambda t: c * f(*t))
@@ -249,9 +277,10 @@ def smul_conv(ctx: _Ctx) -> Derivation:
         (rhs, Definition("∗")),
     ]
     return _d("smul_conv", ctx, "scalars move out of the left factor", lhs, rhs, steps,
-              [ctx.integrable(), "c is a constant"], "bilinearity")
+              [ctx.integrable(), Remark("c is a constant")], "bilinearity")
 
 
+@theorem("bilinearity", _every_domain)
 def conv_smul(ctx: _Ctx) -> Derivation:
     X, Z, c = ctx.X, ctx.Z, ctx.c
     cg = ctx.lam(lambda t: c * g(*t))
@@ -262,12 +291,13 @@ def conv_smul(ctx: _Ctx) -> Derivation:
         (rhs, Definition("∗")),
     ]
     return _d("conv_smul", ctx, "scalars move out of the right factor", lhs, rhs, steps,
-              [ctx.integrable(), "c is a constant"], "bilinearity")
+              [ctx.integrable(), Remark("c is a constant")], "bilinearity")
 
 
 # -- translation ----------------------------------------------------------------------------
 
 
+@theorem("translation_equivariance", _every_domain)
 def shift_conv(ctx: _Ctx) -> Derivation:
     X, Z, W, A = ctx.X, ctx.Z, ctx.W, ctx.A
     tf = ctx.lam(lambda t: f(*ctx.sub(t, A)))
@@ -280,10 +310,11 @@ def shift_conv(ctx: _Ctx) -> Derivation:
     ]
     return _d("shift_conv", ctx, "translating f translates f ∗ g (τₐf ∗ g = τₐ(f ∗ g))",
               lhs, rhs, steps,
-              [ctx.integrable(), "(τₐf)(x) = f(x − a)" + (", a ∈ ℤⁿ" if ctx.discrete else "")],
+              [ctx.integrable(), Remark("(τₐf)(x) = f(x − a)")],
               "translation_equivariance")
 
 
+@theorem("translation_equivariance", _every_domain)
 def conv_shift(ctx: _Ctx) -> Derivation:
     X, Z, A = ctx.X, ctx.Z, ctx.A
     tg = ctx.lam(lambda t: g(*ctx.sub(t, A)))
@@ -294,15 +325,16 @@ def conv_shift(ctx: _Ctx) -> Derivation:
     ]
     return _d("conv_shift", ctx, "translating g translates f ∗ g (f ∗ τₐg = τₐ(f ∗ g))",
               lhs, rhs, steps,
-              [ctx.integrable(), "(τₐg)(x) = g(x − a)" + (", a ∈ ℤⁿ" if ctx.discrete else "")],
+              [ctx.integrable(), Remark("(τₐg)(x) = g(x − a)")],
               "translation_equivariance")
 
 
+@theorem("translation_equivariance", _every_domain)
 def shift_conv_shift(ctx: _Ctx) -> Derivation:
     """(τₐf ∗ τ_b g)(x) = (f ∗ g)(x − a − b), from the two one-sided lemmas."""
     X, A = ctx.X, ctx.A
     Bs = tuple(Symbol(str(a).replace("a", "b"), integer=True) if ctx.discrete
-               else Symbol(str(a).replace("a", "b")) for a in A)
+               else Symbol(str(a).replace("a", "b"), real=True) for a in A)
     tf = ctx.lam(lambda t: f(*ctx.sub(t, A)))
     tg = ctx.lam(lambda t: g(*ctx.sub(t, Bs)))
     lhs = ctx.conv(tf, tg, X)
@@ -316,8 +348,8 @@ def shift_conv_shift(ctx: _Ctx) -> Derivation:
     ]
     return _d("shift_conv_shift", ctx, "translating both factors adds the translations",
               lhs, rhs, steps,
-              [ctx.integrable(), "(τₐf)(x) = f(x − a), (τ_b g)(x) = g(x − b)",
-               "uses the lemmas shift_conv and conv_shift"],
+              [ctx.integrable(), Remark("(τₐf)(x) = f(x − a), (τ_b g)(x) = g(x − b)"),
+               Remark("uses the lemmas shift_conv and conv_shift")],
               "translation_equivariance")
 
 
@@ -342,13 +374,12 @@ def _D(ctx: _Ctx, e: Expr, axis: int) -> Expr:
     return Difference(e, xi) if ctx.discrete else Derivative(e, xi)
 
 
-def _hyp_deriv(ctx: _Ctx, which: str, axis: int) -> list[str]:
+def _hyp_deriv(ctx: _Ctx, which: str, axis: int) -> list[Hypothesis]:
     if ctx.discrete:
         return [ctx.integrable()]
-    d = f"∂/∂{ctx.X[axis - 1]}"
-    return [f"f locally integrable, {which} ∈ C¹ with compact support (so {d} moves under "
-            "∫ by dominated convergence)" if which == "g" else
-            f"f ∈ C¹ with compact support, g locally integrable (so {d} moves under ∫)"]
+    note = ("f locally integrable, g ∈ C¹ with compact support" if which == "g" else
+            "f ∈ C¹ with compact support, g locally integrable")
+    return [DifferentiableUnderIntegral(f, g, note=note + " (dominated convergence)")]
 
 
 def _axis_title(ctx: _Ctx, axis: int, what: str) -> str:
@@ -364,6 +395,7 @@ def _axis_variant(ctx: _Ctx, axis: int) -> str:
     return "" if ctx.ndim == 1 else f"axis{axis}"
 
 
+@theorem("derivative", _every_axis)
 def deriv_conv(ctx: _Ctx, axis: int = 1) -> Derivation:
     X, Z = ctx.X, ctx.Z
     xi = X[axis - 1]
@@ -385,6 +417,7 @@ def deriv_conv(ctx: _Ctx, axis: int = 1) -> Derivation:
               _hyp_deriv(ctx, "g", axis), "derivative", _axis_variant(ctx, axis))
 
 
+@theorem("derivative", _every_axis)
 def deriv_conv_left(ctx: _Ctx, axis: int = 1) -> Derivation:
     X, Z, W = ctx.X, ctx.Z, ctx.W
     xi = X[axis - 1]
@@ -422,6 +455,7 @@ def deriv_conv_left(ctx: _Ctx, axis: int = 1) -> Derivation:
 # -- cross-correlation ----------------------------------------------------------------------
 
 
+@theorem("cross_correlation", _every_domain)
 def xcorr_eq_conv_reflect(ctx: _Ctx) -> Derivation:
     X, Z, W = ctx.X, ctx.Z, ctx.W
     fr = ctx.lam(lambda t: f(*ctx.neg(t)))
@@ -442,6 +476,7 @@ def xcorr_eq_conv_reflect(ctx: _Ctx) -> Derivation:
               lhs, rhs, steps, [ctx.integrable()], "cross_correlation")
 
 
+@theorem("cross_correlation", _every_domain)
 def xcorr_swap(ctx: _Ctx) -> Derivation:
     X, Z, W = ctx.X, ctx.Z, ctx.W
     lhs, rhs = ctx.xcorr(f, g, X), ctx.xcorr(g, f, ctx.neg(X))
@@ -455,6 +490,7 @@ def xcorr_swap(ctx: _Ctx) -> Derivation:
               steps, [ctx.integrable()], "cross_correlation")
 
 
+@theorem("cross_correlation", lambda: [(_Ctx(1, False),), (_Ctx(1, True),)])
 def xcorr_comm_counterexample(ctx: _Ctx) -> Derivation:
     """A counterexample to f ⋆ g = g ⋆ f: unit impulses at 0 and at 1."""
     X, Z = ctx.X, ctx.Z
@@ -505,12 +541,14 @@ def _delta_of(ctx: _Ctx, pts: Sequence[Expr]) -> Expr:
     return Mul(*[DiracDelta(p) for p in pts])
 
 
-def _delta_hyp(ctx: _Ctx) -> list[str]:
+def _delta_hyp(ctx: _Ctx) -> list[Hypothesis]:
     if ctx.discrete:
-        return ["δ[n] = 1 if n = 0 else 0 (Kronecker delta); f: ℤⁿ → ℝ arbitrary"]
-    return ["δ is the Dirac distribution (∫ φ(z) δ(z − c) dz = φ(c)); f continuous"]
+        return [Remark("δ[n] = 1 if n = 0 else 0 (Kronecker delta); f: ℤⁿ → ℝ arbitrary")]
+    return [Remark("δ is the Dirac distribution (∫ φ(z) δ(z − c) dz = φ(c))"),
+            Continuous(f)]
 
 
+@theorem("identity", _every_domain)
 def conv_delta(ctx: _Ctx) -> Derivation:
     X, Z = ctx.X, ctx.Z
     lhs, rhs = ctx.conv(f, _delta(ctx), X), f(*X)
@@ -522,6 +560,7 @@ def conv_delta(ctx: _Ctx) -> Derivation:
               _delta_hyp(ctx), "identity")
 
 
+@theorem("identity", _every_domain)
 def delta_conv(ctx: _Ctx) -> Derivation:
     X, Z = ctx.X, ctx.Z
     lhs, rhs = ctx.conv(_delta(ctx), f, X), f(*X)
@@ -541,6 +580,7 @@ def _phase(ctx: _Ctx, pts: Sequence[Expr]) -> Expr:
     return exp(-sympy.I * dot) if ctx.discrete else exp(-2 * pi * sympy.I * dot)
 
 
+@theorem("convolution_theorem", _every_domain)
 def fourier_conv(ctx: _Ctx) -> Derivation:
     X, Z, U, T, XI = ctx.X, ctx.Z, ctx.U, ctx.T, ctx.XI
     dom = S.Integers if ctx.discrete else S.Reals
@@ -564,10 +604,10 @@ def fourier_conv(ctx: _Ctx) -> Derivation:
         (rhs, Definition("ℱ")),
     ]
     if ctx.discrete:
-        hyps = [ctx.integrable(), "ℱ is the DTFT ℱ[f](ω) = Σₙ f(n) e^{−i n·ω}"]
+        hyps = [ctx.integrable(), Remark("ℱ is the DTFT ℱ[f](ω) = Σₙ f(n) e^{−i n·ω}")]
         title = "the DTFT turns convolution into multiplication"
     else:
-        hyps = [ctx.integrable(), "ℱ[f](ξ) = ∫ f(x) e^{−2πi x·ξ} dx"]
+        hyps = [ctx.integrable(), Remark("ℱ[f](ξ) = ∫ f(x) e^{−2πi x·ξ} dx")]
         title = "the Fourier transform turns convolution into multiplication"
     return _d("fourier_conv", ctx, title, lhs, rhs, steps, hyps, "convolution_theorem")
 
@@ -575,6 +615,7 @@ def fourier_conv(ctx: _Ctx) -> Derivation:
 # -- multichannel ---------------------------------------------------------------------------
 
 
+@theorem("multichannel", _every_domain)
 def multichannel_xcorr(ctx: _Ctx) -> Derivation:
     """Σ_z Σ_c w(c, z) v(c, n + z) = Σ_c (w_c ⋆ v_c)(n): kernel w, input v, C channels."""
     X, Z, T = ctx.X, ctx.Z, ctx.T
@@ -595,13 +636,15 @@ def multichannel_xcorr(ctx: _Ctx) -> Derivation:
     return _d("multichannel_xcorr", ctx,
               "a multi-channel layer is the sum over channels of single-channel ⋆",
               lhs, rhs, steps,
-              ["w(c, ·), v(c, ·) " + ("∈ ℓ¹" if ctx.discrete else "∈ L¹") + " for each of the "
-               "C channels c = 0 … C − 1"], "multichannel")
+              [AbsolutelyConvergent(w, x, note="w(c, ·), v(c, ·) " + (
+                  "∈ ℓ¹" if ctx.discrete else "∈ L¹") + " for each of the C channels "
+                  "c = 0 … C − 1")], "multichannel")
 
 
 # -- support and length -------------------------------------------------------------------
 
 
+@theorem("support", lambda: [((3,), (2,)), ((2,), (4,)), ((2, 1), (1, 2))])
 def conv_support_length(sizes_f: tuple[int, ...], sizes_g: tuple[int, ...]) -> Derivation:
     """Finite sequences with symbolic entries: f ∗ g is supported on N + M − 1 points per axis.
 
@@ -628,9 +671,6 @@ def conv_support_length(sizes_f: tuple[int, ...], sizes_g: tuple[int, ...]) -> D
     prod = (pf * pg).as_dict()
     full = [q + r - 1 for q, r in zip(sizes_f, sizes_g, strict=True)]
     pts = list(itertools.product(*[range(-1, n_ + 1) for n_ in full]))
-    from convmath.symbolic.operators import Named
-    from convmath.symbolic.printing import text
-
     def shown(pt: Sequence[int]) -> Expr:
         label = "(f ∗ g)(" + ", ".join(map(str, pt)) + ")"
         return Named(Symbol(label), ctx.conv(F, G, pt))
@@ -656,6 +696,7 @@ def conv_support_length(sizes_f: tuple[int, ...], sizes_g: tuple[int, ...]) -> D
     )
 
 
+@theorem("support", lambda: [("left",), ("right",)])
 def _support_general(side: str) -> Derivation:
     """(f ∗ g)(n) = 0 beyond either end, for supports [0, N − 1] and [0, M − 1] (general N, M)."""
     ctx = _Ctx(1, True)
@@ -681,49 +722,39 @@ def _support_general(side: str) -> Derivation:
               + ", so its support has N + M − 1 points",
         statement=Eq(lhs, rhs, evaluate=False),
         steps=tuple(Step(e, rule) for e, rule in steps),
-        hypotheses=("f(k) = 0 unless 0 ≤ k ≤ N − 1; g(k) = 0 unless 0 ≤ k ≤ M − 1 "
-                    "(N, M ≥ 1 integers)", where),
+        hypotheses=(Support(f, 0, N - 1), Support(g, 0, M - 1), Remark(where)),
         family="support",
     )
 
 
 # -- registry -------------------------------------------------------------------------------
 
-_ALL_DOMAINS: tuple[Callable[[_Ctx], Derivation], ...] = (
-    conv_comm, conv_assoc, conv_add, add_conv, smul_conv, conv_smul, shift_conv, conv_shift,
-    shift_conv_shift,
-    deriv_conv, deriv_conv_left, xcorr_eq_conv_reflect, xcorr_swap, conv_delta, delta_conv,
-    fourier_conv, multichannel_xcorr,
-)
-_EVERY_AXIS: tuple[Callable[[_Ctx, int], Derivation], ...] = (deriv_conv, deriv_conv_left)
-_ONE_D: tuple[Callable[[_Ctx], Derivation], ...] = (xcorr_comm_counterexample,)
-
 
 @functools.lru_cache(maxsize=1)
 def _build() -> tuple[Derivation, ...]:
     out: list[Derivation] = []
-    for builder in _ALL_DOMAINS:
-        for ndim, discrete in DOMAINS:
-            out.append(builder(_Ctx(ndim, discrete)))
-    for axis_builder in _EVERY_AXIS:  # ∂ᵢ / Δᵢ for every axis i ≥ 2 (axis 1 above)
-        for ndim, discrete in DOMAINS:
-            for axis in range(2, ndim + 1):
-                out.append(axis_builder(_Ctx(ndim, discrete), axis))
-    for builder in _ONE_D:
-        for discrete in (False, True):
-            out.append(builder(_Ctx(1, discrete)))
-    out += [_support_general("left"), _support_general("right")]
-    for sf, sg in (((3,), (2,)), ((2,), (4,)), ((2, 1), (1, 2))):
-        out.append(conv_support_length(sf, sg))
-    from convmath.symbolic import _backprop
-
-    out += _backprop.derivations()
+    for entry in registered():
+        for args in entry.instances():
+            d = entry.builder(*args)
+            out.append(d if d.family == entry.family else replace(d, family=entry.family))
     keys = [d.key for d in out]
     dupes = {k for k in keys if keys.count(k) > 1}
     if dupes:  # pragma: no cover - a registry bug
         raise RuntimeError(f"duplicate derivation keys: {sorted(dupes)}")
     order = {name: i for i, name in enumerate(FAMILIES)}
     return tuple(sorted(out, key=lambda d: order.get(d.family, len(order))))
+
+
+def _lemma(key: str) -> Derivation:
+    """The registered derivation with this key (the lemma source of :class:`Lemma`)."""
+    found = [d for d in _build() if d.key == key]
+    if len(found) != 1:
+        raise InvalidArgument(f"{key!r} names {len(found)} registered derivations, not one")
+    return found[0]
+
+
+set_lemma_source(_lemma)
+assert _backprop  # its builders register on import
 
 
 def derivations(name: str | None = None, *, family: str | None = None) -> list[Derivation]:

@@ -1,0 +1,633 @@
+"""The trusted kernel of the derivation checker: terms, binding, α-equivalence, substitution
+and side conditions. Everything a proof rule concludes goes through these functions.
+
+What is trusted, and why it is small:
+
+- **Binding.** ``Integral``, ``Sum`` and ``Product`` bind the variables of their limits (the
+  limits of the variable at position *k* are in the scope of the outer variables *k + 1, …*,
+  as in SymPy); ``Lambda`` binds its variables; ``Subs`` binds its variables in its
+  expression (its points are outside). The variables of a ``Derivative`` (or of a registered
+  difference operator) are *not* binders: substituting a non-variable for them is refused.
+  A registered *labelled* node (``Named``) shows its first argument as a label; the label is
+  not a term and is never substituted.
+- **Substitution** (:func:`subst`, :func:`replace_functions`) is simultaneous and
+  capture-avoiding: a binder whose variable occurs free in an incoming expression is renamed
+  to a fresh ``Dummy`` first; bound occurrences are never replaced.
+- **α-equivalence** (:func:`canonical`, :func:`alpha_equal`) renames bound variables, by
+  binding depth, to :class:`Bound` symbols: a private class (so no user symbol, whatever its
+  name, equals one; an input that contains one is refused) carrying no assumptions (so a
+  bound variable's assumptions — ``positive``, ``integer`` — neither leak nor get invented).
+  ``nan`` and ``zoo`` are equal to nothing, themselves included.
+- **Side conditions are data.** A rule that is valid only under a condition (convergence of
+  the parts when linearity splits a sum or an integral, absolute convergence for
+  Fubini–Tonelli, differentiation under ∫, continuity for δ, a support hypothesis) returns
+  a :class:`Condition` unless it proved it. A derivation states :class:`Hypothesis` objects;
+  :meth:`Hypothesis.covers` decides (structurally: same kind, the condition's functions among
+  the hypothesis's) which recorded conditions a stated hypothesis implies. What no stated
+  hypothesis covers is printed and keeps the derivation from a bare check mark.
+
+This module imports nothing from the theorem code (operators register themselves with
+:func:`register_operator`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+from sympy import (
+    Basic,
+    Derivative,
+    Dummy,
+    Expr,
+    Integral,
+    Lambda,
+    Product,
+    S,
+    Subs,
+    Sum,
+    Symbol,
+)
+from sympy.core.function import AppliedUndef
+
+from convmath.errors import InvalidArgument
+
+__all__ = [
+    "BINDERS",
+    "AbsolutelyConvergent",
+    "Bound",
+    "Condition",
+    "Continuous",
+    "DifferentiableUnderIntegral",
+    "Hypothesis",
+    "Remark",
+    "RuleFailure",
+    "Support",
+    "alpha_equal",
+    "beta",
+    "bound_variables",
+    "canonical",
+    "fresh",
+    "function_classes",
+    "has_binder_or_operator",
+    "is_poisoned",
+    "register_operator",
+    "rename_bound",
+    "replace_functions",
+    "subst",
+]
+
+
+class RuleFailure(Exception):
+    """Raised inside a rule: the rule does not apply, or it does not give the claim."""
+
+    def __init__(self, message: str, got: Basic | None = None) -> None:
+        super().__init__(message)
+        self.got = got
+
+
+BINDERS: tuple[Any, ...] = (Integral, Sum, Product)
+
+_OPERATORS: list[type] = []
+_DIFF_VARS: dict[type, Callable[[Basic], tuple[Basic, ...]]] = {}
+_LABELLED: set[type] = set()
+
+
+def register_operator(cls: type, *, diff_vars: Callable[[Basic], tuple[Basic, ...]] | None
+                      = None, labelled: bool = False) -> None:
+    """Declare ``cls`` an operator: opaque to algebra; ``diff_vars(node)`` are variables it
+    differentiates in (not binders: only a variable may be substituted for them);
+    ``labelled`` nodes show ``args[0]`` as a label that is not a term."""
+    if cls not in _OPERATORS:
+        _OPERATORS.append(cls)
+    if diff_vars is not None:
+        _DIFF_VARS[cls] = diff_vars
+    if labelled:
+        _LABELLED.add(cls)
+
+
+def operator_classes() -> tuple[type, ...]:
+    """The registered operator classes."""
+    return tuple(_OPERATORS)
+
+
+def has_binder_or_operator(e: Basic) -> bool:
+    """True when ``e`` contains an integral, sum, product, derivative or operator."""
+    return bool(e.has(*BINDERS, Derivative, Subs, *_OPERATORS))
+
+
+def is_poisoned(e: Basic) -> bool:
+    """True when ``e`` contains ``nan``, ``zoo`` or an ``AccumBounds``: such an expression is
+    equal to nothing."""
+    return bool(e.has(S.NaN, S.ComplexInfinity, sympy.AccumBounds))
+
+
+# -- binding --------------------------------------------------------------------------------
+
+
+class Bound(Symbol):
+    """A bound variable of a canonical form (``ϐ0``, ``ϐ1``, … by binding depth). No
+    assumptions; private: inputs that already contain one are refused, so it never equals a
+    user's symbol, whatever its name."""
+
+    __slots__ = ()
+
+
+def _bound(depth: int) -> Bound:
+    return Bound(f"ϐ{depth}")
+
+
+def _limits_vars(e: Basic) -> list[Basic]:
+    return [lim[0] for lim in e.limits]
+
+
+def bound_variables(e: Basic) -> set[Basic]:
+    """Every variable bound somewhere in ``e``."""
+    out: set[Basic] = set()
+    for n in sympy.preorder_traversal(e):
+        if isinstance(n, BINDERS):
+            out.update(_limits_vars(n))
+        elif isinstance(n, (Lambda, Subs)):
+            out.update(n.variables)
+    return out
+
+
+def free_symbols(e: Basic) -> set[Basic]:
+    """The free symbols of ``e``, without the labels of labelled nodes."""
+    if not isinstance(e, Basic):
+        return set()
+    if type(e) in _LABELLED:
+        return set().union(*(free_symbols(a) for a in e.args[1:]))
+    if not e.args or isinstance(e, (*BINDERS, Lambda, Subs, Derivative)):
+        return set(e.free_symbols)
+    return set().union(*(free_symbols(a) for a in e.args))
+
+
+_counter = itertools.count()
+
+
+def fresh(like: Basic) -> Dummy:
+    """A new variable with the name and assumptions of ``like``."""
+    assumptions = dict(like.assumptions0) if isinstance(like, Symbol) else {}
+    if isinstance(like, Bound):
+        assumptions = {}
+    name = str(like).lstrip("_") or "v"
+    return Dummy(name, **assumptions)
+
+
+def _check_keys(mapping: Mapping[Basic, Basic]) -> dict[Basic, Basic]:
+    out = {}
+    for k, v in mapping.items():
+        if not isinstance(k, Symbol):
+            raise RuleFailure(f"can only substitute for a variable, not for {k}")
+        if not isinstance(v, Basic):  # pragma: no cover - internal use
+            raise RuleFailure(f"{v!r} is not a SymPy expression")
+        if k != v:
+            out[k] = v
+    return out
+
+
+def subst(e: Basic, mapping: Mapping[Basic, Basic]) -> Basic:
+    """``e`` with every free occurrence of each key replaced, simultaneously, by its value;
+    binders are renamed so that nothing in a value is captured.
+
+    >>> from sympy import Integral, oo, symbols, Function
+    >>> f = Function("f"); x, z = symbols("x z")
+    >>> e = subst(Integral(f(x + z), (z, 0, 1)), {x: z})
+    >>> e.limits[0][0] == z, e.function.args[0].has(z)
+    (False, True)
+    """
+    return _subst(e, _check_keys(mapping))
+
+
+def _incoming(m: Mapping[Basic, Basic]) -> set[Basic]:
+    out: set[Basic] = set()
+    for v in m.values():
+        out |= free_symbols(v)
+    return out
+
+
+def _subst(e: Basic, m: dict[Basic, Basic]) -> Basic:
+    if not m or not isinstance(e, Basic):
+        return e
+    if isinstance(e, Symbol):
+        return m.get(e, e)
+    live = {k: v for k, v in m.items() if k in free_symbols(e)}
+    if not live:
+        return e
+    if isinstance(e, BINDERS):
+        return _subst_binder(e, live)
+    if isinstance(e, Lambda):
+        variables, body = _enter(tuple(e.variables), [e.expr], live)
+        return Lambda(variables, body[0])
+    if isinstance(e, Subs):
+        points = tuple(_subst(p, live) for p in e.point)
+        variables, body = _enter(tuple(e.variables), [e.expr], live)
+        return Subs(body[0], variables, points)
+    if isinstance(e, Derivative) or type(e) in _DIFF_VARS:
+        dvars = ([v for v, _ in e.variable_count] if isinstance(e, Derivative)
+                 else list(_DIFF_VARS[type(e)](e)))
+        at = [k for k, v in live.items()
+              if k in dvars and not (isinstance(v, Symbol) and v not in free_symbols(e))]
+        if at:  # d/dt F(t) at t = v: Subs(d/dt' F(t'), t', v) with a fresh t'
+            ren = {k: fresh(k) for k in at}
+            inner = _subst(_subst(e, ren), {k: v for k, v in live.items() if k not in at})
+            return Subs(inner, tuple(ren[k] for k in at), tuple(live[k] for k in at))
+    if type(e) in _LABELLED:
+        return e.func(e.args[0], *[_subst(a, live) for a in e.args[1:]])
+    return e.func(*[_subst(a, live) for a in e.args])
+
+
+def _enter(variables: tuple[Basic, ...], scope: list[Basic], m: dict[Basic, Basic]
+           ) -> tuple[tuple[Basic, ...], list[Basic]]:
+    """Bind ``variables`` over ``scope``: drop shadowed keys, rename captured variables,
+    substitute the rest."""
+    inner = {k: v for k, v in m.items() if k not in variables}
+    incoming = _incoming(inner)
+    ren = {v: fresh(v) for v in variables if v in incoming}
+    if ren:
+        scope = [_subst(s, ren) for s in scope]
+        variables = tuple(ren.get(v, v) for v in variables)
+    return variables, [_subst(s, inner) for s in scope]
+
+
+def _subst_binder(e: Basic, m: dict[Basic, Basic]) -> Basic:
+    limits = [tuple(lim) for lim in e.limits]
+    body = e.function
+    # outermost limit first: its bounds are in the enclosing scope
+    out_limits: list[tuple[Basic, ...]] = [()] * len(limits)
+    m = dict(m)
+    for k in range(len(limits) - 1, -1, -1):
+        v, *bounds = limits[k]
+        bounds = [_subst(b_, m) for b_ in bounds]
+        m.pop(v, None)
+        if v in _incoming(m):
+            nv = fresh(v)
+            ren = {v: nv}
+            body = _subst(body, ren)
+            limits = [(lim[0], *[_subst(b_, ren) for b_ in lim[1:]]) if j < k else lim
+                      for j, lim in enumerate(limits)]
+            v = nv
+        out_limits[k] = (v, *bounds)
+    return type(e)(_subst(body, m), *out_limits)
+
+
+def rename_bound(e: Basic, avoid: Iterable[Basic]) -> Basic:
+    """``e`` with every bound variable in ``avoid`` renamed to a fresh one."""
+    avoid = set(avoid)
+    if not avoid or not (bound_variables(e) & avoid):
+        return e
+    if isinstance(e, BINDERS):
+        ren = {v: fresh(v) for v in _limits_vars(e) if v in avoid}
+        body = _subst(e.function, ren) if ren else e.function
+        limits = []
+        for k, lim in enumerate(e.limits):
+            inner_ren = {v: nv for v, nv in ren.items()
+                         if v in [x[0] for x in e.limits[k + 1:]]}
+            bounds = [rename_bound(_subst(b_, inner_ren), avoid) for b_ in lim[1:]]
+            limits.append((ren.get(lim[0], lim[0]), *bounds))
+        return type(e)(rename_bound(body, avoid), *limits)
+    if isinstance(e, Lambda):
+        ren = {v: fresh(v) for v in e.variables if v in avoid}
+        return Lambda(tuple(ren.get(v, v) for v in e.variables),
+                      rename_bound(_subst(e.expr, ren), avoid))
+    if isinstance(e, Subs):
+        ren = {v: fresh(v) for v in e.variables if v in avoid}
+        return Subs(rename_bound(_subst(e.expr, ren), avoid),
+                    tuple(ren.get(v, v) for v in e.variables),
+                    tuple(rename_bound(p, avoid) for p in e.point))
+    if not e.args:
+        return e
+    if type(e) in _LABELLED:
+        return e.func(e.args[0], *[rename_bound(a, avoid) for a in e.args[1:]])
+    return e.func(*[rename_bound(a, avoid) for a in e.args])
+
+
+def beta(L: Lambda, args: Iterable[Basic]) -> Basic:
+    """``L`` applied to ``args`` (capture-avoiding)."""
+    args = tuple(args)
+    if len(args) != len(L.variables):
+        raise RuleFailure(f"{L} takes {len(L.variables)} argument(s), not {len(args)}")
+    return _subst(L.expr, _check_keys(dict(zip(L.variables, args, strict=True))))
+
+
+def function_classes(e: Any) -> frozenset[Any]:
+    """The undefined functions (``Function('f')``) that occur in ``e``."""
+    if isinstance(e, sympy.FunctionClass):
+        return frozenset({e})
+    if not isinstance(e, Basic):
+        return frozenset()
+    return frozenset(a.func for a in e.atoms(AppliedUndef))
+
+
+def replace_functions(e: Basic, mapping: Mapping[Any, Any]) -> Basic:
+    """``e`` with each application ``f(a…)`` of a key ``f`` replaced by ``mapping[f](a…)``
+    (a function class or a ``Lambda``), without capture."""
+    if not mapping:
+        return e
+    incoming: set[Basic] = set()
+    for v in mapping.values():
+        if isinstance(v, Basic):
+            incoming |= free_symbols(v)
+    e = rename_bound(e, incoming)
+
+    def swap(n: Basic) -> Basic:
+        new = mapping[n.func]
+        if isinstance(new, Lambda):
+            return beta(new, n.args)
+        return new(*n.args)
+
+    return e.replace(lambda n: isinstance(n, AppliedUndef) and n.func in mapping, swap)
+
+
+# -- α-equivalence --------------------------------------------------------------------------
+
+
+def _refuse_reserved(e: Basic) -> None:
+    if e.atoms(Bound):
+        raise RuleFailure(f"{e} contains a reserved kernel variable")
+
+
+def canonical(e: Basic) -> Basic:
+    """``e`` with bound variables renamed, by binding depth, to :class:`Bound` symbols (and
+    derivatives of expressions without binders or operators evaluated)."""
+    _refuse_reserved(e)
+    return _canonical(e)
+
+
+_CANON_CACHE: dict[Basic, Basic] = {}
+
+
+def _canonical(e: Basic) -> Basic:
+    got = _CANON_CACHE.get(e)
+    if got is None:
+        got = _canon(e, 0)
+        if len(_CANON_CACHE) > 20000:
+            _CANON_CACHE.clear()
+        _CANON_CACHE[e] = got
+    return got
+
+
+def _rebind(e: Basic, variables: list[Basic], depth: int) -> tuple[dict[Basic, Basic], int]:
+    subs = {}
+    for v in variables:
+        subs[v] = _bound(depth)
+        depth += 1
+    return subs, depth
+
+
+def _canon(e: Basic, depth: int) -> Basic:
+    if not e.args:
+        return e
+    if isinstance(e, BINDERS):
+        limits = [tuple(lim) for lim in e.limits]
+        out: list[tuple[Basic, ...]] = [()] * len(limits)
+        subs: dict[Basic, Basic] = {}
+        for k in range(len(limits) - 1, -1, -1):  # outermost first
+            v, *bounds = limits[k]
+            out_b = [_canon(b_.xreplace(subs), depth) for b_ in bounds]
+            subs[v] = _bound(depth)
+            depth += 1
+            out[k] = (subs[v], *out_b)
+        body = _canon(e.function.xreplace(subs), depth)
+        return type(e)(body, *out)
+    if isinstance(e, Lambda):
+        subs, d2 = _rebind(e, list(e.variables), depth)
+        return Lambda(tuple(subs.values()), _canon(e.expr.xreplace(subs), d2))
+    if isinstance(e, Subs):
+        if not e.expr.has(*BINDERS, *_OPERATORS):
+            done = e.doit()
+            if not isinstance(done, Subs):
+                return _canon(done, depth)
+        points = tuple(_canon(p, depth) for p in e.point)
+        subs, d2 = _rebind(e, list(e.variables), depth)
+        return Subs(_canon(e.expr.xreplace(subs), d2), tuple(subs.values()), points)
+    if isinstance(e, Derivative) and not e.expr.has(*BINDERS, *_OPERATORS):
+        done = e.doit()
+        if done != e:
+            return _canon(done, depth)
+    if type(e) in _LABELLED:
+        return e.func(e.args[0], *[_canon(a, depth) for a in e.args[1:]])
+    return e.func(*[_canon(a, depth) for a in e.args])
+
+
+def alpha_equal(a: Basic, b: Basic) -> bool:
+    """True when ``a`` and ``b`` differ at most by the names of bound variables (never when
+    either contains ``nan`` or ``zoo``)."""
+    if is_poisoned(a) or is_poisoned(b):
+        return False
+    _refuse_reserved(a)
+    _refuse_reserved(b)
+    if a == b:
+        return True
+    return bool(_canonical(a) == _canonical(b))
+
+
+# -- side conditions ------------------------------------------------------------------------
+
+#: kind → sentence (``{subject}`` is the printed subject)
+KINDS = {
+    "absolute": "{subject} converges absolutely",
+    "leibniz": "d/d{var} may move under the integral sign in {subject} "
+               "(differentiable integrand, dominated derivative)",
+    "continuous": "{subject} is continuous at the point δ sifts",
+}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A side condition a rule relied on: ``kind`` (a key of :data:`KINDS`), the ``subject``
+    it is about (a SymPy object), the undefined ``functions`` it involves, and ``extra``
+    data (the variable of a derivative, a support's bounds, a lemma hypothesis's text)."""
+
+    kind: str
+    subject: Basic
+    functions: frozenset[Any] = field(default=frozenset())
+    extra: tuple[Any, ...] = ()
+    note: str = ""
+
+    def describe(self, show: Callable[[Basic], str]) -> str:
+        """The condition as a sentence; ``show`` prints SymPy objects."""
+        if self.note:
+            return self.note
+        if self.kind == "support":
+            fn, lo, hi = self.extra
+            return f"{fn}(k) = 0 unless {show(lo)} ≤ k ≤ {show(hi)}"
+        var = show(self.extra[0]) if self.extra else "x"
+        return KINDS[self.kind].format(subject=show(self.subject), var=var)
+
+
+class Hypothesis:
+    """A stated hypothesis that implies recorded conditions of some kinds. Immutable."""
+
+    kinds: frozenset[str] = frozenset()
+
+    def covers(self, c: Condition) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def describe(self, show: Callable[[Basic], str]) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+    def instantiate(self, fn_map: Mapping[Any, Any], sym_map: Mapping[Basic, Basic]
+                    ) -> list[Condition]:  # pragma: no cover - overridden
+        """The conditions this hypothesis becomes when a lemma is used with ``fn_map``."""
+        raise NotImplementedError
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"{type(self).__name__} is immutable")
+        object.__setattr__(self, name, value)
+
+    def _key(self) -> tuple[Any, ...]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self._key() == other._key()  # type: ignore
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._key()))
+
+
+def _functions_arg(fns: tuple[Any, ...], name: str) -> frozenset[Any]:
+    if not fns or not all(isinstance(fn, sympy.FunctionClass) and issubclass(fn, AppliedUndef)
+                          for fn in fns):
+        raise InvalidArgument(f"{name}={fns!r}: give one or more undefined functions "
+                              "(Function('f'))")
+    return frozenset(fns)
+
+
+def _names(fns: Iterable[Any]) -> str:
+    return ", ".join(sorted(str(fn) for fn in fns))
+
+
+def _mapped_functions(fns: frozenset[Any], fn_map: Mapping[Any, Any]) -> frozenset[Any]:
+    out: set[Any] = set()
+    for fn in fns:
+        out |= function_classes(fn_map.get(fn, fn))
+    return frozenset(out)
+
+
+class _FunctionsHypothesis(Hypothesis):
+    phrase = ""
+
+    def __init__(self, *functions: Any, note: str = "") -> None:
+        if not isinstance(note, str):
+            raise InvalidArgument(f"note={note!r} must be a str")
+        self.functions = _functions_arg(functions, "functions")
+        self.note = note
+        self._frozen = True
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.functions, self.note)
+
+    def covers(self, c: Condition) -> bool:
+        return c.kind in self.kinds and bool(c.functions) and c.functions <= self.functions
+
+    def describe(self, show: Callable[[Basic], str]) -> str:
+        text = self.phrase.format(fns=_names(self.functions))
+        return f"{self.note} — {text}" if self.note else text
+
+    def instantiate(self, fn_map: Mapping[Any, Any], sym_map: Mapping[Basic, Basic]
+                    ) -> list[Condition]:
+        fns = _mapped_functions(self.functions, fn_map)
+        return [Condition(k, S.Zero, fns, note=self.phrase.format(fns=_names(fns)))
+                for k in sorted(self.kinds)]
+
+
+class AbsolutelyConvergent(_FunctionsHypothesis):
+    """Every integral and sum of the given functions in the derivation converges absolutely
+    (e.g. f, g ∈ L¹): implies the convergence needed by linearity, Fubini–Tonelli and the
+    exchange of a sum and an integral."""
+
+    kinds = frozenset({"absolute"})
+    phrase = "every integral and sum of {fns} here converges absolutely"
+
+
+class DifferentiableUnderIntegral(_FunctionsHypothesis):
+    """Derivatives may move under the integrals of the given functions (e.g. one factor C¹
+    with compact support, the other locally integrable)."""
+
+    kinds = frozenset({"leibniz"})
+    phrase = "d/dx moves under every integral of {fns} here"
+
+
+class Continuous(_FunctionsHypothesis):
+    """The given functions are continuous (the Dirac δ sifts them)."""
+
+    kinds = frozenset({"continuous"})
+    phrase = "{fns} continuous"
+
+
+class Support(Hypothesis):
+    """``fn(k) = 0`` unless ``lo ≤ k ≤ hi``."""
+
+    kinds = frozenset({"support"})
+
+    def __init__(self, fn: Any, lo: Any, hi: Any) -> None:
+        (self.fn,) = _functions_arg((fn,), "fn")
+        for name, v in (("lo", lo), ("hi", hi)):
+            if not isinstance(v, Expr) and not isinstance(v, int):
+                raise InvalidArgument(f"{name}={v!r} must be a SymPy expression or an int")
+        self.lo, self.hi = sympy.sympify(lo, strict=True), sympy.sympify(hi, strict=True)
+        self._frozen = True
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.fn, self.lo, self.hi)
+
+    def covers(self, c: Condition) -> bool:
+        return c.kind == "support" and c.extra == (self.fn, self.lo, self.hi)
+
+    def describe(self, show: Callable[[Basic], str]) -> str:
+        return f"{self.fn}(k) = 0 unless {show(self.lo)} ≤ k ≤ {show(self.hi)}"
+
+    def instantiate(self, fn_map: Mapping[Any, Any], sym_map: Mapping[Basic, Basic]
+                    ) -> list[Condition]:
+        fn = fn_map.get(self.fn, self.fn)
+        lo, hi = subst(self.lo, sym_map), subst(self.hi, sym_map)
+        if not isinstance(fn, sympy.FunctionClass):
+            return [Condition("lemma", S.Zero, function_classes(fn), ("support",),
+                              note=f"{fn} = 0 outside [{lo}, {hi}]")]
+        return [Condition("support", sympy.Tuple(lo, hi), frozenset({fn}), (fn, lo, hi))]
+
+
+class Remark(Hypothesis):
+    """A reading aid printed with the hypotheses (a definition such as (τₐf)(x) = f(x − a));
+    it implies no condition, and a lemma's remark brings none."""
+
+    def __init__(self, text: str) -> None:
+        if not isinstance(text, str):
+            raise InvalidArgument(f"text={text!r} must be a str")
+        self.text = text
+        self._frozen = True
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.text,)
+
+    def covers(self, c: Condition) -> bool:
+        return False
+
+    def describe(self, show: Callable[[Basic], str]) -> str:
+        return self.text
+
+    def instantiate(self, fn_map: Mapping[Any, Any], sym_map: Mapping[Basic, Basic]
+                    ) -> list[Condition]:
+        return []
+
+
+def support_condition(fn: Any, lo: Expr, hi: Expr) -> Condition:
+    """The condition "fn vanishes outside [lo, hi]"."""
+    return Condition("support", sympy.Tuple(lo, hi), frozenset({fn}), (fn, lo, hi))
+
+
+def covered(c: Condition, hypotheses: Iterable[Any]) -> bool:
+    """True when a stated hypothesis implies ``c`` (a free-text lemma condition is implied by
+    the identical text)."""
+    for h in hypotheses:
+        if isinstance(h, Hypothesis) and h.covers(c):
+            return True
+        if c.kind == "lemma" and isinstance(h, str) and c.extra == (h,):
+            return True
+    return False

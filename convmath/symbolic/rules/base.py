@@ -1,0 +1,240 @@
+"""The rule protocol: immutable rule objects that re-execute a step and report the side
+conditions they relied on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import sympy
+from sympy import Basic, Expr, Integral, Product, Sum, Symbol, oo
+from sympy.core.function import AppliedUndef
+
+from convmath.errors import InvalidArgument
+from convmath.symbolic._input import sympy_arg
+from convmath.symbolic.kernel import (
+    BINDERS,
+    Condition,
+    RuleFailure,
+    alpha_equal,
+    function_classes,
+    is_poisoned,
+)
+from convmath.symbolic.printing import text as _text
+
+__all__ = ["Context", "Rule", "RuleFailure"]
+
+#: looks a registered derivation up by its key (used by :class:`~.lemma.Lemma`)
+LemmaLookup = Callable[[str], Any]
+
+
+_LEMMAS: list[LemmaLookup] = []
+
+
+def set_lemma_source(lookup: LemmaLookup) -> None:
+    """Install the default lemma lookup (the theorem registry installs its own)."""
+    if not callable(lookup):
+        raise InvalidArgument(f"lookup={lookup!r} must be a function from a key to a "
+                              "Derivation")
+    _LEMMAS[:] = [lookup]
+
+
+class Context:
+    """What a rule may consult besides the two expressions: the lemma lookup (default: the
+    one installed with :func:`set_lemma_source`, i.e. the theorem registry)."""
+
+    def __init__(self, lemmas: LemmaLookup | None = None) -> None:
+        self.lemmas = lemmas or (_LEMMAS[0] if _LEMMAS else None)
+
+
+class _Frozen(type):
+    """Metaclass: a rule is immutable once its ``__init__`` has run."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        obj = super().__call__(*args, **kwargs)
+        object.__setattr__(obj, "_frozen", True)
+        return obj
+
+
+class Rule(metaclass=_Frozen):
+    """A proof rule. ``check(prev, claimed)`` re-executes the step and returns the side
+    conditions it relied on (raising :class:`RuleFailure` when the step does not follow).
+    Rules are immutable values: equal when their type and parameters are equal."""
+
+    def describe(self) -> str:  # pragma: no cover - overridden
+        """The reason as printed after "by"."""
+        raise NotImplementedError
+
+    def describe_latex(self) -> str:
+        """The reason in LaTeX text mode (defaults to the Unicode text)."""
+        return self.describe()
+
+    def _apply(self, expr: Basic, rec: list[Condition], ctx: Context) -> Basic:
+        raise NotImplementedError  # pragma: no cover - overridden
+
+    def apply(self, expr: Basic) -> Basic:
+        """The rule's result on ``expr`` (its side conditions are dropped: use
+        :meth:`check` to verify a step)."""
+        return self._apply(sympy_arg(expr, "expr"), [], Context())
+
+    def check(self, prev: Basic, claimed: Basic, ctx: Context | None = None
+              ) -> tuple[Condition, ...]:
+        """Re-apply the rule to ``prev``; the result must be ``claimed`` up to bound names.
+        Returns the side conditions the step relies on."""
+        prev, claimed = sides(prev, claimed)
+        rec: list[Condition] = []
+        got = self._apply(prev, rec, ctx or Context())
+        if not alpha_equal(got, claimed):
+            raise RuleFailure("the rule gives a different expression", got)
+        return tuple(dict.fromkeys(rec))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"{type(self).__name__} rules are immutable")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} rules are immutable")
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(sorted(((k, v) for k, v in vars(self).items() if k != "_frozen"),
+                            key=lambda kv: kv[0]))
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self._key() == other._key()  # type: ignore
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._key()))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.describe()!r})"
+
+
+class NormalFormRule(Rule):
+    """A rule given by a normal form: both sides must have the same normal form."""
+
+    def check(self, prev: Basic, claimed: Basic, ctx: Context | None = None
+              ) -> tuple[Condition, ...]:
+        prev, claimed = sides(prev, claimed)
+        rec: list[Condition] = []
+        ctx = ctx or Context()
+        a = self._apply(prev, rec, ctx)
+        b = self._apply(claimed, rec, ctx)
+        if not alpha_equal(a, b):
+            raise RuleFailure("the two sides have different normal forms", a)
+        return tuple(dict.fromkeys(rec))
+
+
+# -- helpers shared by the rules ----------------------------------------------------------
+
+
+def sides(prev: Any, claimed: Any) -> tuple[Basic, Basic]:
+    """Both sides of a step, validated: SymPy objects, free of ``nan``/``zoo``, with bound
+    variables whose assumptions their binders justify."""
+    out = []
+    for name, e in (("prev", prev), ("claimed", claimed)):
+        e = sympy_arg(e, name)
+        if is_poisoned(e):
+            raise RuleFailure(f"{e} contains nan or zoo: it is equal to nothing")
+        check_binders(e)
+        out.append(e)
+    return out[0], out[1]
+
+
+def function_arg(fn: Any, name: str) -> Any:
+    """An undefined function (``Function('f')``), as support rules name them."""
+    if not (isinstance(fn, sympy.FunctionClass) and issubclass(fn, AppliedUndef)):
+        raise InvalidArgument(f"{name}={fn!r} must be an undefined function such as "
+                              "Function('f')")
+    return fn
+
+
+def binders_of(e: Basic, var: Symbol) -> list[Basic]:
+    """The integrals and sums of ``e`` that bind ``var``."""
+    return [n for n in sympy.preorder_traversal(e)
+            if isinstance(n, (Integral, Sum)) and any(lim[0] == var for lim in n.limits)]
+
+
+def replace_binders(e: Basic, var: Symbol, fn: Callable[[Basic], Basic], what: str) -> Basic:
+    """``e`` with every integral or sum binding ``var`` replaced by ``fn`` of it."""
+    found = binders_of(e, var)
+    if not found:
+        raise RuleFailure(f"no integral or sum binds {var} (needed to {what})")
+    return e.xreplace({b: fn(b) for b in found})
+
+
+def free_in(items: Iterable[Basic]) -> set[Basic]:
+    out: set[Basic] = set()
+    for it in items:
+        out |= it.free_symbols
+    return out
+
+
+def is_finite_sum(b: Basic) -> bool:
+    """A sum (or product) with finite limits: finitely many terms, whatever they are."""
+    return isinstance(b, (Sum, Product)) and all(
+        len(lim) == 3 and lim[1].is_finite is True and lim[2].is_finite is True
+        for lim in b.limits)
+
+
+def needs_convergence(b: Basic, rec: list[Condition]) -> None:
+    """Record that the integral or sum ``b`` must converge (absolutely), unless it has
+    finitely many terms."""
+    if isinstance(b, BINDERS) and not is_finite_sum(b):
+        rec.append(Condition("absolute", b, function_classes(b)))
+
+
+_PLAIN = Symbol("t").assumptions0
+_REAL = Symbol("t", real=True).assumptions0
+_INTEGER = Symbol("t", integer=True).assumptions0
+
+
+def _integer_or_infinite(v: Basic) -> bool:
+    return bool(v in (oo, -oo) or v.is_integer is True)
+
+
+def _real_or_infinite(v: Basic) -> bool:
+    return bool(v in (oo, -oo) or v.is_extended_real is True)
+
+
+def variable_ok(var: Basic, binder: type, bounds: Iterable[Basic]) -> str | None:
+    """None when a bound variable's assumptions follow from its binder and limits; else
+    the reason. An integral's variable may be declared real (over real limits), a sum's
+    integer (over integer limits); nothing else (``positive`` on a variable of ∫ over ℝ
+    would let SymPy simplify |w| to w)."""
+    if not isinstance(var, Symbol):
+        return f"{var} is not a variable"
+    a = var.assumptions0
+    bounds = list(bounds)
+    if a == _PLAIN:
+        return None
+    if a == _REAL and issubclass(binder, Integral) and all(map(_real_or_infinite, bounds)):
+        return None
+    if a == _INTEGER and issubclass(binder, (Sum, Product)) and all(
+            map(_integer_or_infinite, bounds)):
+        return None
+    facts = ", ".join(sorted(k for k, v in a.items() if v and k not in _PLAIN))
+    return (f"the bound variable {var} is declared {facts or 'with assumptions'}, which its "
+            f"{'integral' if issubclass(binder, Integral) else 'sum'} and limits "
+            f"{tuple(bounds)} do not give it")
+
+
+def check_binders(e: Basic) -> None:
+    """Refuse expressions whose bound variables carry assumptions their binders do not
+    justify (a sum over k from 1/2 with k declared an integer; ∫ over ℝ with w positive)."""
+    for n in sympy.preorder_traversal(e):
+        if isinstance(n, BINDERS):
+            for lim in n.limits:
+                why = variable_ok(lim[0], type(n), lim[1:])
+                if why:
+                    raise RuleFailure(why)
+
+
+def expr_arg(value: Any, name: str) -> Expr:
+    out: Expr = sympy_arg(value, name, kinds=(Expr,))
+    return out
+
+
+def text(e: Basic) -> str:
+    """Printed form of ``e`` for rule descriptions (the derivation's text printer)."""
+    return _text(e)

@@ -1,0 +1,109 @@
+"""The sifting property of the Dirac and Kronecker deltas."""
+
+from __future__ import annotations
+
+import sympy
+from sympy import Basic, DiracDelta, Expr, Integral, KroneckerDelta, Mul, S, Sum, Symbol, oo
+
+from convmath.symbolic.kernel import Condition, RuleFailure, free_symbols, function_classes, subst
+from convmath.symbolic.rules.base import Context, NormalFormRule
+
+__all__ = ["Sift", "sift_all"]
+
+_DISCONTINUOUS = (sympy.Heaviside, sympy.Piecewise, sympy.sign, sympy.floor, sympy.ceiling,
+                  sympy.frac, KroneckerDelta)
+
+
+def _delta_solution(fac: Basic, v: Symbol, discrete: bool) -> Expr | None:
+    if discrete and isinstance(fac, KroneckerDelta):
+        arg = fac.args[0] - fac.args[1]
+    elif not discrete and isinstance(fac, DiracDelta) and len(fac.args) == 1:
+        arg = fac.args[0]
+    else:
+        return None
+    if v not in free_symbols(arg):
+        return None
+    a = sympy.diff(arg, v)
+    if a not in (S.One, S.NegativeOne):
+        return None
+    c = sympy.expand(v - arg / a)
+    if v in free_symbols(c):
+        return None
+    if discrete and c.is_integer is not True:
+        return None
+    if not discrete and (c.is_extended_real is False or c.is_finite is False):
+        return None
+    return c
+
+
+def _continuity(rest: Expr, v: Symbol, c: Expr, rec: list[Condition] | None) -> None:
+    """∫ F(z) δ(z − c) dz = F(c) needs F continuous at c. Other δ factors are allowed when
+    their argument still depends on another variable (then the identity is the convolution
+    of two point masses); a δ left in z alone, or another discontinuity, is refused."""
+    for fac in Mul.make_args(rest):
+        if v not in free_symbols(fac):
+            continue
+        if isinstance(fac, DiracDelta) and len(fac.args) == 1:
+            arg = fac.args[0]
+            a = sympy.diff(arg, v)
+            others = free_symbols(subst(arg, {v: c})) - free_symbols(c)
+            if a in (S.One, S.NegativeOne) and others:
+                continue
+            raise RuleFailure(f"δ({arg}) is not continuous in {v}: a product of deltas in "
+                              "the same variable is undefined")
+        if fac.has(DiracDelta) or fac.has(*_DISCONTINUOUS):
+            raise RuleFailure(f"{fac} may be discontinuous at {v} = {c}: δ does not sift it")
+        fns = function_classes(fac)
+        if fns and rec is not None:
+            rec.append(Condition("continuous", fac, fns))
+
+
+def _sift_once(e: Basic, rec: list[Condition] | None) -> Basic:
+    if not isinstance(e, (Integral, Sum)):
+        return e
+    lim = e.limits[0]
+    v = lim[0]
+    if len(lim) != 3 or lim[1] != -oo or lim[2] != oo:
+        return e
+    discrete = isinstance(e, Sum)
+    factors = Mul.make_args(e.function)
+    for i, fac in enumerate(factors):
+        c = _delta_solution(fac, v, discrete)
+        if c is None:
+            continue
+        rest = Mul(*(factors[:i] + factors[i + 1:]))
+        if not discrete:
+            _continuity(rest, v, c, rec)
+            if c.is_extended_real is not True or c.is_finite is not True:
+                if rec is None:
+                    continue
+                rec.append(Condition("domain", c, frozenset(), ("real",),
+                                     note=f"{c} is real (declare it: real=True)"))
+        rest = subst(rest, {v: c})
+        if len(e.limits) > 1:
+            return type(e)(rest, *e.limits[1:])
+        return rest
+    return e
+
+
+def sift_all(e: Basic, rec: list[Condition] | None = None) -> Basic:
+    """Apply the sifting property wherever it applies (innermost variable, infinite range);
+    conditions (continuity for δ) go to ``rec``."""
+    for _ in range(50):
+        new = e.replace(lambda n: isinstance(n, (Integral, Sum)),
+                        lambda n: _sift_once(n, rec))
+        if new == e:
+            return e
+        e = new
+    return e  # pragma: no cover
+
+
+class Sift(NormalFormRule):
+    """Sifting: ∫ F(z) δ(z − c) dz = F(c) (F continuous at c: recorded for unknown functions,
+    refused for discontinuous factors) and Σ_k F(k) δ[k, c] = F(c) (c an integer)."""
+
+    def describe(self) -> str:
+        return "the sifting property of δ"
+
+    def _apply(self, expr: Basic, rec: list[Condition], ctx: Context) -> Basic:
+        return sift_all(expr, rec)

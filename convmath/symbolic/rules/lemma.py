@@ -1,0 +1,146 @@
+"""Using a proven theorem as a lemma."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+from sympy import Basic, Lambda
+from sympy.core.function import AppliedUndef
+
+from convmath.errors import InvalidArgument
+from convmath.symbolic._input import str_arg, sympy_arg
+from convmath.symbolic.kernel import (
+    Condition,
+    Hypothesis,
+    RuleFailure,
+    alpha_equal,
+    function_classes,
+    replace_functions,
+    subst,
+)
+from convmath.symbolic.operators import function_name
+from convmath.symbolic.printing import _TextPrinter
+from convmath.symbolic.rules.base import Context, Rule, text
+
+__all__ = ["Lemma"]
+
+_FACTS = ("integer", "rational", "real", "extended_real", "positive", "negative",
+          "nonnegative", "nonpositive", "nonzero", "finite")
+_IN_PROGRESS: set[str] = set()
+
+
+def _fn_txt(L: Any) -> str:
+    return function_name(L, _TextPrinter({"order": "none"})).replace("-", "−").replace("*", "·")
+
+
+class Lemma(Rule):
+    """Apply a registered theorem: instantiate its statement (free symbols and undefined
+    functions replaced by ``mapping``; functions possibly by Lambdas; capture-avoiding) and
+    rewrite one side into the other wherever it occurs.
+
+    The lemma is looked up through the derivation's lemma source and verified first; a value
+    given for one of its symbols must satisfy that symbol's assumptions (``x`` real, ``n`` an
+    integer). Its hypotheses become conditions of this step, instantiated.
+    """
+
+    def __init__(self, key: str, mapping: dict[str, Any] | None = None) -> None:
+        self.key = str_arg(key, "key")
+        if mapping is not None and not isinstance(mapping, dict):
+            raise InvalidArgument(f"mapping={mapping!r} must be a dict from names to SymPy objects")
+        items = []
+        for name, value in (mapping or {}).items():
+            str_arg(name, "mapping key")
+            if isinstance(value, sympy.FunctionClass):
+                if not issubclass(value, AppliedUndef):
+                    raise InvalidArgument(f"mapping[{name!r}]={value!r}: a function must be "
+                                          "undefined (Function('h')) or a Lambda")
+            else:
+                value = sympy_arg(value, f"mapping[{name!r}]")
+            items.append((name, value))
+        self.mapping = tuple(items)
+
+    def describe(self) -> str:
+        name = self.key.partition(":")[0]
+        shown = [(k, _fn_txt(v) if isinstance(v, Lambda)
+                  else str(v) if isinstance(v, sympy.FunctionClass) else text(v))
+                 for k, v in self.mapping]
+        inst = ", ".join(f"{k} := {v}" for k, v in shown)
+        return f"{name}" + (f" with {inst}" if inst else "")
+
+    def instance(self, ctx: Context | None = None) -> tuple[Basic, Basic, list[Condition]]:
+        """The instantiated (lhs, rhs) of the lemma and the conditions it brings, after
+        verifying it."""
+        ctx = ctx or Context()
+        if ctx.lemmas is None:
+            raise RuleFailure(f"no lemma source to look {self.key} up (pass lemmas= to "
+                              "verify)")
+        if self.key in _IN_PROGRESS:
+            raise RuleFailure(f"circular use of the lemma {self.key}")
+        try:
+            lemma = ctx.lemmas(self.key)
+        except Exception as exc:
+            raise RuleFailure(f"no lemma {self.key}: {exc}") from None
+        _IN_PROGRESS.add(self.key)
+        try:
+            outcome = lemma.verify(reuse=True, lemmas=ctx.lemmas)
+        except Exception as exc:
+            raise RuleFailure(f"the lemma {self.key} does not verify: {exc}") from None
+        finally:
+            _IN_PROGRESS.discard(self.key)
+        if outcome.unstated:
+            raise RuleFailure(f"the lemma {self.key} relies on conditions it does not state")
+        stmt = lemma.statement
+        symbols = {str(s_): s_ for s_ in stmt.free_symbols}
+        functions = {f_.func.__name__: f_.func for f_ in stmt.atoms(AppliedUndef)}
+        sym_map: dict[Basic, Basic] = {}
+        fn_map: dict[Any, Any] = {}
+        domain: list[Condition] = []
+        for name, value in self.mapping:
+            if name in functions:
+                if isinstance(value, Lambda):
+                    arity = len(next(a for a in stmt.atoms(AppliedUndef)
+                                     if a.func == functions[name]).args)
+                    if len(value.variables) != arity:
+                        raise RuleFailure(f"{name} takes {arity} argument(s)")
+                elif not isinstance(value, sympy.FunctionClass):
+                    raise RuleFailure(f"{name} is a function of {self.key}: map it to a "
+                                      "function or a Lambda")
+                fn_map[functions[name]] = value
+            elif name in symbols:
+                sym = symbols[name]
+                for fact in _FACTS:
+                    if sym.assumptions0.get(fact) is not True:
+                        continue
+                    known = getattr(value, f"is_{fact}", None)
+                    if known is False:
+                        raise RuleFailure(f"{self.key} needs {name} {fact}; {text(value)} "
+                                          "is not")
+                    if known is None:
+                        domain.append(Condition(
+                            "domain", value, frozenset(), (fact,),
+                            note=f"{text(value)} is {fact.replace('_', ' ')} (as {name} in "
+                                 f"{self.key})"))
+                sym_map[sym] = value
+            else:
+                raise RuleFailure(f"{self.key} has no free symbol or function {name!r}")
+        sides = [replace_functions(subst(side, sym_map), fn_map)
+                 for side in (stmt.lhs, stmt.rhs)]
+        conds: list[Condition] = domain
+        for h in lemma.hypotheses:
+            if isinstance(h, Hypothesis):
+                conds += h.instantiate(fn_map, sym_map)
+            else:
+                conds.append(Condition("lemma", sympy.S.Zero, function_classes(
+                    sympy.Tuple(*[v for v in fn_map.values() if isinstance(v, Basic)])),
+                    (h,), note=f"{h} (a hypothesis of {self.key.partition(':')[0]})"))
+        return sides[0], sides[1], conds
+
+    def _apply(self, expr: Basic, rec: list[Condition], ctx: Context) -> Basic:
+        lhs, rhs, conds = self.instance(ctx)
+        for a, b in ((lhs, rhs), (rhs, lhs)):
+            hits = {n: b for n in sympy.preorder_traversal(expr) if alpha_equal(n, a)}
+            if hits:
+                rec.extend(conds)
+                return expr.xreplace(hits)
+        raise RuleFailure(f"neither side of {self.key} occurs: {text(lhs)} / {text(rhs)}")

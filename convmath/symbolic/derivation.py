@@ -38,12 +38,20 @@ from convmath.symbolic.kernel import (
 from convmath.symbolic.operators import Named
 from convmath.symbolic.printing import latex, text
 from convmath.symbolic.rules import TRUSTED_RULES, Context, Rule
-from convmath.symbolic.rules.base import set_lemma_source
+from convmath.symbolic.rules.base import (
+    check_binders,
+    register_derivation_type,
+    set_lemma_source,
+)
 
 __all__ = ["Derivation", "Step", "StepError", "Verified", "set_lemma_source"]
 
 #: steps already checked (rules are immutable values, expressions immutable): their conditions
-_PASSED: dict[tuple[Rule, Basic, Basic], tuple[Condition, ...]] = {}
+_PASSED: dict[tuple[Any, ...], tuple[Condition, ...]] = {}
+
+
+_EXTRA_FACTS = ("even", "odd", "prime", "composite", "zero", "rational", "irrational",
+                "algebraic", "transcendental", "noninteger", "imaginary")
 
 
 def _assumption_text(symbols: set[Basic]) -> str | None:
@@ -56,10 +64,15 @@ def _assumption_text(symbols: set[Basic]) -> str | None:
         sign = (" > 0" if s_.is_positive else " ≥ 0" if s_.is_nonnegative else
                 " < 0" if s_.is_negative else " ≤ 0" if s_.is_nonpositive else
                 " ≠ 0" if s_.is_zero is False else "")
-        if not kind and not sign:
+        if not kind and not sign and not any(s_.assumptions0.get(f_) for f_ in _EXTRA_FACTS):
             continue
         what = (f" ∈ {kind}" if kind else "") + (f" ({sign.strip()})" if kind and sign else
                                                   sign if sign else "")
+        implied = {"ℤ": {"rational", "algebraic"}, "ℝ": set(), "": set()}[kind]
+        extra = [fact.replace("_", " ") for fact in _EXTRA_FACTS
+                 if s_.assumptions0.get(fact) and fact not in implied]
+        if extra:
+            what += f" ({', '.join(extra)})"
         groups.setdefault(what, []).append(str(s_))
     if not groups:
         return None
@@ -135,6 +148,9 @@ def _named_nodes(exprs: list[Basic]) -> dict[Basic, Basic]:
     for e in exprs:
         for n in sympy.preorder_traversal(e):
             if isinstance(n, Named):
+                if not any(ch.isalpha() for ch in n.name.name):
+                    raise InvalidArgument(f"the name {n.name} of a named expression must "
+                                          "contain a letter (it would read as a number)")
                 old = labels.setdefault(n.name, n.expr)
                 if old != n.expr:
                     raise InvalidArgument(f"the name {n.name} stands for two different "
@@ -228,6 +244,10 @@ class Derivation:
             if is_poisoned(side):
                 raise ProofError(f"{self.key}: the statement contains nan or zoo, which are "
                                  "equal to nothing")
+            try:
+                check_binders(side)
+            except RuleFailure as exc:
+                raise ProofError(f"{self.key}: the statement {text(side)}: {exc}") from None
         prev = self.statement.lhs
         found: dict[Condition, int] = {}
         for i, step in enumerate(self.steps):
@@ -237,7 +257,7 @@ class Derivation:
                                  "elsewhere is not trusted)")
                 err.step_index = i  # type: ignore[attr-defined]
                 raise err
-            key = (step.rule, prev, step.expr)
+            key = (step.rule, prev, step.expr, ctx.lemmas)
             try:
                 conds = _PASSED.get(key) if reuse else None
                 if conds is None:
@@ -402,3 +422,6 @@ class Derivation:
 
     def __str__(self) -> str:
         return self.render("text", verify=False)
+
+
+register_derivation_type(Derivation)

@@ -91,6 +91,12 @@ class RuleFailure(Exception):
 
 BINDERS: tuple[Any, ...] = (Integral, Sum, Product)
 
+#: heads whose SymPy derivative is wrong somewhere (a Piecewise's jumps carry no δ), so
+#: derivatives of them are never evaluated
+NOT_SMOOTH: tuple[Any, ...] = (sympy.Piecewise, sympy.Mod, sympy.floor, sympy.ceiling,
+                               sympy.frac, sympy.Min, sympy.Max, sympy.SingularityFunction,
+                               sympy.sign)
+
 _OPERATORS: list[type] = []
 _DIFF_VARS: dict[type, Callable[[Basic], tuple[Basic, ...]]] = {}
 _LABELLED: set[type] = set()
@@ -306,11 +312,41 @@ def rename_bound(e: Basic, avoid: Iterable[Basic]) -> Basic:
     return e.func(*[rename_bound(a, avoid) for a in e.args])
 
 
-def beta(L: Lambda, args: Iterable[Basic]) -> Basic:
-    """``L`` applied to ``args`` (capture-avoiding)."""
+#: the assumptions a bound variable may carry, and what a value must then satisfy
+FACTS = ("integer", "rational", "real", "extended_real", "positive", "negative",
+         "nonnegative", "nonpositive", "nonzero", "zero", "finite", "even", "odd", "prime",
+         "composite", "irrational", "noninteger", "imaginary", "algebraic", "transcendental")
+
+
+def satisfies(value: Basic, var: Basic) -> str | None:
+    """None when ``value`` provably has every assumption declared for ``var``; else the
+    first fact it is not known to have."""
+    if not isinstance(var, Symbol):
+        return None
+    for fact in FACTS:
+        if var.assumptions0.get(fact) is True and getattr(value, f"is_{fact}", None) is not True:
+            return fact
+    return None
+
+
+def beta(L: Lambda, args: Iterable[Basic], rec: list[Condition] | None = None) -> Basic:
+    """``L`` applied to ``args`` (capture-avoiding). With ``rec`` (inside a rule), each
+    argument must satisfy the declared assumptions of its variable — the body may have been
+    simplified with them: refused when it provably does not, recorded when unknown."""
     args = tuple(args)
     if len(args) != len(L.variables):
         raise RuleFailure(f"{L} takes {len(L.variables)} argument(s), not {len(args)}")
+    for v, a in zip(L.variables, args, strict=True):
+        if rec is None:
+            break
+        fact = satisfies(a, v)
+        if fact is None:
+            continue
+        if getattr(a, f"is_{fact}", None) is False:
+            raise RuleFailure(f"{L} is applied at {a}, which is not {fact} as its variable "
+                              f"{v} is declared")
+        rec.append(Condition("domain", a, frozenset(), (fact,),
+                             note=f"{a} is {fact.replace('_', ' ')} (as {v} is declared)"))
     return _subst(L.expr, _check_keys(dict(zip(L.variables, args, strict=True))))
 
 
@@ -323,7 +359,8 @@ def function_classes(e: Any) -> frozenset[Any]:
     return frozenset(a.func for a in e.atoms(AppliedUndef))
 
 
-def replace_functions(e: Basic, mapping: Mapping[Any, Any]) -> Basic:
+def replace_functions(e: Basic, mapping: Mapping[Any, Any],
+                      rec: list[Condition] | None = None) -> Basic:
     """``e`` with each application ``f(a…)`` of a key ``f`` replaced by ``mapping[f](a…)``
     (a function class or a ``Lambda``), without capture."""
     if not mapping:
@@ -337,7 +374,7 @@ def replace_functions(e: Basic, mapping: Mapping[Any, Any]) -> Basic:
     def swap(n: Basic) -> Basic:
         new = mapping[n.func]
         if isinstance(new, Lambda):
-            return beta(new, n.args)
+            return beta(new, n.args, rec)
         return new(*n.args)
 
     return e.replace(lambda n: isinstance(n, AppliedUndef) and n.func in mapping, swap)
@@ -405,7 +442,7 @@ def _canon(e: Basic, depth: int) -> Basic:
         points = tuple(_canon(p, depth) for p in e.point)
         subs, d2 = _rebind(e, list(e.variables), depth)
         return Subs(_canon(e.expr.xreplace(subs), d2), tuple(subs.values()), points)
-    if isinstance(e, Derivative) and not e.expr.has(*BINDERS, *_OPERATORS):
+    if isinstance(e, Derivative) and not e.expr.has(*BINDERS, *_OPERATORS, *NOT_SMOOTH):
         done = e.doit()
         if done != e:
             return _canon(done, depth)
@@ -510,6 +547,89 @@ def _mapped_functions(fns: frozenset[Any], fn_map: Mapping[Any, Any]) -> frozens
     return frozenset(out)
 
 
+def _affine_in(arg: Basic, bound: set[Basic]) -> bool:
+    """``arg`` is affine in the bound variables (a ⌊affine/c⌋ with c > 0, as in a group index
+    ⌊n/Q⌋, counts as one more variable: it repeats each value finitely often)."""
+    floors = {f_: Dummy("q") for f_ in arg.atoms(sympy.floor)
+              if _affine_in(f_.args[0], bound)}
+    if floors:
+        arg = arg.xreplace(floors)
+        bound = bound | set(floors.values())
+    vs = sorted(free_symbols(arg) & bound, key=str)
+    if not vs:
+        return True
+    try:
+        return bool(sympy.Poly(arg, *vs).total_degree() <= 1)
+    except sympy.PolynomialError:
+        return False
+
+
+def _bounded_factor(fac: Basic, smooth: bool) -> bool:
+    """|fac| ≤ const (and, if ``smooth``, fac is smooth): e^{i·real}, sin/cos of a real,
+    and, when smoothness is not needed, Kronecker deltas and unit steps."""
+    if isinstance(fac, (sympy.KroneckerDelta, sympy.Heaviside)):
+        return not smooth
+    if isinstance(fac, sympy.exp):
+        return bool((fac.args[0] / sympy.I).is_extended_real)
+    if isinstance(fac, (sympy.sin, sympy.cos)):
+        return bool(fac.args[0].is_extended_real)
+    if isinstance(fac, sympy.Pow) and fac.exp.is_Integer and fac.exp > 0:
+        return _bounded_factor(fac.base, smooth)
+    return False
+
+
+def made_of(e: Basic, fns: frozenset[Any], bound: set[Basic], smooth: bool) -> bool:
+    """True when every term of ``e`` is a product of values of the functions ``fns`` at
+    arguments affine in the ``bound`` variables, bounded factors, factors constant in the
+    bound variables, and nested integrals/sums of the same kind — what "every integral of
+    fns converges absolutely" (or "d/dx moves under it") is meant to cover. A weight such
+    as z² or a concrete integrand is not covered."""
+    for term in sympy.Add.make_args(e):
+        for fac in sympy.Mul.make_args(term):
+            if not (free_symbols(fac) & bound):
+                continue
+            if isinstance(fac, AppliedUndef):
+                if fac.func in fns and all(_affine_in(a, bound) for a in fac.args):
+                    continue
+                return False
+            if isinstance(fac, (Integral, Sum)):
+                inner = bound | {lim[0] for lim in fac.limits}
+                if made_of(fac.function, fns, inner, smooth):
+                    continue
+                return False
+            if isinstance(fac, sympy.Add) and made_of(fac, fns, bound, smooth):
+                continue
+            if type(fac) in _OPERATORS and hasattr(fac, "unfold"):
+                if made_of(fac.unfold(), fns, bound, smooth):
+                    continue
+                return False
+            if _bounded_factor(fac, smooth):
+                continue
+            return False
+    return True
+
+
+def _pure(value: Any) -> bool:
+    """An undefined function, or a translate/reflection of one (t ↦ g(±t + c)): what is
+    integrable, continuous, differentiable stays so."""
+    if isinstance(value, sympy.FunctionClass):
+        return True
+    if not isinstance(value, Lambda) or not isinstance(value.expr, AppliedUndef):
+        return False
+    vs = list(value.variables)
+    used = []
+    for a in value.expr.args:
+        mine = free_symbols(a) & set(vs)
+        if len(mine) != 1:
+            return False
+        v = mine.pop()
+        if sympy.diff(a, v) not in (S.One, S.NegativeOne) or free_symbols(
+                sympy.expand(a - sympy.diff(a, v) * v)) & set(vs):
+            return False
+        used.append(v)
+    return sorted(used, key=str) == sorted(vs, key=str)
+
+
 class _FunctionsHypothesis(Hypothesis):
     phrase = ""
 
@@ -524,7 +644,12 @@ class _FunctionsHypothesis(Hypothesis):
         return (self.functions, self.note)
 
     def covers(self, c: Condition) -> bool:
-        return c.kind in self.kinds and bool(c.functions) and c.functions <= self.functions
+        if c.kind not in self.kinds or not c.functions or not c.functions <= self.functions:
+            return False
+        if isinstance(c.subject, BINDERS):
+            bound = {lim[0] for lim in c.subject.limits}
+            return made_of(c.subject.function, self.functions, bound, c.kind == "leibniz")
+        return True
 
     def describe(self, show: Callable[[Basic], str]) -> str:
         text = self.phrase.format(fns=_names(self.functions))
@@ -532,8 +657,14 @@ class _FunctionsHypothesis(Hypothesis):
 
     def instantiate(self, fn_map: Mapping[Any, Any], sym_map: Mapping[Basic, Basic]
                     ) -> list[Condition]:
-        fns = _mapped_functions(self.functions, fn_map)
-        return [Condition(k, S.Zero, fns, note=self.phrase.format(fns=_names(fns)))
+        if all(_pure(fn_map.get(fn, fn)) for fn in self.functions):
+            fns = _mapped_functions(self.functions, fn_map)
+            return [Condition(k, S.Zero, fns, note=self.phrase.format(fns=_names(fns)))
+                    for k in sorted(self.kinds)]
+        shown = ", ".join(f"{fn} := {fn_map[fn]}" for fn in sorted(self.functions, key=str)
+                          if fn in fn_map)
+        return [Condition(k, S.Zero, frozenset(),
+                          note=self.phrase.format(fns=_names(self.functions)) + f" with {shown}")
                 for k in sorted(self.kinds)]
 
 
@@ -588,7 +719,7 @@ class Support(Hypothesis):
         fn = fn_map.get(self.fn, self.fn)
         lo, hi = subst(self.lo, sym_map), subst(self.hi, sym_map)
         if not isinstance(fn, sympy.FunctionClass):
-            return [Condition("lemma", S.Zero, function_classes(fn), ("support",),
+            return [Condition("lemma", S.Zero, frozenset(),
                               note=f"{fn} = 0 outside [{lo}, {hi}]")]
         return [Condition("support", sympy.Tuple(lo, hi), frozenset({fn}), (fn, lo, hi))]
 

@@ -240,11 +240,14 @@ def as_function(f: Any, ndim: int, variables: Sequence[Expr] | None = None, *,
     raise InvalidArgument(f"{argname}={f!r} is not a function")
 
 
-def apply_function(L: Lambda, args: Sequence[Expr]) -> Expr:
-    """``L(*args)`` by capture-avoiding substitution (derivatives become ``Subs``)."""
+def apply_function(L: Lambda, args: Sequence[Expr], conditions: list[Any] | None = None
+                   ) -> Expr:
+    """``L(*args)`` by capture-avoiding substitution (derivatives become ``Subs``). With a
+    ``conditions`` list (inside a proof rule), each argument must satisfy the declared
+    assumptions of its variable: refused when it provably does not, recorded when unknown."""
     if len(args) != len(L.variables):
         raise InvalidArgument(f"args={tuple(args)}: {L} takes {len(L.variables)} argument(s)")
-    result: Expr = beta(L, [sympy_arg(a, "args") for a in args])
+    result: Expr = beta(L, [sympy_arg(a, "args") for a in args], conditions)
     return result
 
 
@@ -335,14 +338,16 @@ class _BinaryOperator(Expr):
     def _eval_subs(self, old: Basic, new: Basic) -> Expr | None:
         return _subs_operator(self, old, new)
 
-    def unfold(self, variables: Sequence[Symbol] | None = None) -> Expr:
+    def unfold(self, variables: Sequence[Symbol] | None = None,
+               conditions: list[Any] | None = None) -> Expr:
         """The defining integral (on ℝⁿ) or sum (on ℤⁿ), unevaluated."""
         if variables is None:
             names = ("k", "j", "m", "l") if self.discrete else ("z", "w", "u", "v", "s")
             variables = _fresh(self.atoms(Symbol), names, self.ndim, self.discrete)
         zs = tuple(variables)
         shifted = tuple(x + self._sign * z for x, z in zip(self.point, zs, strict=False))
-        body = apply_function(self.f, zs) * apply_function(self.g, shifted)
+        body = (apply_function(self.f, zs, conditions)
+                * apply_function(self.g, shifted, conditions))
         limits = [(z, -oo, oo) for z in zs]
         return Sum(body, *limits) if self.discrete else Integral(body, *limits)
 
@@ -449,7 +454,7 @@ class Difference(Expr):
     def var(self) -> Symbol:
         return self.args[1]
 
-    def unfold(self) -> Expr:
+    def unfold(self, conditions: list[Any] | None = None) -> Expr:
         """h|_{n→n+1} − h (capture-avoiding)."""
         e: Expr = subst(self.expr, {self.var: self.var + 1}) - self.expr
         return e
@@ -502,7 +507,8 @@ class Fourier(Expr):
     def _eval_subs(self, old: Basic, new: Basic) -> Expr | None:
         return _subs_operator(self, old, new)
 
-    def unfold(self, variables: Sequence[Symbol] | None = None) -> Expr:
+    def unfold(self, variables: Sequence[Symbol] | None = None,
+               conditions: list[Any] | None = None) -> Expr:
         """The defining integral or sum."""
         if variables is None:
             names = ("n", "m", "k") if self.discrete else ("x", "y", "u", "v")
@@ -511,7 +517,7 @@ class Fourier(Expr):
         phase = sum((z * xi for z, xi in zip(zs, self.point, strict=False)), S.Zero)
         kernel = exp(-sympy.I * phase) if self.discrete else exp(-2 * pi * sympy.I * phase)
         limits = [(z, -oo, oo) for z in zs]
-        body = apply_function(self.f, zs) * kernel
+        body = apply_function(self.f, zs, conditions) * kernel
         return Sum(body, *limits) if self.discrete else Integral(body, *limits)
 
     def doit(self, **hints: Any) -> Expr:
@@ -655,6 +661,7 @@ class Upsample(Expr):
     """
 
     is_commutative = True
+    discrete = True  # on ℤⁿ
 
     def __new__(cls, F: Lambda, factor: Any, point: Any) -> Upsample:
         fac = factor if isinstance(factor, Tuple) else _point_tuple(factor, "factor")
@@ -682,12 +689,13 @@ class Upsample(Expr):
     def point(self) -> tuple[Expr, ...]:
         return tuple(self.args[2])
 
-    def unfold(self, variables: Sequence[Symbol] | None = None) -> Expr:
+    def unfold(self, variables: Sequence[Symbol] | None = None,
+               conditions: list[Any] | None = None) -> Expr:
         """The defining sum Σ_t g(t) Π δ[sᵢ·tᵢ, vᵢ]."""
         if variables is None:
             variables = _fresh(self.atoms(Symbol), ("q", "r"), len(self.point), True)
         ts = tuple(variables)
-        body = apply_function(self.f, ts)
+        body = apply_function(self.f, ts, conditions)
         for s, t, v in zip(self.factor, ts, self.point, strict=False):
             body = body * sympy.KroneckerDelta(s * t, v)
         return Sum(body, *[(t, -oo, oo) for t in ts])
@@ -772,7 +780,7 @@ class Named(Expr):
     def expr(self) -> Expr:
         return self.args[1]
 
-    def unfold(self) -> Expr:
+    def unfold(self, conditions: list[Any] | None = None) -> Expr:
         """The expression itself."""
         return self.expr
 
@@ -793,5 +801,6 @@ OPERATOR_CLASSES: tuple[type[Expr], ...] = (
 for _cls in OPERATOR_CLASSES:
     register_operator(_cls)
 register_operator(Difference, diff_vars=lambda n: (n.args[1],))
-register_operator(Partial)
+register_operator(Partial,
+                  diff_vars=lambda n: (n.args[1],) if isinstance(n.args[1], Symbol) else ())
 register_operator(Named, labelled=True)

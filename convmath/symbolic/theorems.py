@@ -124,7 +124,9 @@ class _Ctx:
         self.Z = syms("k" if discrete else "z")
         self.W = syms("m" if discrete else "w")
         self.U = syms("j" if discrete else "u")
-        self.T = syms("t")
+        # the variables of the functions' Lambdas carry no assumptions (what a function
+        # is applied at is the operator's business), as in as_function
+        self.T = tuple(Symbol(str(t)) for t in syms("t"))
         self.A = syms("a")
         self.XI = syms("ω" if discrete else "ξ")
         self.c = Symbol("c")

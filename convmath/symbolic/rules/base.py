@@ -3,11 +3,11 @@ conditions they relied on."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import sympy
-from sympy import Basic, Expr, Integral, Product, Sum, Symbol, oo
+from sympy import Basic, Derivative, Expr, Integral, Lambda, Product, Subs, Sum, Symbol, oo
 from sympy.core.function import AppliedUndef
 
 from convmath.errors import InvalidArgument
@@ -19,6 +19,8 @@ from convmath.symbolic.kernel import (
     alpha_equal,
     function_classes,
     is_poisoned,
+    operator_classes,
+    satisfies,
 )
 from convmath.symbolic.printing import text as _text
 
@@ -29,6 +31,16 @@ LemmaLookup = Callable[[str], Any]
 
 
 _LEMMAS: list[LemmaLookup] = []
+_DERIVATION: list[type] = []  # the Derivation class, registered by its module
+
+
+def register_derivation_type(cls: type) -> None:
+    """Lemmas must be instances of exactly this class (a look-alike object is refused)."""
+    _DERIVATION[:] = [cls]
+
+
+def is_derivation(obj: Any) -> bool:
+    return bool(_DERIVATION) and type(obj) is _DERIVATION[0]
 
 
 def set_lemma_source(lookup: LemmaLookup) -> None:
@@ -219,12 +231,71 @@ def variable_ok(var: Basic, binder: type, bounds: Iterable[Basic]) -> str | None
             f"{tuple(bounds)} do not give it")
 
 
+def walk_scoped(e: Basic, above: frozenset[Basic] = frozenset()
+                ) -> Iterator[tuple[Basic, frozenset[Basic]]]:
+    """Every node of ``e`` with the variables bound by the binders (∫, Σ, Π, Lambda, Subs)
+    that contain it."""
+    yield e, above
+    if isinstance(e, BINDERS):
+        inner = above | {lim[0] for lim in e.limits}
+        yield from walk_scoped(e.function, inner)
+        for lim in e.limits:
+            for b_ in lim[1:]:
+                yield from walk_scoped(b_, inner)  # (conservative: all the binder's vars)
+        return
+    if isinstance(e, (Lambda, Subs)):
+        yield from walk_scoped(e.expr, above | set(e.variables))
+        if isinstance(e, Subs):
+            for p_ in e.point:
+                yield from walk_scoped(p_, above)
+        return
+    for a in e.args:
+        yield from walk_scoped(a, above)
+
+
+def _operator_lambdas(e: Basic) -> dict[Basic, set[bool]]:
+    """Each Lambda that is an argument of an operator → the operator domains (discrete?)."""
+    out: dict[Basic, set[bool]] = {}
+    for n in sympy.preorder_traversal(e):
+        if type(n) in operator_classes() and isinstance(getattr(n, "discrete", None), bool):
+            for a in n.args:
+                if isinstance(a, Lambda):
+                    out.setdefault(a, set()).add(bool(n.discrete))
+    return out
+
+
 def check_binders(e: Basic) -> None:
     """Refuse expressions whose bound variables carry assumptions their binders do not
-    justify (a sum over k from 1/2 with k declared an integer; ∫ over ℝ with w positive)."""
+    justify: a sum over k from 1/2 with k declared an integer; ∫ over ℝ with w positive; a
+    function t ↦ … with t declared an integer inside a convolution on ℝ (or any Lambda
+    outside an operator with assumptions); a ``Subs`` at a point its variable's assumptions
+    exclude; a derivative with respect to anything but a variable."""
+    lambdas = _operator_lambdas(e)
     for n in sympy.preorder_traversal(e):
+        if isinstance(n, Lambda):
+            doms = lambdas.get(n, set())
+            for v in n.variables:
+                a = v.assumptions0
+                if a == _PLAIN or (doms == {True} and a == _INTEGER) or (
+                        doms == {False} and a == _REAL):
+                    continue
+                raise RuleFailure(f"the function {n} declares {v} with assumptions its "
+                                  "domain does not give it (use a plain variable)")
+        elif isinstance(n, Subs):
+            for v, p_ in zip(n.variables, n.point, strict=True):
+                fact = satisfies(p_, v)
+                if fact:
+                    raise RuleFailure(f"{n} evaluates at {p_}, not known to be {fact} as "
+                                      f"{v} is declared")
+        elif isinstance(n, Derivative) and not all(
+                isinstance(v, Symbol) for v, _ in n.variable_count):
+            raise RuleFailure(f"{n} differentiates with respect to a non-variable: use "
+                              "Partial for derivatives with respect to a value x(u)")
         if isinstance(n, BINDERS):
             for lim in n.limits:
+                if len(lim) != 3:
+                    raise RuleFailure(f"{n} has no limits for {lim[0]}: an indefinite "
+                                      "integral or sum is defined only up to a constant")
                 why = variable_ok(lim[0], type(n), lim[1:])
                 if why:
                     raise RuleFailure(why)

@@ -58,9 +58,13 @@ class Leibniz(Rule):
                 if lim[0] in xs:
                     raise RuleFailure("the differentiation variable is bound")
             found.append(n)
-            if not (is_finite_sum(binder) or _smooth_on_finite_limits(binder)):
-                rec.append(Condition("leibniz", binder, function_classes(binder),
-                                     (xs[0],)))
+            # the derivative moves under this binder and, through .diff, under every
+            # binder inside it that depends on x
+            for b in sympy.preorder_traversal(binder):
+                if isinstance(b, (Integral, Sum, sympy.Product)) and (
+                        b is binder or set(xs) & b.free_symbols) and not (
+                        is_finite_sum(b) or _smooth_on_finite_limits(b)):
+                    rec.append(Condition("leibniz", b, function_classes(b), (xs[0],)))
             return type(binder)(binder.function.diff(*n.variable_count), *binder.limits)
 
         out = expr.replace(is_target, move)

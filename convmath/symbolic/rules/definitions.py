@@ -13,12 +13,14 @@ from convmath.symbolic.rules.base import Context, NormalFormRule
 __all__ = ["Definition", "unfold_all"]
 
 
-def unfold_all(e: Basic, classes: tuple[type, ...] | None = None) -> Basic:
+def unfold_all(e: Basic, classes: tuple[type, ...] | None = None,
+               rec: list[Condition] | None = None) -> Basic:
     """Replace every operator of ``classes`` (default: all) by its definition, innermost
-    first."""
+    first; conditions on where a function is applied go to ``rec``."""
     classes = classes or OPERATOR_CLASSES
     for _ in range(50):
-        new = e.replace(lambda n: isinstance(n, classes), lambda n: n.unfold())
+        new = e.replace(lambda n: isinstance(n, classes),
+                        lambda n: n.unfold(conditions=rec if rec is not None else []))
         if new == e:
             return e
         e = new
@@ -43,4 +45,4 @@ class Definition(NormalFormRule):
         return f"definition of {sym}"
 
     def _apply(self, expr: Basic, rec: list[Condition], ctx: Context) -> Basic:
-        return unfold_all(expr, self.classes or None)
+        return unfold_all(expr, self.classes or None, rec)

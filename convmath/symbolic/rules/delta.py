@@ -10,8 +10,26 @@ from convmath.symbolic.rules.base import Context, NormalFormRule
 
 __all__ = ["Sift", "sift_all"]
 
-_DISCONTINUOUS = (sympy.Heaviside, sympy.Piecewise, sympy.sign, sympy.floor, sympy.ceiling,
-                  sympy.frac, KroneckerDelta)
+#: heads continuous wherever their value is finite (a pole gives zoo, which is refused)
+_CONTINUOUS = (sympy.Add, sympy.Mul, sympy.exp, sympy.log, sympy.sin, sympy.cos, sympy.tan,
+               sympy.sinh, sympy.cosh, sympy.tanh, sympy.atan, sympy.asinh, sympy.Abs,
+               sympy.Min, sympy.Max, sympy.re, sympy.im, sympy.conjugate, sympy.erf)
+
+
+def _continuous(e: Basic, v: Symbol) -> bool:
+    """True when ``e`` is built, where it depends on ``v``, only from heads continuous where
+    finite, powers with an exponent free of ``v`` (or a positive constant base), and
+    undefined functions (whose continuity is recorded)."""
+    if v not in free_symbols(e) or isinstance(e, Symbol):
+        return True
+    if isinstance(e, (sympy.core.function.AppliedUndef, *_CONTINUOUS)):
+        return all(_continuous(a, v) for a in e.args)
+    if isinstance(e, sympy.Pow):
+        if v not in free_symbols(e.exp):
+            return _continuous(e.base, v)
+        return bool(v not in free_symbols(e.base) and e.base.is_positive) and _continuous(
+            e.exp, v)
+    return False
 
 
 def _delta_solution(fac: Basic, v: Symbol, discrete: bool) -> Expr | None:
@@ -51,7 +69,7 @@ def _continuity(rest: Expr, v: Symbol, c: Expr, rec: list[Condition] | None) -> 
                 continue
             raise RuleFailure(f"δ({arg}) is not continuous in {v}: a product of deltas in "
                               "the same variable is undefined")
-        if fac.has(DiracDelta) or fac.has(*_DISCONTINUOUS):
+        if not _continuous(fac, v):
             raise RuleFailure(f"{fac} may be discontinuous at {v} = {c}: δ does not sift it")
         fns = function_classes(fac)
         if fns and rec is not None:

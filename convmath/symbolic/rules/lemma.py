@@ -15,13 +15,12 @@ from convmath.symbolic.kernel import (
     Hypothesis,
     RuleFailure,
     alpha_equal,
-    function_classes,
     replace_functions,
     subst,
 )
 from convmath.symbolic.operators import function_name
 from convmath.symbolic.printing import _TextPrinter
-from convmath.symbolic.rules.base import Context, Rule, text
+from convmath.symbolic.rules.base import Context, Rule, is_derivation, text
 
 __all__ = ["Lemma"]
 
@@ -81,6 +80,9 @@ class Lemma(Rule):
             lemma = ctx.lemmas(self.key)
         except Exception as exc:
             raise RuleFailure(f"no lemma {self.key}: {exc}") from None
+        if not is_derivation(lemma):
+            raise RuleFailure(f"the lemma source gave {type(lemma).__name__} for {self.key}, "
+                              "not a Derivation")
         _IN_PROGRESS.add(self.key)
         try:
             outcome = lemma.verify(reuse=True, lemmas=ctx.lemmas)
@@ -124,16 +126,19 @@ class Lemma(Rule):
                 sym_map[sym] = value
             else:
                 raise RuleFailure(f"{self.key} has no free symbol or function {name!r}")
-        sides = [replace_functions(subst(side, sym_map), fn_map)
+        sides = [replace_functions(subst(side, sym_map), fn_map, domain)
                  for side in (stmt.lhs, stmt.rhs)]
         conds: list[Condition] = domain
         for h in lemma.hypotheses:
             if isinstance(h, Hypothesis):
                 conds += h.instantiate(fn_map, sym_map)
             else:
-                conds.append(Condition("lemma", sympy.S.Zero, function_classes(
-                    sympy.Tuple(*[v for v in fn_map.values() if isinstance(v, Basic)])),
-                    (h,), note=f"{h} (a hypothesis of {self.key.partition(':')[0]})"))
+                # the text speaks of the lemma's own functions: it is the same hypothesis
+                # only when no function is replaced
+                conds.append(Condition("lemma", sympy.S.Zero, frozenset(),
+                                       () if fn_map else (h,),
+                                       note=f"{h} (a hypothesis of "
+                                            f"{self.key.partition(':')[0]})"))
         return sides[0], sides[1], conds
 
     def _apply(self, expr: Basic, rec: list[Condition], ctx: Context) -> Basic:

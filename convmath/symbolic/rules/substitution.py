@@ -56,6 +56,9 @@ def change_variable(binder: Basic, old: Symbol, phi: Expr, new: Symbol,
     i = next(j for j, lim in enumerate(limits) if lim[0] == old)
     if len(limits[i]) != 3:
         raise RuleFailure(f"{old} has no limits to map")
+    if old != new and old in free_symbols(phi):
+        raise RuleFailure(f"{old} = {text(phi)} mentions {old} itself, which the "
+                          "substitution makes free")
     a, b = _affine(phi, new)
     inner = {lim[0] for lim in limits[:i]}
     if free_symbols(phi) - {new} & inner:

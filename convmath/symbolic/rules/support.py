@@ -16,6 +16,7 @@ from convmath.symbolic.rules.base import (
     function_arg,
     replace_binders,
     text,
+    walk_scoped,
 )
 
 __all__ = ["RestrictToSupport", "VanishOutsideSupport"]
@@ -38,6 +39,16 @@ def _consistent(lo: Expr, hi: Expr) -> None:
             or hi.is_integer is not True:
         raise RuleFailure(f"the support [{text(lo)}, {text(hi)}] is not known to be a "
                           "(possibly empty) range of integers with lo ≤ hi + 1")
+
+
+def _not_captured(expr: Basic, var: Symbol, bounds: tuple[Expr, ...]) -> None:
+    """The support's bounds speak of free symbols: refuse a target sum inside a binder of
+    one of them."""
+    free = set().union(*(free_symbols(b) for b in bounds))
+    for n, above in walk_scoped(expr):
+        if isinstance(n, Sum) and any(lim[0] == var for lim in n.limits) and free & above:
+            raise RuleFailure(f"the support bounds mention {sorted(map(str, free & above))}, "
+                              "bound around the sum")
 
 
 class RestrictToSupport(Rule):
@@ -65,6 +76,7 @@ class RestrictToSupport(Rule):
             rec.append(_support(self.fn, self.lo, self.hi))
             return Sum(b.function, (self.var, self.lo - c, self.hi - c))
 
+        _not_captured(expr, self.var, (self.lo, self.hi))
         return replace_binders(expr, self.var, restrict, "restrict to the support")
 
 
@@ -110,6 +122,11 @@ class VanishOutsideSupport(Rule):
             rec.append(_support(self.fn, self.lo, self.hi))
             return S.Zero
 
+        captured = free_symbols(self.lo) | free_symbols(self.hi)
+        for n, above in walk_scoped(expr):
+            if isinstance(n, Sum) and captured & above and vanishes(n):
+                raise RuleFailure(f"the support [{text(self.lo)}, {text(self.hi)}] mentions "
+                                  f"{sorted(map(str, captured & above))}, bound around the sum")
         out = expr.replace(vanishes, zero)
         if not found:
             raise RuleFailure(f"no sum whose terms all evaluate {self.fn} outside its support")

@@ -16,7 +16,9 @@ accepted.
 
 from __future__ import annotations
 
+import functools
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -27,6 +29,7 @@ from sympy import Basic, Symbol
 from convmath.errors import InvalidArgument, ProofError
 from convmath.symbolic._input import choice_arg, str_arg, sympy_arg
 from convmath.symbolic.kernel import (
+    TRUSTED_HYPOTHESES,
     Condition,
     Hypothesis,
     RuleFailure,
@@ -39,7 +42,7 @@ from convmath.symbolic.operators import Named
 from convmath.symbolic.printing import latex, text
 from convmath.symbolic.rules import TRUSTED_RULES, Context, Rule
 from convmath.symbolic.rules.base import (
-    check_binders,
+    check_terms,
     register_derivation_type,
     set_lemma_source,
 )
@@ -50,30 +53,44 @@ __all__ = ["Derivation", "Step", "StepError", "Verified", "set_lemma_source"]
 _PASSED: dict[tuple[Any, ...], tuple[Condition, ...]] = {}
 
 
-_EXTRA_FACTS = ("even", "odd", "prime", "composite", "zero", "rational", "irrational",
-                "algebraic", "transcendental", "noninteger", "imaginary")
+_SIGNS = (("positive", " > 0"), ("extended_positive", " > 0"), ("nonnegative", " ≥ 0"),
+          ("extended_nonnegative", " ≥ 0"), ("negative", " < 0"), ("extended_negative", " < 0"),
+          ("nonpositive", " ≤ 0"), ("extended_nonpositive", " ≤ 0"), ("zero", " = 0"),
+          ("nonzero", " ≠ 0"), ("extended_nonzero", " ≠ 0"))
+
+
+def _declared(s_: Symbol) -> str | None:
+    """"∈ ℤ (> 0)", "∈ ℝ, even" … — every declared fact of ``s_``, none left out."""
+    facts = s_.assumptions0
+    ref: dict[str, bool] = {}
+    kind = ""
+    for fact, shown in (("integer", "ℤ"), ("real", "ℝ"), ("extended_real", "ℝ ∪ {±∞}"),
+                        ("complex", "ℂ")):
+        if facts.get(fact):
+            kind, ref[fact] = shown, True
+            break
+    sign = ""
+    for fact, shown in _SIGNS:
+        if facts.get(fact):
+            sign, ref[fact] = shown, True
+            break
+    implied = Symbol("r", **ref).assumptions0
+    extra = sorted(f_.replace("_", " ") if v_ else "not " + f_.replace("_", " ")
+                   for f_, v_ in facts.items() if implied.get(f_) != v_)
+    if not (kind or sign or extra):
+        return None
+    out = (f" ∈ {kind}" if kind else "") + (f" ({sign.strip()})" if kind and sign else sign)
+    return out + (f" ({', '.join(extra)})" if extra else "")
 
 
 def _assumption_text(symbols: set[Basic]) -> str | None:
     """"x ∈ ℝ; N, M ∈ ℤ (> 0)" for the declared assumptions of free symbols."""
     groups: dict[str, list[str]] = {}
     for s_ in sorted(symbols, key=str):
-        if not isinstance(s_, Symbol):
-            continue
-        kind = "ℤ" if s_.is_integer else "ℝ" if s_.is_extended_real else ""
-        sign = (" > 0" if s_.is_positive else " ≥ 0" if s_.is_nonnegative else
-                " < 0" if s_.is_negative else " ≤ 0" if s_.is_nonpositive else
-                " ≠ 0" if s_.is_zero is False else "")
-        if not kind and not sign and not any(s_.assumptions0.get(f_) for f_ in _EXTRA_FACTS):
-            continue
-        what = (f" ∈ {kind}" if kind else "") + (f" ({sign.strip()})" if kind and sign else
-                                                  sign if sign else "")
-        implied = {"ℤ": {"rational", "algebraic"}, "ℝ": set(), "": set()}[kind]
-        extra = [fact.replace("_", " ") for fact in _EXTRA_FACTS
-                 if s_.assumptions0.get(fact) and fact not in implied]
-        if extra:
-            what += f" ({', '.join(extra)})"
-        groups.setdefault(what, []).append(str(s_))
+        if isinstance(s_, Symbol):
+            what = _declared(s_)
+            if what:
+                groups.setdefault(what, []).append(str(s_))
     if not groups:
         return None
     return "; ".join(", ".join(names) + what for what, names in groups.items()) + \
@@ -141,6 +158,19 @@ class Verified:
         return f"✓ {what} by SymPy ({self.seconds:.2f} s)"
 
 
+#: id(Verified) → weak references to it and to the derivation whose verify() returned it
+_GENUINE: dict[int, tuple[Any, Any]] = {}
+
+
+def _forget(ident: int, _ref: Any) -> None:
+    _GENUINE.pop(ident, None)
+
+
+def _is_outcome_of(outcome: Verified, d: Any) -> bool:
+    entry = _GENUINE.get(id(outcome))
+    return bool(entry is not None and entry[0]() is outcome and entry[1]() == d)
+
+
 def _named_nodes(exprs: list[Basic]) -> dict[Basic, Basic]:
     """label → expression of every Named node; a label used for two different expressions,
     or also used as a symbol, is refused."""
@@ -196,9 +226,10 @@ class Derivation:
             raise InvalidArgument(f"steps={self.steps!r} must be a sequence of Step objects")
         hyps = self.hypotheses
         if not isinstance(hyps, (tuple, list)) or not all(
-                isinstance(h, (str, Hypothesis)) for h in hyps):
-            raise InvalidArgument(f"hypotheses={hyps!r} must be a sequence of str or "
-                                  "Hypothesis objects")
+                isinstance(h, str) or type(h) in TRUSTED_HYPOTHESES for h in hyps):
+            raise InvalidArgument(
+                f"hypotheses={hyps!r} must be a sequence of str or of convmath's hypotheses "
+                f"({', '.join(sorted(c.__name__ for c in TRUSTED_HYPOTHESES))})")
         object.__setattr__(self, "hypotheses", tuple(hyps))
         if not isinstance(self.notes, (tuple, list)) or not all(
                 isinstance(h, str) for h in self.notes):
@@ -245,7 +276,7 @@ class Derivation:
                 raise ProofError(f"{self.key}: the statement contains nan or zoo, which are "
                                  "equal to nothing")
             try:
-                check_binders(side)
+                check_terms(side)
             except RuleFailure as exc:
                 raise ProofError(f"{self.key}: the statement {text(side)}: {exc}") from None
         prev = self.statement.lhs
@@ -292,8 +323,12 @@ class Derivation:
             raise err
         conditions = tuple((i, c) for c, i in found.items())
         unstated = tuple((i, c) for i, c in conditions if not covered(c, self.hypotheses))
-        return Verified(self.name, self.domain, len(self.steps), time.perf_counter() - t0,
-                        conditions, unstated)
+        out = Verified(self.name, self.domain, len(self.steps), time.perf_counter() - t0,
+                       conditions, unstated)
+        ident = id(out)
+        _GENUINE[ident] = (weakref.ref(out, functools.partial(_forget, ident)),
+                           weakref.ref(self))
+        return out
 
     def with_step(self, i: int, expr: Any) -> Derivation:
         """A copy whose ``steps[i]`` claims ``expr`` (same rule).
@@ -324,6 +359,10 @@ class Derivation:
             raise InvalidArgument(
                 f"outcome={outcome!r} must be None or what verify() gave (Verified or "
                 "ProofError)")
+        if isinstance(outcome, Verified) and not _is_outcome_of(outcome, self):
+            raise InvalidArgument("outcome= must be what this derivation's verify() returned "
+                                  "(a Verified of another derivation, or one built by hand, "
+                                  "would print a check mark that was never earned)")
         if outcome is None and verify:
             try:
                 outcome = self.verify()

@@ -95,7 +95,15 @@ BINDERS: tuple[Any, ...] = (Integral, Sum, Product)
 #: derivatives of them are never evaluated
 NOT_SMOOTH: tuple[Any, ...] = (sympy.Piecewise, sympy.Mod, sympy.floor, sympy.ceiling,
                                sympy.frac, sympy.Min, sympy.Max, sympy.SingularityFunction,
-                               sympy.sign)
+                               sympy.sign, sympy.Abs, sympy.arg, sympy.KroneckerDelta,
+                               sympy.Heaviside, sympy.DiracDelta, sympy.re, sympy.im,
+                               sympy.conjugate)
+
+
+def may_differentiate(e: Basic) -> bool:
+    """True when SymPy's derivative of ``e`` may be trusted everywhere: no binders or
+    operators, and no head whose derivative SymPy gets wrong at some point."""
+    return not e.has(*BINDERS, *_OPERATORS, *NOT_SMOOTH)
 
 _OPERATORS: list[type] = []
 _DIFF_VARS: dict[type, Callable[[Basic], tuple[Basic, ...]]] = {}
@@ -312,21 +320,27 @@ def rename_bound(e: Basic, avoid: Iterable[Basic]) -> Basic:
     return e.func(*[rename_bound(a, avoid) for a in e.args])
 
 
-#: the assumptions a bound variable may carry, and what a value must then satisfy
-FACTS = ("integer", "rational", "real", "extended_real", "positive", "negative",
-         "nonnegative", "nonpositive", "nonzero", "zero", "finite", "even", "odd", "prime",
-         "composite", "irrational", "noninteger", "imaginary", "algebraic", "transcendental")
-
-
 def satisfies(value: Basic, var: Basic) -> str | None:
-    """None when ``value`` provably has every assumption declared for ``var``; else the
-    first fact it is not known to have."""
+    """None when ``value`` provably has every fact declared (or implied) for ``var``; else
+    the first fact it is not known to have (known to lack, if one is)."""
     if not isinstance(var, Symbol):
         return None
-    for fact in FACTS:
-        if var.assumptions0.get(fact) is True and getattr(value, f"is_{fact}", None) is not True:
-            return fact
-    return None
+    unknown = None
+    for fact, holds in sorted(var.assumptions0.items()):
+        if fact == "commutative":
+            continue
+        got = getattr(value, f"is_{fact}", None)
+        if got is (not holds):
+            return fact if holds else f"not {fact}"
+        if got is None and unknown is None:
+            unknown = fact if holds else f"not {fact}"
+    return unknown
+
+
+def fails(value: Basic, var: Basic) -> bool:
+    """True when ``value`` provably violates a fact declared for ``var``."""
+    return any(getattr(value, f"is_{fact}", None) is (not holds)
+               for fact, holds in var.assumptions0.items() if fact != "commutative")
 
 
 def beta(L: Lambda, args: Iterable[Basic], rec: list[Condition] | None = None) -> Basic:
@@ -342,7 +356,7 @@ def beta(L: Lambda, args: Iterable[Basic], rec: list[Condition] | None = None) -
         fact = satisfies(a, v)
         if fact is None:
             continue
-        if getattr(a, f"is_{fact}", None) is False:
+        if fails(a, v):
             raise RuleFailure(f"{L} is applied at {a}, which is not {fact} as its variable "
                               f"{v} is declared")
         rec.append(Condition("domain", a, frozenset(), (fact,),
@@ -435,14 +449,14 @@ def _canon(e: Basic, depth: int) -> Basic:
         subs, d2 = _rebind(e, list(e.variables), depth)
         return Lambda(tuple(subs.values()), _canon(e.expr.xreplace(subs), d2))
     if isinstance(e, Subs):
-        if not e.expr.has(*BINDERS, *_OPERATORS):
+        if may_differentiate(e.expr):
             done = e.doit()
             if not isinstance(done, Subs):
                 return _canon(done, depth)
         points = tuple(_canon(p, depth) for p in e.point)
         subs, d2 = _rebind(e, list(e.variables), depth)
         return Subs(_canon(e.expr.xreplace(subs), d2), tuple(subs.values()), points)
-    if isinstance(e, Derivative) and not e.expr.has(*BINDERS, *_OPERATORS, *NOT_SMOOTH):
+    if isinstance(e, Derivative) and may_differentiate(e.expr):
         done = e.doit()
         if done != e:
             return _canon(done, depth)
@@ -570,7 +584,7 @@ def _bounded_factor(fac: Basic, smooth: bool) -> bool:
     if isinstance(fac, (sympy.KroneckerDelta, sympy.Heaviside)):
         return not smooth
     if isinstance(fac, sympy.exp):
-        return bool((fac.args[0] / sympy.I).is_extended_real)
+        return bool(sympy.expand(fac.args[0] / sympy.I).is_extended_real)
     if isinstance(fac, (sympy.sin, sympy.cos)):
         return bool(fac.args[0].is_extended_real)
     if isinstance(fac, sympy.Pow) and fac.exp.is_Integer and fac.exp > 0:
@@ -578,33 +592,81 @@ def _bounded_factor(fac: Basic, smooth: bool) -> bool:
     return False
 
 
-def made_of(e: Basic, fns: frozenset[Any], bound: set[Basic], smooth: bool) -> bool:
+def _row(arg: Basic, cols: list[Basic]) -> list[Basic] | None:
+    """The coefficients of the affine ``arg`` in ``cols`` (None if it has a floor)."""
+    if arg.has(sympy.floor):
+        return None
+    p = sympy.Poly(arg, *cols) if cols else None
+    return [p.coeff_monomial(c) for c in cols] if p is not None else []
+
+
+def _rank(rows: list[list[Basic]], ncols: int) -> int:
+    rows = [r for r in rows if r]
+    if not rows or not ncols:
+        return 0
+    return int(sympy.Matrix(rows).rank(simplify=True))
+
+
+def _independent(factors: list[tuple[Basic, ...]], level: set[Basic], scope: set[Basic],
+                 discrete: bool) -> bool:
+    """Tonelli's bookkeeping for one term: the arguments of the integrable factors must pin
+    down every variable of this level (full column rank; a ⌊·⌋ argument pins nothing), so
+    that Σ_{m,n ≥ 0} f(m − n) is not covered. On ℝ (where L¹ functions are unbounded) the
+    one-variable factors must moreover be independent of each other — f(z)·g(x − z) is
+    covered (for almost every x), f(z)·g(z) is not."""
+    cols = sorted(level, key=str)
+    rows = []
+    for args in factors:
+        for a in args:
+            r = _row(a, cols)
+            if r is not None:
+                rows.append(r)
+    if _rank(rows, len(cols)) < len(cols):
+        return False
+    if discrete:
+        return True
+    singles = [f_[0] for f_ in factors if len(f_) == 1]
+    if any(a.has(sympy.floor) for f_ in factors for a in f_):
+        return False
+    wide = sorted({v for a in singles for v in free_symbols(a)}, key=str)
+    wide_rows = [_row(a, wide) for a in singles]
+    return _rank([r for r in wide_rows if r is not None], len(wide)) == len(singles)
+
+
+def made_of(e: Basic, fns: frozenset[Any], bound: set[Basic], smooth: bool,
+            level: set[Basic] | None = None, discrete: bool = False) -> bool:
     """True when every term of ``e`` is a product of values of the functions ``fns`` at
-    arguments affine in the ``bound`` variables, bounded factors, factors constant in the
-    bound variables, and nested integrals/sums of the same kind — what "every integral of
-    fns converges absolutely" (or "d/dx moves under it") is meant to cover. A weight such
-    as z² or a concrete integrand is not covered."""
-    for term in sympy.Add.make_args(e):
+    arguments affine in the ``bound`` variables that pin down the variables of this
+    ``level`` (see :func:`_independent`), bounded factors, factors constant in them, and
+    nested integrals/sums of the same kind — what "every integral of fns converges
+    absolutely" (or "d/dx moves under it") is meant to cover. A weight such as z², a
+    concrete integrand or a non-injective argument map is not covered."""
+    level = bound if level is None else level
+    for term in sympy.Add.make_args(sympy.expand_mul(e)):
+        factors: list[tuple[Basic, ...]] = []
         for fac in sympy.Mul.make_args(term):
             if not (free_symbols(fac) & bound):
                 continue
             if isinstance(fac, AppliedUndef):
                 if fac.func in fns and all(_affine_in(a, bound) for a in fac.args):
+                    factors.append(tuple(fac.args))
                     continue
                 return False
-            if isinstance(fac, (Integral, Sum)):
-                inner = bound | {lim[0] for lim in fac.limits}
-                if made_of(fac.function, fns, inner, smooth):
-                    continue
-                return False
-            if isinstance(fac, sympy.Add) and made_of(fac, fns, bound, smooth):
+            nested = fac.unfold() if type(fac) in _OPERATORS and hasattr(fac, "unfold") \
+                else fac
+            if isinstance(nested, (Integral, Sum)):
+                inner = {lim[0] for lim in nested.limits}
+                if not made_of(nested.function, fns, bound | inner, smooth, inner,
+                               isinstance(nested, Sum)):
+                    return False
+                # an absolutely convergent integral is an integrable function of the outer
+                # variables it mentions: one factor with those as its arguments
+                factors.append(tuple(sorted(free_symbols(nested) & level, key=str)))
                 continue
-            if type(fac) in _OPERATORS and hasattr(fac, "unfold"):
-                if made_of(fac.unfold(), fns, bound, smooth):
-                    continue
-                return False
             if _bounded_factor(fac, smooth):
                 continue
+            return False
+        if factors and not _independent(factors, level, bound - level, discrete):
             return False
     return True
 
@@ -648,7 +710,8 @@ class _FunctionsHypothesis(Hypothesis):
             return False
         if isinstance(c.subject, BINDERS):
             bound = {lim[0] for lim in c.subject.limits}
-            return made_of(c.subject.function, self.functions, bound, c.kind == "leibniz")
+            return made_of(c.subject.function, self.functions, bound, c.kind == "leibniz",
+                           bound, not isinstance(c.subject, Integral))
         return True
 
     def describe(self, show: Callable[[Basic], str]) -> str:
@@ -757,8 +820,13 @@ def covered(c: Condition, hypotheses: Iterable[Any]) -> bool:
     """True when a stated hypothesis implies ``c`` (a free-text lemma condition is implied by
     the identical text)."""
     for h in hypotheses:
-        if isinstance(h, Hypothesis) and h.covers(c):
+        if type(h) in TRUSTED_HYPOTHESES and h.covers(c):
             return True
         if c.kind == "lemma" and isinstance(h, str) and c.extra == (h,):
             return True
     return False
+
+
+#: the hypothesis classes a derivation may state (exact types: a subclass is not trusted)
+TRUSTED_HYPOTHESES: frozenset[type] = frozenset({
+    AbsolutelyConvergent, DifferentiableUnderIntegral, Continuous, Support, Remark})

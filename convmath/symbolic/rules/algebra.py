@@ -28,6 +28,7 @@ from convmath.symbolic.kernel import (
     canonical,
     has_binder_or_operator,
     is_poisoned,
+    may_differentiate,
     subst,
 )
 from convmath.symbolic.linear_forms import differentiate_linear
@@ -227,7 +228,7 @@ def evaluate(e: Basic, rec: list[Condition] | None = None) -> Any:
     if e.has(Integral, Sum, sympy.Product):
         raise RuleFailure(f"{e} does not evaluate to a closed form (an integral or an "
                           "infinite sum that does not sift is left)")
-    e = e.replace(lambda n: isinstance(n, Derivative) and not has_binder_or_operator(n.expr),
+    e = e.replace(lambda n: isinstance(n, Derivative) and may_differentiate(n.expr),
                   lambda n: n.doit())
     if has_binder_or_operator(e) or is_poisoned(e):
         raise RuleFailure(f"{e} does not evaluate to a closed form")

@@ -148,9 +148,24 @@ def sides(prev: Any, claimed: Any) -> tuple[Basic, Basic]:
         e = sympy_arg(e, name)
         if is_poisoned(e):
             raise RuleFailure(f"{e} contains nan or zoo: it is equal to nothing")
-        check_binders(e)
+        check_terms(e)
         out.append(e)
     return out[0], out[1]
+
+
+def check_terms(e: Basic) -> None:
+    """Refuse what the kernel cannot reason about exactly: floating-point numbers (rebuilding
+    a sum rounds it), undefined functions declared with assumptions (Function('f',
+    positive=True): neither printed nor checked when a lemma replaces f), and the binder
+    problems of :func:`check_binders`."""
+    if e.atoms(sympy.Float):
+        raise RuleFailure(f"{e} contains a floating-point number: use exact numbers "
+                          "(Rational) in derivations")
+    for a in e.atoms(AppliedUndef):
+        if a.func.default_assumptions:
+            raise RuleFailure(f"the function {a.func} is declared with assumptions: declare "
+                              "them as hypotheses, not on the function")
+    check_binders(e)
 
 
 def function_arg(fn: Any, name: str) -> Any:
@@ -292,6 +307,9 @@ def check_binders(e: Basic) -> None:
             raise RuleFailure(f"{n} differentiates with respect to a non-variable: use "
                               "Partial for derivatives with respect to a value x(u)")
         if isinstance(n, BINDERS):
+            names = [lim[0] for lim in n.limits]
+            if len(set(names)) != len(names):
+                raise RuleFailure(f"{n} binds the same variable twice")
             for lim in n.limits:
                 if len(lim) != 3:
                     raise RuleFailure(f"{n} has no limits for {lim[0]}: an indefinite "

@@ -7,6 +7,7 @@ import sympy
 from sympy import Basic, Derivative, Integral, Sum
 
 from convmath.symbolic.kernel import (
+    NOT_SMOOTH,
     Condition,
     RuleFailure,
     function_classes,
@@ -57,6 +58,10 @@ class Leibniz(Rule):
                     raise RuleFailure("the limits depend on the differentiation variable")
                 if lim[0] in xs:
                     raise RuleFailure("the differentiation variable is bound")
+            rough = [a for a in binder.function.atoms(*NOT_SMOOTH) if set(xs) & a.free_symbols]
+            if rough:
+                raise RuleFailure(f"{rough[0]} is not differentiable everywhere in "
+                                  f"{xs[0]} (SymPy's derivative of it is wrong somewhere)")
             found.append(n)
             # the derivative moves under this binder and, through .diff, under every
             # binder inside it that depends on x

@@ -10,10 +10,11 @@ from convmath.symbolic.rules.base import Context, NormalFormRule
 
 __all__ = ["Sift", "sift_all"]
 
-#: heads continuous wherever their value is finite (a pole gives zoo, which is refused)
-_CONTINUOUS = (sympy.Add, sympy.Mul, sympy.exp, sympy.log, sympy.sin, sympy.cos, sympy.tan,
-               sympy.sinh, sympy.cosh, sympy.tanh, sympy.atan, sympy.asinh, sympy.Abs,
-               sympy.Min, sympy.Max, sympy.re, sympy.im, sympy.conjugate, sympy.erf)
+#: heads continuous wherever their value is finite (a pole gives zoo, which is refused);
+#: no branch cuts (log, sqrt, atan… are left out)
+_CONTINUOUS = (sympy.Add, sympy.Mul, sympy.exp, sympy.sin, sympy.cos, sympy.tan,
+               sympy.sinh, sympy.cosh, sympy.tanh, sympy.Abs, sympy.re, sympy.im,
+               sympy.conjugate, sympy.erf)
 
 
 def _continuous(e: Basic, v: Symbol) -> bool:
@@ -26,7 +27,7 @@ def _continuous(e: Basic, v: Symbol) -> bool:
         return all(_continuous(a, v) for a in e.args)
     if isinstance(e, sympy.Pow):
         if v not in free_symbols(e.exp):
-            return _continuous(e.base, v)
+            return bool(e.exp.is_integer) and _continuous(e.base, v)
         return bool(v not in free_symbols(e.base) and e.base.is_positive) and _continuous(
             e.exp, v)
     return False

@@ -15,7 +15,9 @@ from convmath.symbolic.kernel import (
     Hypothesis,
     RuleFailure,
     alpha_equal,
+    fails,
     replace_functions,
+    satisfies,
     subst,
 )
 from convmath.symbolic.operators import function_name
@@ -24,8 +26,6 @@ from convmath.symbolic.rules.base import Context, Rule, is_derivation, text
 
 __all__ = ["Lemma"]
 
-_FACTS = ("integer", "rational", "real", "extended_real", "positive", "negative",
-          "nonnegative", "nonpositive", "nonzero", "finite")
 _IN_PROGRESS: set[str] = set()
 
 
@@ -111,18 +111,15 @@ class Lemma(Rule):
                 fn_map[functions[name]] = value
             elif name in symbols:
                 sym = symbols[name]
-                for fact in _FACTS:
-                    if sym.assumptions0.get(fact) is not True:
-                        continue
-                    known = getattr(value, f"is_{fact}", None)
-                    if known is False:
+                fact = satisfies(value, sym)
+                if fact is not None:
+                    if fails(value, sym):
                         raise RuleFailure(f"{self.key} needs {name} {fact}; {text(value)} "
                                           "is not")
-                    if known is None:
-                        domain.append(Condition(
-                            "domain", value, frozenset(), (fact,),
-                            note=f"{text(value)} is {fact.replace('_', ' ')} (as {name} in "
-                                 f"{self.key})"))
+                    domain.append(Condition(
+                        "domain", value, frozenset(), (fact,),
+                        note=f"{text(value)} is {fact.replace('_', ' ')} (as {name} in "
+                             f"{self.key})"))
                 sym_map[sym] = value
             else:
                 raise RuleFailure(f"{self.key} has no free symbol or function {name!r}")

@@ -21,10 +21,22 @@ What is trusted, and why it is small:
 - **Side conditions are data.** A rule that is valid only under a condition (convergence of
   the parts when linearity splits a sum or an integral, absolute convergence for
   Fubini–Tonelli, differentiation under ∫, continuity for δ, a support hypothesis) returns
-  a :class:`Condition` unless it proved it. A derivation states :class:`Hypothesis` objects;
-  :meth:`Hypothesis.covers` decides (structurally: same kind, the condition's functions among
-  the hypothesis's) which recorded conditions a stated hypothesis implies. What no stated
-  hypothesis covers is printed and keeps the derivation from a bare check mark.
+  a :class:`Condition` unless it proved it. A derivation states :class:`Hypothesis` objects
+  (only the classes in :data:`TRUSTED_HYPOTHESES`); :meth:`Hypothesis.covers` decides which
+  recorded conditions a stated hypothesis implies: same kind, the condition's functions
+  among the hypothesis's, and (:func:`made_of`) an integrand built from those functions at
+  affine arguments that pin down every bound variable (Tonelli), bounded factors and
+  constants — so "f ∈ L¹" covers ∫ f(z) g(x − z) dz but not ∫ z² f(z) dz, ∫ f(z) g(z) dz
+  or Σ_{m,n ≥ 0} f(m − n). What no stated hypothesis covers is printed and keeps the
+  derivation from a bare check mark.
+- **Assumptions are facts of the statement.** A bound variable may carry only what its
+  binder gives it (real for ∫ over real limits, integer for Σ over integer limits); a
+  function's variable only what its operator's domain gives it; a value put in for a
+  declared variable (a Lambda's argument, a lemma's symbol, a ``Subs`` point) must provably
+  have every declared fact (refused when it provably lacks one, recorded when unknown). The
+  printed ``assuming:`` lines list every declared fact of the free symbols. Floats and
+  functions declared with assumptions are refused; derivatives of non-smooth heads
+  (Piecewise, Abs, floor, …) are never evaluated.
 
 This module imports nothing from the theorem code (operators register themselves with
 :func:`register_operator`).

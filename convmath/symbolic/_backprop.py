@@ -145,7 +145,7 @@ def _finite(*exprs: Basic) -> AbsolutelyConvergent:
     for e in exprs:
         fns |= function_classes(e)
     return AbsolutelyConvergent(*sorted(fns, key=str), note=(
-        "x, w, g are 0 outside finite ranges (zero padding)"))
+        "x, w, g are 0 outside finite ranges (zero padding)"), domain="ℤ")
 
 
 def _d(name: str, L: _Layer, title: str, lhs: Expr, rhs: Expr,

@@ -112,10 +112,20 @@ NOT_SMOOTH: tuple[Any, ...] = (sympy.Piecewise, sympy.Mod, sympy.floor, sympy.ce
                                sympy.conjugate)
 
 
+_SMOOTH = (sympy.Add, sympy.Mul, sympy.exp, sympy.sin, sympy.cos, sympy.sinh, sympy.cosh,
+           sympy.tan, sympy.tanh, sympy.erf, Derivative, sympy.Tuple)
+
+
 def may_differentiate(e: Basic) -> bool:
-    """True when SymPy's derivative of ``e`` may be trusted everywhere: no binders or
-    operators, and no head whose derivative SymPy gets wrong at some point."""
-    return not e.has(*BINDERS, *_OPERATORS, *NOT_SMOOTH)
+    """True when SymPy's derivative of ``e`` may be trusted everywhere (where finite): built
+    only from smooth heads (no branch cut, no jump), integer powers, undefined functions —
+    no binders, operators, Lambda or Subs."""
+    if not e.args or (isinstance(e, AppliedUndef) and all(may_differentiate(a) for a in e.args)):
+        return True
+    if isinstance(e, sympy.Pow):
+        return bool(e.exp.is_integer or (e.base.is_positive and not free_symbols(e.base))) \
+            and may_differentiate(e.base) and may_differentiate(e.exp)
+    return isinstance(e, _SMOOTH) and all(may_differentiate(a) for a in e.args)
 
 _OPERATORS: list[type] = []
 _DIFF_VARS: dict[type, Callable[[Basic], tuple[Basic, ...]]] = {}
@@ -461,8 +471,12 @@ def _canon(e: Basic, depth: int) -> Basic:
         subs, d2 = _rebind(e, list(e.variables), depth)
         return Lambda(tuple(subs.values()), _canon(e.expr.xreplace(subs), d2))
     if isinstance(e, Subs):
-        if may_differentiate(e.expr):
-            done = e.doit()
+        if may_differentiate(e.expr):  # evaluate with the kernel's own simultaneous subst
+            body = e.expr.doit() if e.expr.has(Derivative) else e.expr
+            try:
+                done = _subst(body, _check_keys(dict(zip(e.variables, e.point, strict=True))))
+            except RuleFailure:
+                done = e
             if not isinstance(done, Subs):
                 return _canon(done, depth)
         points = tuple(_canon(p, depth) for p in e.point)
@@ -612,37 +626,58 @@ def _row(arg: Basic, cols: list[Basic]) -> list[Basic] | None:
     return [p.coeff_monomial(c) for c in cols] if p is not None else []
 
 
-def _rank(rows: list[list[Basic]], ncols: int) -> int:
+def _full_rank(rows: list[list[Basic]], k: int, by_rows: bool) -> bool:
+    """True when some k × k minor is provably non-zero: rank ≥ k over the columns (or, with
+    ``by_rows``, the k rows are independent) for *every* value of the symbols in it."""
     rows = [r for r in rows if r]
-    if not rows or not ncols:
-        return 0
-    return int(sympy.Matrix(rows).rank(simplify=True))
+    if k == 0:
+        return True
+    if not rows or len(rows[0]) < k or (by_rows and len(rows) != k) or len(rows) < k:
+        return False
+    m = sympy.Matrix(rows)
+    row_sets = [tuple(range(k))] if by_rows else itertools.combinations(range(m.rows), k)
+    col_sets = itertools.combinations(range(m.cols), k) if by_rows else [tuple(range(k))]
+    if not by_rows and m.cols != k:  # pragma: no cover - callers pass square column sets
+        return False
+    tried = 0
+    for rs in row_sets:
+        for cs in col_sets if by_rows else [tuple(range(m.cols))]:
+            tried += 1
+            if tried > 400:
+                return False
+            if sympy.expand(m.extract(list(rs), list(cs)).det()).is_zero is False:
+                return True
+    return False
 
 
-def _independent(factors: list[tuple[Basic, ...]], level: set[Basic], scope: set[Basic],
+def _params(args: tuple[Basic, ...], bound: set[Basic]) -> int:
+    """Arguments that are integer-declared symbols free of the bound variables: a discrete
+    coordinate (a channel index), not a restriction of the function to a line."""
+    return sum(1 for a in args if isinstance(a, Symbol) and a.is_integer and a not in bound)
+
+
+def _independent(factors: list[tuple[Basic, ...]], level: set[Basic], bound: set[Basic],
                  discrete: bool) -> bool:
     """Tonelli's bookkeeping for one term: the arguments of the integrable factors must pin
-    down every variable of this level (full column rank; a ⌊·⌋ argument pins nothing), so
-    that Σ_{m,n ≥ 0} f(m − n) is not covered. On ℝ (where L¹ functions are unbounded) the
-    one-variable factors must moreover be independent of each other — f(z)·g(x − z) is
-    covered (for almost every x), f(z)·g(z) is not."""
+    down every variable of this level (a non-zero maximal minor; a ⌊·⌋ argument pins
+    nothing), so that Σ_{m,n ≥ 0} f(m − n) is not covered. On ℝ, where L¹ functions are
+    unbounded, the arguments of all factors must moreover be independent of each other
+    (free symbols such as x count) — f(z)·g(x − z) is covered (for almost every x), f(z)·g(z)
+    and f(z, 0) are not."""
     cols = sorted(level, key=str)
-    rows = []
-    for args in factors:
-        for a in args:
-            r = _row(a, cols)
-            if r is not None:
-                rows.append(r)
-    if _rank(rows, len(cols)) < len(cols):
+    rows = [r for args in factors for a in args if (r := _row(a, cols)) is not None]
+    if not _full_rank(rows, len(cols), by_rows=False):
         return False
     if discrete:
         return True
-    singles = [f_[0] for f_ in factors if len(f_) == 1]
     if any(a.has(sympy.floor) for f_ in factors for a in f_):
         return False
-    wide = sorted({v for a in singles for v in free_symbols(a)}, key=str)
-    wide_rows = [_row(a, wide) for a in singles]
-    return _rank([r for r in wide_rows if r is not None], len(wide)) == len(singles)
+    args = [a for f_ in factors for a in f_
+            if not (isinstance(a, Symbol) and a.is_integer and a not in bound)]
+    wide = sorted({v for a in args for v in free_symbols(a)}, key=str)
+    wide_rows = [_row(a, wide) for a in args]
+    return len(args) <= len(wide) and _full_rank(
+        [r for r in wide_rows if r is not None], len(args), by_rows=True)
 
 
 def made_of(e: Basic, fns: frozenset[Any], bound: set[Basic], smooth: bool,
@@ -653,7 +688,18 @@ def made_of(e: Basic, fns: frozenset[Any], bound: set[Basic], smooth: bool,
     nested integrals/sums of the same kind — what "every integral of fns converges
     absolutely" (or "d/dx moves under it") is meant to cover. A weight such as z², a
     concrete integrand or a non-injective argument map is not covered."""
-    level = bound if level is None else level
+    return _kind(e, fns, bound, smooth, bound if level is None else level, discrete,
+                 set()) is not None
+
+
+def _kind(e: Basic, fns: frozenset[Any], bound: set[Basic], smooth: bool, level: set[Basic],
+          discrete: bool, outer: set[Basic]) -> str | None:
+    """For the integrand ``e`` of the binder of ``level``, which depends on the variables
+    ``outer`` of enclosing levels: "integrable" when its arguments pin down ``level`` and
+    ``outer`` together (the binder is an integrable function of them), "bounded" when they
+    pin down ``level`` only (the binder is bounded by the norms: a translate stays in L¹,
+    a bounded factor such as H(n − u) keeps it bounded), None otherwise."""
+    outcome = "integrable" if outer else "bounded"
     for term in sympy.Add.make_args(sympy.expand_mul(e)):
         factors: list[tuple[Basic, ...]] = []
         for fac in sympy.Mul.make_args(term):
@@ -663,24 +709,31 @@ def made_of(e: Basic, fns: frozenset[Any], bound: set[Basic], smooth: bool,
                 if fac.func in fns and all(_affine_in(a, bound) for a in fac.args):
                     factors.append(tuple(fac.args))
                     continue
-                return False
+                return None
             nested = fac.unfold() if type(fac) in _OPERATORS and hasattr(fac, "unfold") \
                 else fac
             if isinstance(nested, (Integral, Sum)):
                 inner = {lim[0] for lim in nested.limits}
-                if not made_of(nested.function, fns, bound | inner, smooth, inner,
-                               isinstance(nested, Sum)):
-                    return False
-                # an absolutely convergent integral is an integrable function of the outer
-                # variables it mentions: one factor with those as its arguments
-                factors.append(tuple(sorted(free_symbols(nested) & level, key=str)))
+                deps = free_symbols(nested) & bound
+                got = _kind(nested.function, fns, bound | inner, smooth, inner,
+                            isinstance(nested, Sum), deps)
+                if got is None:
+                    return None
+                if got == "integrable":  # an integrable function of the outer variables
+                    factors.append(tuple(sorted(deps, key=str)))
+                continue  # bounded in the outer variables
+            if discrete and isinstance(fac, sympy.KroneckerDelta) and _affine_in(
+                    fac.args[0] - fac.args[1], bound):
+                factors.append((fac.args[0] - fac.args[1],))  # δ[·] is summable on ℤ
                 continue
             if _bounded_factor(fac, smooth):
                 continue
-            return False
-        if factors and not _independent(factors, level, bound - level, discrete):
-            return False
-    return True
+            return None
+        if not _independent(factors, level, bound, discrete):
+            return None
+        if outer and not _independent(factors, level | outer, bound, discrete):
+            outcome = "bounded"
+    return outcome
 
 
 def _pure(value: Any) -> bool:
@@ -707,39 +760,51 @@ def _pure(value: Any) -> bool:
 class _FunctionsHypothesis(Hypothesis):
     phrase = ""
 
-    def __init__(self, *functions: Any, note: str = "") -> None:
+    def __init__(self, *functions: Any, note: str = "", domain: str | None = None) -> None:
         if not isinstance(note, str):
             raise InvalidArgument(f"note={note!r} must be a str")
+        if domain not in (None, "ℝ", "ℤ"):
+            raise InvalidArgument(f"domain={domain!r}: 'ℝ' (integrals), 'ℤ' (sums) or None "
+                                  "(both)")
         self.functions = _functions_arg(functions, "functions")
-        self.note = note
+        self.note, self.domain = note, domain
         self._frozen = True
 
     def _key(self) -> tuple[Any, ...]:
-        return (self.functions, self.note)
+        return (self.functions, self.note, self.domain)
+
+    def _phrase(self, fns: Iterable[Any]) -> str:
+        what = {None: "integral and sum", "ℝ": "integral", "ℤ": "sum"}[self.domain]
+        return self.phrase.format(fns=_names(fns), what=what)
 
     def covers(self, c: Condition) -> bool:
         if c.kind not in self.kinds or not c.functions or not c.functions <= self.functions:
             return False
         if isinstance(c.subject, BINDERS):
+            kinds = {type(n) for n in sympy.preorder_traversal(c.subject)
+                     if isinstance(n, BINDERS)}
+            if self.domain is not None and kinds != {Integral if self.domain == "ℝ" else Sum}:
+                return False
             bound = {lim[0] for lim in c.subject.limits}
             return made_of(c.subject.function, self.functions, bound, c.kind == "leibniz",
                            bound, not isinstance(c.subject, Integral))
-        return True
+        return self.domain is None or c.extra == (self.domain,)
 
     def describe(self, show: Callable[[Basic], str]) -> str:
-        text = self.phrase.format(fns=_names(self.functions))
+        text = self._phrase(self.functions)
         return f"{self.note} — {text}" if self.note else text
 
     def instantiate(self, fn_map: Mapping[Any, Any], sym_map: Mapping[Basic, Basic]
                     ) -> list[Condition]:
         if all(_pure(fn_map.get(fn, fn)) for fn in self.functions):
             fns = _mapped_functions(self.functions, fn_map)
-            return [Condition(k, S.Zero, fns, note=self.phrase.format(fns=_names(fns)))
+            extra = (self.domain,) if self.domain else ()
+            return [Condition(k, S.Zero, fns, extra, note=self._phrase(fns))
                     for k in sorted(self.kinds)]
         shown = ", ".join(f"{fn} := {fn_map[fn]}" for fn in sorted(self.functions, key=str)
                           if fn in fn_map)
         return [Condition(k, S.Zero, frozenset(),
-                          note=self.phrase.format(fns=_names(self.functions)) + f" with {shown}")
+                          note=self._phrase(self.functions) + f" with {shown}")
                 for k in sorted(self.kinds)]
 
 
@@ -749,7 +814,7 @@ class AbsolutelyConvergent(_FunctionsHypothesis):
     exchange of a sum and an integral."""
 
     kinds = frozenset({"absolute"})
-    phrase = "every integral and sum of {fns} here converges absolutely"
+    phrase = "every {what} of {fns} here converges absolutely"
 
 
 class DifferentiableUnderIntegral(_FunctionsHypothesis):
@@ -757,7 +822,7 @@ class DifferentiableUnderIntegral(_FunctionsHypothesis):
     with compact support, the other locally integrable)."""
 
     kinds = frozenset({"leibniz"})
-    phrase = "d/dx moves under every integral of {fns} here"
+    phrase = "d/dx moves under every {what} of {fns} here"
 
 
 class Continuous(_FunctionsHypothesis):

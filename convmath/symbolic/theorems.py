@@ -165,7 +165,8 @@ class _Ctx:
         fns = fns or (f, g)
         names = ", ".join(str(fn) for fn in fns)
         space = "ℓ¹" if self.discrete else "L¹"
-        return AbsolutelyConvergent(*fns, note=f"{names} ∈ {space}({self.domain})")
+        return AbsolutelyConvergent(*fns, note=f"{names} ∈ {space}({self.domain})",
+                                    domain="ℤ" if self.discrete else "ℝ")
 
     def reversed_limits(self, vs: Sequence[Symbol]) -> list[tuple[Expr, Expr]]:
         return [(oo, -oo)] * len(vs)
@@ -640,7 +641,7 @@ def multichannel_xcorr(ctx: _Ctx) -> Derivation:
               lhs, rhs, steps,
               [AbsolutelyConvergent(w, x, note="w(c, ·), v(c, ·) " + (
                   "∈ ℓ¹" if ctx.discrete else "∈ L¹") + " for each of the C channels "
-                  "c = 0 … C − 1")], "multichannel")
+                  "c = 0 … C − 1", domain="ℤ" if ctx.discrete else "ℝ")], "multichannel")
 
 
 # -- support and length -------------------------------------------------------------------

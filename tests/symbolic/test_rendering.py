@@ -7,7 +7,7 @@ from convmath.symbolic import derivations
 CONV_COMM_R = """\
 conv_comm (ℝ) — convolution is commutative
   (f ∗ g)(x) = (g ∗ f)(x)
-  assuming: f, g ∈ L¹(ℝ) — every integral and sum of f, g here converges absolutely
+  assuming: f, g ∈ L¹(ℝ) — every integral of f, g here converges absolutely
   assuming: x ∈ ℝ (as declared)
 
   (f ∗ g)(x)

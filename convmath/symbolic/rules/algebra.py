@@ -33,7 +33,7 @@ from convmath.symbolic.kernel import (
 )
 from convmath.symbolic.linear_forms import differentiate_linear
 from convmath.symbolic.operators import Partial
-from convmath.symbolic.rules.base import Context, Rule, sides
+from convmath.symbolic.rules.base import Context, Rule, needs_convergence, sides
 from convmath.symbolic.rules.definitions import unfold_all
 from convmath.symbolic.rules.delta import sift_all
 from convmath.symbolic.rules.linearity import linear_normal_form
@@ -168,7 +168,7 @@ class Algebra(Rule):
         a, b = canonical(prev), canonical(claimed)
         bad = _first_difference(a, b)
         if bad is None:
-            return ()
+            return _cancelled(prev, a) + _cancelled(claimed, b)
         x, y = bad
         if has_binder_or_operator(x) or has_binder_or_operator(y):
             raise RuleFailure(
@@ -178,6 +178,22 @@ class Algebra(Rule):
 
     def _apply(self, expr: Basic, rec: list[Condition], ctx: Context) -> Basic:
         return expr
+
+
+def _cancelled(e: Basic, canon: Basic) -> tuple[Condition, ...]:
+    """Integrals and sums of ``e`` that cancel in its canonical form (∫ 1 dz − ∫ 1 dw = 0):
+    the cancellation is valid only if they converge."""
+    def outer_binders(x: Basic) -> list[Basic]:
+        if isinstance(x, (Integral, Sum, sympy.Product)):
+            return [x]
+        return [b for a in x.args for b in outer_binders(a)]
+
+    kept = set(outer_binders(canon))  # outermost binders sit at depth 0 in both
+    rec: list[Condition] = []
+    for b in outer_binders(e):
+        if canonical(b) not in kept:
+            needs_convergence(b, rec)
+    return tuple(rec)
 
 
 _MAX_TERMS = 20000
@@ -209,14 +225,32 @@ def _expand_finite_sums(e: Basic) -> Basic:
     return e  # pragma: no cover
 
 
+_EVALUATED: dict[Basic, tuple[Any, tuple[Condition, ...]]] = {}
+
+
 def evaluate(e: Basic, rec: list[Condition] | None = None) -> Any:
+    """:func:`_evaluate`, remembered (expressions are immutable; the result and the
+    conditions depend on the expression only)."""
+    got = _EVALUATED.get(e)
+    if got is None:
+        conds: list[Condition] = []
+        got = (_evaluate(e, conds), tuple(conds))
+        if len(_EVALUATED) > 2000:
+            _EVALUATED.clear()
+        _EVALUATED[e] = got
+    if rec is not None:
+        rec.extend(got[1])
+    return got[0]
+
+
+def _evaluate(e: Basic, rec: list[Condition] | None = None) -> Any:
     """Evaluate a fixed-size expression exactly: unfold the operators, differentiate linear
     forms, write out finite sums, sift infinite sums of Kronecker deltas term by term (each
     term then has one non-zero summand, so it converges), differentiate binder-free
     expressions. Raises :class:`RuleFailure` when something is left unevaluated."""
     rec = [] if rec is None else rec
     if isinstance(e, sympy.MatrixBase):
-        return e.applyfunc(lambda x: evaluate(x, rec))
+        return e.applyfunc(lambda x: _evaluate(x, rec))
     e = unfold_all(e, rec=rec)
     if e.has(Integral):
         raise RuleFailure("evaluation is for sums: an integral is left after unfolding")

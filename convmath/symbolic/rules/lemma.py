@@ -16,13 +16,14 @@ from convmath.symbolic.kernel import (
     RuleFailure,
     alpha_equal,
     fails,
+    free_symbols,
     replace_functions,
     satisfies,
     subst,
 )
 from convmath.symbolic.operators import function_name
 from convmath.symbolic.printing import _TextPrinter
-from convmath.symbolic.rules.base import Context, Rule, is_derivation, text
+from convmath.symbolic.rules.base import Context, Rule, is_derivation, text, walk_scoped
 
 __all__ = ["Lemma"]
 
@@ -140,8 +141,21 @@ class Lemma(Rule):
 
     def _apply(self, expr: Basic, rec: list[Condition], ctx: Context) -> Basic:
         lhs, rhs, conds = self.instance(ctx)
+        mentioned: set[Basic] = set()
+        for c in conds:  # what the lemma's conditions speak of must mean the same at a hit
+            mentioned |= free_symbols(c.subject)
+            for x in c.extra:
+                if isinstance(x, Basic):
+                    mentioned |= free_symbols(x)
         for a, b in ((lhs, rhs), (rhs, lhs)):
-            hits = {n: b for n in sympy.preorder_traversal(expr) if alpha_equal(n, a)}
+            hits = {}
+            for n, above in walk_scoped(expr):
+                if alpha_equal(n, a):
+                    if mentioned & above:
+                        raise RuleFailure(
+                            f"the hypotheses of {self.key} mention "
+                            f"{sorted(map(str, mentioned & above))}, bound around {text(n)}")
+                    hits[n] = b
             if hits:
                 rec.extend(conds)
                 return expr.xreplace(hits)

@@ -157,7 +157,9 @@ class ExchangeSumIntegral(Rule):
             found.append(n)
             # a sum variable that also names a symbol in the integral's limits is renamed
             # first: it would capture it once the integral moves inside the sum
-            s = rename_bound(n.function, free_in(b for lim in n.limits for b in lim[1:]))
+            zs = {lim[0] for lim in n.limits}
+            s = rename_bound(n.function,
+                             free_in(b for lim in n.limits for b in lim[1:]) | zs)
             slims = [tuple(lim) for lim in s.limits]
             inner = Integral(s.function, *n.limits)
             needs_convergence(inner, rec)

@@ -158,6 +158,24 @@ class Verified:
         return f"✓ {what} by SymPy ({self.seconds:.2f} s)"
 
 
+@functools.lru_cache(maxsize=4096)
+def _free_of(e: Basic) -> frozenset[Basic]:
+    return frozenset(free_symbols(e))
+
+
+@functools.lru_cache(maxsize=4096)
+def _labels_of(e: Basic) -> tuple[tuple[Basic, Basic], ...]:
+    """The (label, expression) of every Named node of ``e`` (remembered: immutable)."""
+    out = []
+    for n in sympy.preorder_traversal(e):
+        if isinstance(n, Named):
+            if not any(ch.isalpha() for ch in n.name.name):
+                raise InvalidArgument(f"the name {n.name} of a named expression must "
+                                      "contain a letter (it would read as a number)")
+            out.append((n.name, n.expr))
+    return tuple(out)
+
+
 #: id(Verified) → weak references to it and to the derivation whose verify() returned it
 _GENUINE: dict[int, tuple[Any, Any]] = {}
 
@@ -176,19 +194,15 @@ def _named_nodes(exprs: list[Basic]) -> dict[Basic, Basic]:
     or also used as a symbol, is refused."""
     labels: dict[Basic, Basic] = {}
     for e in exprs:
-        for n in sympy.preorder_traversal(e):
-            if isinstance(n, Named):
-                if not any(ch.isalpha() for ch in n.name.name):
-                    raise InvalidArgument(f"the name {n.name} of a named expression must "
-                                          "contain a letter (it would read as a number)")
-                old = labels.setdefault(n.name, n.expr)
-                if old != n.expr:
-                    raise InvalidArgument(f"the name {n.name} stands for two different "
-                                          "expressions")
+        for name, expr in _labels_of(e):
+            old = labels.setdefault(name, expr)
+            if old != expr:
+                raise InvalidArgument(f"the name {name} stands for two different "
+                                      "expressions")
     if labels:
         used: set[Basic] = set()
         for e in exprs:
-            used |= free_symbols(e)
+            used |= _free_of(e)
         clash = set(labels) & used
         if clash:
             raise InvalidArgument(f"the name(s) {sorted(map(str, clash))} of named "

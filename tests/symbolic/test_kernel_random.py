@@ -275,7 +275,7 @@ def test_steps_the_random_search_found_are_rejected(why: str, prev: Expr, claime
 # -- random rules ----------------------------------------------------------------------------
 
 
-@_budget(60)
+@_budget(25)
 @given(data=st.data(), seeds=SEEDS)
 def test_substitute_is_sound(data: st.DataObject, seeds: list[int]) -> None:
     """Affine (and non-affine) changes of variable, right or wrong, on integrals and sums."""
@@ -290,7 +290,7 @@ def test_substitute_is_sound(data: st.DataObject, seeds: list[int]) -> None:
     _check_all(prev, _claims(draw, prev, rule, extra), rule, "ℤ" if discrete else "ℝ", seeds)
 
 
-@_budget(60)
+@_budget(25)
 @given(data=st.data(), seeds=SEEDS)
 def test_reverse_limits_and_rename_are_sound(data: st.DataObject, seeds: list[int]) -> None:
     """Reversing limits and renaming bound variables (to fresh, clashing, or differently
@@ -311,7 +311,7 @@ def test_reverse_limits_and_rename_are_sound(data: st.DataObject, seeds: list[in
     _check_all(prev, _claims(draw, prev, rule, extra), rule, "ℤ" if discrete else "ℝ", seeds)
 
 
-@_budget(40)
+@_budget(15)
 @given(data=st.data(), seeds=SEEDS)
 def test_linearity_and_algebra_are_sound(data: st.DataObject, seeds: list[int]) -> None:
     """Normal-form and algebra rules against rewrites that are right (expanded bodies, the
@@ -329,7 +329,7 @@ def test_linearity_and_algebra_are_sound(data: st.DataObject, seeds: list[int]) 
     _check_all(prev, extra, rule, "ℤ" if discrete else "ℝ", seeds)
 
 
-@_budget(60)
+@_budget(25)
 @given(data=st.data(), seeds=SEEDS)
 def test_fubini_is_sound(data: st.DataObject, seeds: list[int]) -> None:
     """Swapping iterated integrals/sums, with limits that may depend on each other."""
@@ -374,7 +374,7 @@ def _leibniz_prev(draw: Draw) -> tuple[Expr, str]:
     return difference(summed, pick(draw, [n, n, k])), "ℤ"
 
 
-@_budget(60)
+@_budget(25)
 @given(data=st.data(), seeds=SEEDS)
 def test_leibniz_and_difference_under_sum_are_sound(data: st.DataObject,
                                                    seeds: list[int]) -> None:
@@ -387,7 +387,7 @@ def test_leibniz_and_difference_under_sum_are_sound(data: st.DataObject,
     _check_all(prev, _claims(draw, prev, rule, [naive_under(prev)]), rule, domain, seeds)
 
 
-@_budget(60)
+@_budget(25)
 @given(data=st.data(), seeds=SEEDS)
 def test_exchange_sum_integral_is_sound(data: st.DataObject, seeds: list[int]) -> None:
     """∫ Σ = Σ ∫ for finite sums, with sum limits that may involve the integration variable
@@ -430,7 +430,7 @@ def _sift_prev(draw: Draw) -> tuple[Expr, Expr | None, str]:
     return prev, f.subs(k, c), "ℤ"
 
 
-@_budget(60)
+@_budget(25)
 @given(data=st.data(), seeds=SEEDS)
 def test_sift_is_sound(data: st.DataObject, seeds: list[int]) -> None:
     """∫ F δ(αz − c) dz and Σ F δ[k, c]: scaled, reflected, half-integer, captured, finite."""
@@ -466,7 +466,7 @@ def _compute_prev(draw: Draw) -> tuple[Expr, str]:
     return Integral(body, (z, lo, hi)), "ℝ"
 
 
-@_budget(60)
+@_budget(25)
 @given(data=st.data(), seeds=SEEDS)
 def test_definition_and_compute_are_sound(data: st.DataObject, seeds: list[int]) -> None:
     """Unfolding ∗/⋆ of concrete functions; evaluating finite sums and small integrals."""

@@ -157,7 +157,10 @@ def check_terms(e: Basic) -> None:
     """Refuse what the kernel cannot reason about exactly: floating-point numbers (rebuilding
     a sum rounds it), undefined functions declared with assumptions (Function('f',
     positive=True): neither printed nor checked when a lemma replaces f), and the binder
-    problems of :func:`check_binders`."""
+    problems of :func:`check_binders`. (Expressions are immutable: one that passed is
+    remembered.)"""
+    if e in _TERMS_OK:
+        return
     if e.atoms(sympy.Float):
         raise RuleFailure(f"{e} contains a floating-point number: use exact numbers "
                           "(Rational) in derivations")
@@ -166,6 +169,12 @@ def check_terms(e: Basic) -> None:
             raise RuleFailure(f"the function {a.func} is declared with assumptions: declare "
                               "them as hypotheses, not on the function")
     check_binders(e)
+    if len(_TERMS_OK) > 4096:
+        _TERMS_OK.clear()
+    _TERMS_OK[e] = None
+
+
+_TERMS_OK: dict[Basic, None] = {}
 
 
 def function_arg(fn: Any, name: str) -> Any:

@@ -28,8 +28,8 @@ def cold(repeat: int) -> list[float]:
 
 
 def warm(repeat: int) -> dict[str, float]:
-    from convmath.symbolic import derivations
     from convmath.symbolic import derivation as _derivation
+    from convmath.symbolic import derivations
 
     per: dict[str, list[float]] = defaultdict(list)
     for _ in range(repeat):

@@ -75,26 +75,47 @@ def algebra_equal(a: Basic, b: Basic) -> bool:
         return False
     if a.has(*_INFINITE) or b.has(*_INFINITE):
         return False
+    # expand and simplify cancel removable singularities: (k² − 1)/(k − 1) is not k + 1 at
+    # k = 1, cot·tan is not 1 at a pole
+    if (_may_be_singular(a) or _may_be_singular(b)) and _singular(a) != _singular(b):
+        return False
     d = _normalise_deltas(a) - _normalise_deltas(b)
     if sympy.expand(d) == 0:
         return True
     if _numerically_nonzero(d):
         return False
-    if not (sympy.simplify(d) == 0 and not _numerically_nonzero(d, points=6)):
-        return False
-    # simplify cancels removable singularities: (k² − 1)/(k − 1) is not k + 1 at k = 1
-    return _singular(a) == _singular(b)
+    return bool(sympy.simplify(d) == 0 and not _numerically_nonzero(d, points=6))
+
+
+_POLES = (sympy.tan, sympy.cot, sympy.sec, sympy.csc, sympy.sign, sympy.tanh, sympy.coth,
+          sympy.sech, sympy.csch, sympy.log)
+
+
+def _may_be_singular(e: Basic) -> bool:
+    """True when ``e`` divides by something (or has a head with poles)."""
+    return bool(e.has(*_POLES) or any(
+        p.exp.is_negative is not False for p in e.atoms(sympy.Pow)))
+
+
+#: where each head has a pole: the factor that vanishes there
+_POLE_AT = {sympy.tan: sympy.cos, sympy.sec: sympy.cos, sympy.cot: sympy.sin,
+            sympy.csc: sympy.sin, sympy.coth: sympy.sinh, sympy.csch: sympy.sinh,
+            sympy.sech: sympy.cosh, sympy.tanh: sympy.cosh, sympy.log: lambda a: a}
 
 
 def _singular(e: Expr) -> set[Basic]:
-    """The factors of ``e``'s denominator that may vanish."""
-    den = sympy.fraction(sympy.together(e))[1]
+    """The factors that may vanish in the denominators of ``e`` and where its heads have
+    poles (tan → cos, cot → sin, log → its argument) — read off the expression as written,
+    before any cancellation."""
+    zeros = [p.base for p in e.atoms(sympy.Pow) if p.exp.is_negative is not False]
+    zeros += [_POLE_AT[type(n)](n.args[0]) for n in e.atoms(*_POLE_AT)]
     out = set()
-    for fac in Mul.make_args(sympy.factor(den)):
-        base = fac.base if isinstance(fac, sympy.Pow) and fac.exp.is_positive else fac
-        if base.free_symbols and base.is_zero is not False:
-            out.add(sympy.expand(base) if not sympy.expand(base).could_extract_minus_sign()
-                    else sympy.expand(-base))
+    for z in zeros:
+        for fac in Mul.make_args(sympy.factor(z)):
+            base = fac.base if isinstance(fac, sympy.Pow) and fac.exp.is_positive else fac
+            if base.free_symbols and base.is_zero is not False:
+                x = sympy.expand(base)
+                out.add(-x if x.could_extract_minus_sign() else x)
     return out
 
 
@@ -113,16 +134,25 @@ def _numerically_nonzero(d: Expr, points: int = 2) -> bool:
             total += sympy.sin(c1 * a + i) + c2 * a**2 / (i + 2)
         return total + sympy.Rational(r.randint(1, 9), 11)
 
+    def value(s: Basic, k: int) -> Expr:
+        """Special points first (0, 1, −1: where identities such as sign(k)² = 1 fail),
+        then random ones, each within the symbol's declared sign."""
+        if k < 3:
+            v: Expr = (S.Zero, S.One, S.NegativeOne)[k]
+        elif s.is_integer:
+            v = sympy.Integer(rng.randint(-5, 6))
+        else:
+            v = sympy.Rational(rng.randint(-40, 40), 13)
+        if (s.is_nonnegative and v < 0) or (s.is_nonpositive and v > 0):
+            v = -v
+        if v == 0 and (s.is_zero is False):
+            v = S.One if not s.is_negative else S.NegativeOne
+        return v
+
     try:
         e = d.replace(lambda n: isinstance(n, AppliedUndef), concrete)
-        for _ in range(points):
-            vals = {}
-            for s in e.free_symbols:
-                if s.is_integer:
-                    v: Expr = sympy.Integer(rng.randint(1, 6))
-                else:
-                    v = sympy.Rational(rng.randint(1, 40), 13)
-                vals[s] = -v if s.is_negative or s.is_nonpositive else v
+        for k in range(points + 3):
+            vals = {s: value(s, k) for s in e.free_symbols}
             v_ = complex(e.xreplace(vals).evalf(30))
             if v_ == v_ and abs(v_) != float("inf") and abs(v_) > 1e-9:
                 return True
@@ -256,7 +286,16 @@ def _evaluate(e: Basic, rec: list[Condition] | None = None) -> Any:
         raise RuleFailure("evaluation is for sums: an integral is left after unfolding")
     e = e.replace(lambda n: isinstance(n, Partial),
                   lambda n: differentiate_linear(n.expr, n.target))
-    e = _expand_finite_sums(sympy.expand(e))
+    for p in e.atoms(sympy.Pow):
+        if p.exp.is_negative is not False and p.base.is_zero is not False:
+            raise RuleFailure(f"{p} may divide by zero: evaluation would cancel it away")
+    if e.has(*_POLES):
+        raise RuleFailure("evaluation is for polynomial expressions (a head with poles is "
+                          "left)")
+    e = _expand_finite_sums(e)
+    if is_poisoned(e):
+        raise RuleFailure(f"{e} has an undefined term (nan or zoo)")
+    e = sympy.expand(e)
     parts: list[Condition] = []
     e = sift_all(linear_normal_form(sympy.expand(e), parts))
     if e.has(Integral, Sum, sympy.Product):

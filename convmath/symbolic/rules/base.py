@@ -161,6 +161,9 @@ def check_terms(e: Basic) -> None:
     remembered.)"""
     if e in _TERMS_OK:
         return
+    if _rebuilt(e) != e:
+        raise RuleFailure(f"{e} contains an expression built unevaluated (evaluate=False), "
+                          "which SymPy would change when rebuilding it: build it normally")
     if e.atoms(sympy.Float):
         raise RuleFailure(f"{e} contains a floating-point number: use exact numbers "
                           "(Rational) in derivations")
@@ -175,6 +178,13 @@ def check_terms(e: Basic) -> None:
 
 
 _TERMS_OK: dict[Basic, None] = {}
+
+
+def _rebuilt(e: Basic) -> Basic:
+    """``e`` rebuilt node by node, so that SymPy evaluates what was left unevaluated."""
+    if not e.args or isinstance(e, sympy.MatrixBase):
+        return e if not isinstance(e, sympy.MatrixBase) else e.applyfunc(_rebuilt)
+    return e.func(*[_rebuilt(a) for a in e.args])
 
 
 def function_arg(fn: Any, name: str) -> Any:

@@ -45,8 +45,11 @@ def test_bad_arguments_are_refused_when_the_strategy_is_made(factory, kwargs, wo
 
 
 def test_channel_counts_reach_awkward_and_multiple_of_32_counts() -> None:
-    assert find(sts.channel_counts(), lambda c: c > 8 and c % 8 != 0) == 9
-    assert find(sts.channel_counts(), lambda c: c % 32 == 0) == 32
+    # find shrinks within the branch it first hit (5–16 or 17–40), so the minimal awkward
+    # count is the smallest of either branch; derandomised so that it does not vary by run
+    fixed = settings(database=None, derandomize=True)
+    assert find(sts.channel_counts(), lambda c: c > 8 and c % 8 != 0, settings=fixed) in (9, 17)
+    assert find(sts.channel_counts(), lambda c: c % 32 == 0, settings=fixed) == 32
     with pytest.raises(InvalidArgument):
         sts.channel_counts(min_value=0)
 

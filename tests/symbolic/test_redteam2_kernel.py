@@ -23,17 +23,18 @@ Groups:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from kernel_attacks import Lookup, assert_not_proven
+from kernel_attacks import chain as _chain
 from sympy import (
     Abs,
     Add,
     Basic,
     Derivative,
     DiracDelta,
-    Eq,
     Float,
     Function,
     Heaviside,
@@ -63,7 +64,7 @@ from sympy import (
 
 from convmath import ProofError
 from convmath.errors import InvalidArgument
-from convmath.symbolic import Derivation, Step, Verified, conv, xcorr
+from convmath.symbolic import Derivation, Verified, conv, xcorr
 from convmath.symbolic.kernel import AbsolutelyConvergent, Condition, Continuous, Hypothesis
 from convmath.symbolic.operators import Upsample
 from convmath.symbolic.rules import (
@@ -76,7 +77,6 @@ from convmath.symbolic.rules import (
     Linearity,
     Rename,
     ReverseLimits,
-    Rule,
     Sift,
     Substitute,
 )
@@ -89,27 +89,6 @@ v_ext = Symbol("v", extended_positive=True)
 e_even = Symbol("e", even=True)
 o_odd = Symbol("o", odd=True)
 
-Lookup = Callable[[str], Any]
-
-
-def _chain(lhs: Basic, steps: Sequence[tuple[Basic, Rule]],
-           hyps: Sequence[str | Hypothesis] = (), domain: str = "ℝ",
-           name: str = "redteam2") -> Derivation:
-    """lhs = e₁ = … = eₙ, stated as lhs = eₙ."""
-    return Derivation(name=name, domain=domain, title="a red-team claim",
-                      statement=Eq(lhs, steps[-1][0], evaluate=False),
-                      steps=tuple(Step(e, r) for e, r in steps), hypotheses=tuple(hyps))
-
-
-def assert_not_proven(d: Derivation, lemmas: Lookup | None = None) -> None:
-    """Passes if ``d.verify()`` raises ProofError or leaves unstated side conditions."""
-    try:
-        verified = d.verify(lemmas=lemmas)
-    except ProofError:
-        return
-    if verified.unstated:
-        return
-    pytest.fail(f"the false claim was proven:\n{d.render('text', outcome=verified)}")
 
 
 def _lemma(d: Derivation) -> Lookup:

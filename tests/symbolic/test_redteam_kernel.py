@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pytest
+from kernel_attacks import assert_not_proven
+from kernel_attacks import chain as _chain
 from sympy import (
     Abs,
     Basic,
@@ -62,7 +63,6 @@ from convmath.symbolic.rules import (
     Lemma,
     Linearity,
     RestrictToSupport,
-    Rule,
     Sift,
     Substitute,
     VanishOutsideSupport,
@@ -72,25 +72,6 @@ f, g, h = Function("f"), Function("g"), Function("h")
 x, y, z, w, u, t = (Symbol(s, real=True) for s in "xyzwut")
 k, n, m, j, q = (Symbol(s, integer=True) for s in "knmjq")
 N = Symbol("N", integer=True)
-
-
-def _chain(lhs: Basic, steps: Sequence[tuple[Basic, Rule]],
-           hyps: Sequence[str | Hypothesis] = (), domain: str = "ℝ") -> Derivation:
-    """lhs = e₁ = … = eₙ, stated as lhs = eₙ."""
-    return Derivation(name="redteam", domain=domain, title="a red-team claim",
-                      statement=Eq(lhs, steps[-1][0], evaluate=False),
-                      steps=tuple(Step(e, r) for e, r in steps), hypotheses=tuple(hyps))
-
-
-def assert_not_proven(d: Derivation) -> None:
-    """Passes if ``d.verify()`` raises ProofError or leaves unstated side conditions."""
-    try:
-        verified = d.verify()
-    except ProofError:
-        return
-    if verified.unstated:
-        return
-    pytest.fail(f"the false claim was proven:\n{d.render('text')}")
 
 
 def _lemma_step(lem: Lemma, hyps: Sequence[str | Hypothesis], domain: str = "ℝ"

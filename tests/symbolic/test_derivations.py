@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sympy import Function, Integral, S, Sum, symbols
 
@@ -56,6 +58,9 @@ def test_derivation_verifies(d: Derivation) -> None:
     result = d.verify()
     assert result.steps == len(d.steps) >= 1
     assert d.hypotheses, "every theorem states its side conditions"
+    # every condition its rules relied on is implied by a stated hypothesis: a bare ✓
+    assert result.unstated == (), [c.describe(str) for _, c in result.unstated]
+    assert str(result).startswith("✓") and "needs:" not in d.render("text", outcome=result)
     assert d.statement.lhs == d.statement.lhs and d.steps[-1].rule is not None
 
 
@@ -387,3 +392,23 @@ def test_general_multichannel_statements_match_torch_autograd(groups: int) -> No
     db = derivations("conv_bias_grad_multichannel:Z")[0].statement.rhs
     for oo in range(cout):
         assert _evaluate_at(db, {o: oo}, tables, windows, range(-8, 9)) == int(bt.grad[oo])
+
+
+@pytest.mark.parametrize("key, kind", [
+    ("conv_assoc:R", "absolute"), ("conv_assoc:Z2", "absolute"),
+    ("deriv_conv:R", "leibniz"), ("conv_delta:R", "continuous"),
+    ("conv_support_right:Z", "support"), ("fourier_conv:R", "absolute"),
+    ("conv_input_grad:Z", "absolute"),
+])
+def test_side_conditions_are_recorded_and_covered_by_the_hypotheses(key: str,
+                                                                     kind: str) -> None:
+    d = derivations(key)[0]
+    result = d.verify()
+    kinds = {c.kind for _, c in result.conditions}
+    assert kind in kinds, kinds  # the rules recorded what they relied on ...
+    assert result.unstated == ()  # ... and the stated hypotheses imply all of it
+    # without its hypotheses the same derivation is only conditionally valid
+    bare = replace(d, hypotheses=())
+    unstated = bare.verify().unstated
+    assert unstated and kind in {c.kind for _, c in unstated}
+    assert "needs:" in bare.render("text") and "⚠" in bare.render("text")

@@ -203,3 +203,37 @@ def test_algebra_tan_times_cos_then_sift_at_the_pole() -> None:
     lhs = _r(f(z) * tan(z) * cos(z) * DiracDelta(z - pi / 2))
     mid = _r(f(z) * sin(z) * DiracDelta(z - pi / 2))
     assert_not_proven(_chain(lhs, [(mid, Algebra()), (f(pi / 2), Sift())], [CONT]))
+
+
+# == lead's own attempts before stopping ========================================================
+
+
+def test_reflection_of_a_sum_whose_orientation_is_unknown() -> None:
+    """Σ_{k=0}^{N} f(k) with N possibly ≤ −2 is −Σ_{N+1}^{−1} (Karr); reflecting k = −m then
+    gives Σ_{m=−N}^{0} f(−m), which differs from it for N = −3 (f(1) + f(2) vs −f(−1) − f(−2))."""
+    lhs = Sum(f(k), (k, 0, N))
+    assert_not_proven(_chain(lhs, [(Sum(f(-j), (j, -N, 0)), Substitute((k, -j, j)))],
+                             domain="ℤ"))
+
+
+def test_sift_through_an_unevaluated_shift_of_the_delta() -> None:
+    """∫ f(z)·δ(2z − 2) dz = f(1)/2, not f(1): the δ's argument has slope 2."""
+    lhs = _r(f(z) * DiracDelta(2 * z - 2))
+    assert_not_proven(_chain(lhs, [(f(1), Sift())], [CONT]))
+
+
+def test_fubini_swap_then_rename_into_the_other_variable() -> None:
+    """∫₀¹ ∫₀^y f(z) dz dy swapped naively is ∫₀^y ∫₀¹ f(z) dy dz: the limit y escapes its
+    scope; renaming z to y afterwards would then capture it."""
+    lhs = Integral(f(z), (z, 0, y), (y, 0, 1))
+    assert_not_proven(_chain(lhs, [(Integral(f(z), (y, 0, 1), (z, 0, y)), Fubini((z, y)))],
+                             [L1]))
+
+
+def test_linearity_pulls_a_factor_that_depends_on_the_variable_through_a_lambda() -> None:
+    """(f ∗ (t ↦ z·g(t)))(x) with a free z is z·(f ∗ g)(x); claiming the integral over z of
+    it factors z out of ∫ dz is false."""
+    inner = conv(f, Lambda(Symbol("t"), z * g(Symbol("t"))), x)
+    lhs = Integral(inner, (z, 0, 1))
+    assert_not_proven(_chain(lhs, [(inner.subs(z, 1) * Integral(1, (z, 0, 1)) * z,
+                                    Linearity())], [L1]))

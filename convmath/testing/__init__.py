@@ -33,6 +33,7 @@ from convmath.testing._checkers import (
     check_max_pool_grad,
 )
 from convmath.testing._core import CheckReport
+from convmath.testing._space import Unsupported
 from convmath.testing.laws import (
     check_conv_adjoint,
     check_conv_groups,
@@ -43,6 +44,7 @@ from convmath.testing.laws import (
 
 __all__ = [
     "CheckReport",
+    "Unsupported",
     "check_avg_pool",
     "check_avg_pool_grad",
     "check_conv",

@@ -35,6 +35,7 @@ from hypothesis.strategies import SearchStrategy
 from convmath.errors import ConvCheckFailure, InvalidArgument
 from convmath.testing._backends import Backend
 from convmath.testing._deadline import DeadlineExceeded, call_with_deadline
+from convmath.testing._diagnosis import ranked
 from convmath.testing._options import clip, show
 from convmath.testing._tolerance import (
     Comparison,
@@ -254,7 +255,8 @@ def _matching(spec: OpSpec, case: Case, actual: Any, comp: Comparison) -> list[D
     """
     out: list[Diagnosis] = []
     try:
-        candidates, act, expected = spec.diagnosis_view(case, actual, comp)
+        view, act, expected = spec.diagnosis_view(case, actual, comp)
+        candidates = ranked(view)
     except Exception:
         return out
     # An upper bound on Σ|terms| for the case and for every candidate: K times the product
@@ -278,7 +280,7 @@ def _matching(spec: OpSpec, case: Case, actual: Any, comp: Comparison) -> list[D
         return bool(np.all(np.isfinite(diff)) and float(np.max(diff)) <= tol)
 
     seen = set()
-    for name, why, compute in candidates:
+    for name, why, compute, _rank in candidates:
         try:
             cand = np.asarray(compute())
         except Exception:

@@ -132,6 +132,9 @@ class Comparison:
     n_exact: int = 0
     n_elements: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: set on a passing comparison that passed by a weaker rule than the default one
+    #: (e.g. "FFT-level accuracy, not elementwise"); the report lists every such note
+    note: str = ""
 
 
 def _shape_mismatch(expected: np.ndarray, actual: np.ndarray) -> Comparison:

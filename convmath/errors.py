@@ -23,4 +23,25 @@ class ProofError(ConvmathError):
 
 
 class ConvCheckFailure(ConvmathError, AssertionError):
-    """A checker found an implementation that disagrees with the reference or a law."""
+    """A checker found an implementation that disagrees with the reference or a law.
+
+    Besides its message, a failure carries structured fields, so that a program (or a
+    test) reads the finding without parsing text. Each is ``None`` where it does not apply:
+    ``kind`` (``"mismatch"``, ``"exception"``, ``"bad_return"``, ``"timeout"``,
+    ``"unsupported"`` or ``"law"``), ``case`` (the smallest failing case), ``index`` (the
+    worst output element), ``expected`` and ``got`` (the reference's and the
+    implementation's output arrays), ``error`` and ``bound`` (the worst error and the
+    error allowed there), ``diagnoses`` (the named convention mismatches that reproduce the
+    output, best first, each with ``.name`` and ``.explanation``) and ``seed`` (the seed
+    that repeats the search).
+    """
+
+    kind: str | None = None
+    case: object = None
+    index: tuple[int, ...] | None = None
+    expected: object = None
+    got: object = None
+    error: float | None = None
+    bound: float | None = None
+    diagnoses: tuple[object, ...] = ()
+    seed: int | None = None

@@ -28,6 +28,7 @@ from convmath.numeric._shapes import (
     conv_transpose_output_size,
     pool_output_size,
     same_padding,
+    tf_same_padding,
 )
 from convmath.numeric._signal import choose_method, convolve, correlate
 from convmath.numeric._transpose import conv_transpose
@@ -60,4 +61,5 @@ __all__ = [
     "network_shapes",
     "pool_output_size",
     "same_padding",
+    "tf_same_padding",
 ]

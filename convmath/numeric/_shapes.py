@@ -9,6 +9,8 @@ Formulas (per spatial axis; i input, k kernel, s stride, p padding, d dilation):
   window would start inside the right padding; an error only if ``o < 1``. So ceil mode
   accepts a window larger than the padded input when it still overlaps the input.
 - PyTorch ``padding='same'``: total ``d(k−1)``, ``⌊total/2⌋`` before, the rest after.
+- TensorFlow/JAX ``padding='SAME'``: ``o = ⌈i/s⌉`` for any stride; total padding
+  ``max((o−1)s + d(k−1) + 1 − i, 0)``, ``⌊total/2⌋`` before, the rest after.
 
 Each function takes ints (returns an int) or per-axis sequences (returns a tuple); NumPy
 integer scalars count as ints. Anything else (floats, None, bools) raises InvalidArgument.
@@ -212,5 +214,33 @@ def same_padding(
     pads = []
     for kk, dd in zip(k, d, strict=True):
         total = dd * (kk - 1)
+        pads.append((total // 2, total - total // 2))
+    return tuple(pads)
+
+
+def tf_same_padding(
+    input_size: IntOrSeq, kernel_size: IntOrSeq, stride: IntOrSeq = 1, dilation: IntOrSeq = 1
+) -> tuple[tuple[int, int], ...]:
+    """TensorFlow/JAX ``padding='SAME'`` per axis as ``(before, after)``, for any stride.
+
+    The output has ``⌈i/s⌉`` elements; the total padding is
+    ``max((⌈i/s⌉ − 1)·s + d(k−1) + 1 − i, 0)``, ``⌊total/2⌋`` before and the rest after
+    (so the extra element goes after, as in PyTorch's 'same'). With stride 1 this equals
+    :func:`same_padding`.
+
+    >>> tf_same_padding((7, 8), 3, stride=2)
+    ((1, 1), (0, 1))
+    >>> tf_same_padding(5, 4) == same_padding(4)
+    True
+    """
+    i, _ = _spatial("input_size", input_size, min_value=1)
+    n = len(i)
+    k = expand_param("kernel_size", kernel_size, n, min_value=1)
+    s = expand_param("stride", stride, n, min_value=1)
+    d = expand_param("dilation", dilation, n, min_value=1)
+    pads = []
+    for ii, kk, ss, dd in zip(i, k, s, d, strict=True):
+        o = -(-ii // ss)
+        total = max((o - 1) * ss + dd * (kk - 1) + 1 - ii, 0)
         pads.append((total // 2, total - total // 2))
     return tuple(pads)

@@ -51,7 +51,8 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "modes": ("full", "same", "valid"),
 }
 _ONE_OF: dict[str, tuple[str, ...]] = {
-    "tolerance": ("elementwise", "normwise"),
+    "tolerance": ("auto", "elementwise", "normwise"),
+    "same_rule": ("torch", "tf"),
     "kind": ("input_grad", "transpose"),
 }
 
@@ -235,7 +236,7 @@ def check_options(checker: str, arguments: dict[str, Any]) -> dict[str, Any]:
     for name, value in arguments.items():
         if name in _CALLABLES:
             out[name] = _callable(name, value)
-        elif name in FLAGS:
+        elif name in FLAGS or name == "isotropic":
             out[name] = flag(name, value)
         elif name == "ndim":
             out[name] = _ndim(name, value)

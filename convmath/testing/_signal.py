@@ -38,7 +38,7 @@ class SignalSpec(OpSpec):
                                             mode, method="direct"))
 
     def _mode(self, case: Case) -> str:
-        return str(case.kwargs.get("mode", "full"))
+        return str(case.kwargs.get("mode", case.info.get("mode", "full")))
 
     def reference(self, case: Case) -> np.ndarray:
         return self._ref(case.args["in1"], case.args["in2"], self._mode(case))

@@ -43,11 +43,14 @@ from convmath.testing._core import (
     search,
     timeout_message,
     too_many_errors,
+    too_many_unsupported,
+    unsupported_message,
     user_error_message,
     with_seed_hint,
 )
 from convmath.testing._options import DEFAULT_DEADLINE, clip, validated
 from convmath.testing._reference import per_axis
+from convmath.testing._space import Unsupported
 from convmath.testing.strategies import Case
 
 __all__ = [
@@ -82,7 +85,7 @@ class _UserError(Exception):
 def _runner(law: str, fn: Any, strategy: Any, prop: Callable[[Case], None],
             max_examples: int | None, settings: Any, seed: int | None,
             deadline: float | None) -> CheckReport:
-    count = {"n": 0}
+    count = {"n": 0, "unsupported": 0}
     errors: list[tuple[Case, _UserError]] = []
 
     def test(case: Case) -> None:
@@ -90,7 +93,10 @@ def _runner(law: str, fn: Any, strategy: Any, prop: Callable[[Case], None],
             prop(case)
         except (_Violation, _Timeout, _BadReturn):
             raise
-        except _UserError as exc:  # keep looking for a violation; reported below if none
+        except _UserError as exc:
+            if isinstance(exc.exc, Unsupported):  # outside the implementation's API
+                count["unsupported"] += 1
+                reject()  # keep looking for a violation; reported below if none
             errors.append((case, exc))
             if too_many_errors(len(errors), count["n"]):
                 raise _StopSearch() from None
@@ -106,24 +112,31 @@ def _runner(law: str, fn: Any, strategy: Any, prop: Callable[[Case], None],
     try:
         search(test, strategy, conf, seed)
     except (Unsatisfiable, _StopSearch):
-        if not errors:
+        if not errors and not count["unsupported"]:
             raise
     except _Timeout as t:
-        raise with_seed_hint(timeout_message(law, fn, t), seed) from None
+        raise with_seed_hint(timeout_message(law, fn, t), seed, kind="timeout",
+                             case=t.case) from None
     except _BadReturn as b:
         raise with_seed_hint(f"{law}({_fn_name(fn)}) found a bug: {b.problem}\n\n"
-                             f"case: {b.case!r}", seed) from None
+                             f"case: {b.case!r}", seed, kind="bad_return",
+                             case=b.case) from None
     except _Violation as v:
         raise with_seed_hint(
             f"{law}({_fn_name(fn)}) violated (shrunk to the smallest case):\n\n"
-            f"case: {v.case!r}\n{v.message}", seed) from None
+            f"case: {v.case!r}\n{v.message}", seed, kind="law", case=v.case) from None
     if errors:
         case, err = min(errors, key=lambda ce: sum(a.size for a in ce[0].arrays().values()))
         _add_note(err.exc, f"{law}: {_fn_name(err.fn)} raised on {case!r} (a valid call)")
         msg = user_error_message(law, fn, err.exc, len(errors), who=err.fn)
-        raise with_seed_hint(f"{msg}\n\ncase: {case!r}", seed) from err.exc
+        raise with_seed_hint(f"{msg}\n\ncase: {case!r}", seed, kind="exception",
+                             case=case) from err.exc
+    if too_many_unsupported(count["unsupported"], count["n"]):
+        raise with_seed_hint(unsupported_message(law, fn, count["unsupported"], count["n"]),
+                             seed, kind="unsupported")
     return CheckReport(law, _fn_name(fn), count["n"], 0.0, "", {"exact law": count["n"]},
-                       seconds=time.perf_counter() - start)
+                       seconds=time.perf_counter() - start,
+                       unsupported=count["unsupported"])
 
 
 def _call(fn: Callable[..., Any], backend: Backend, case: Case, deadline: float | None,

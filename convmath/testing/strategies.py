@@ -30,10 +30,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from hypothesis import reject
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from convmath.errors import InvalidArgument
+from convmath.numeric._validate import is_int
 from convmath.testing._options import FLAGS, flag
 from convmath.testing._tolerance import DTYPES, exact_limit, round_to_dtype, unit_roundoff
 
@@ -228,6 +230,12 @@ def channel_counts(*, min_value: int = 1, max_value: int = 64) -> st.SearchStrat
 
 
 def kernel_sizes(*, min_value: int = 1, max_value: int = 5) -> st.SearchStrategy[int]:
+    """Kernel sizes, even ones included (public name of :func:`kernel_sizes_strategy`)."""
+    return kernel_sizes_strategy(min_value=min_value, max_value=max_value)
+
+
+def kernel_sizes_strategy(*, min_value: int = 1, max_value: int = 5
+                          ) -> st.SearchStrategy[int]:
     """Kernel sizes, even ones included."""
     if not all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
                for v in (min_value, max_value)) or min_value < 1 or max_value < min_value:
@@ -237,18 +245,89 @@ def kernel_sizes(*, min_value: int = 1, max_value: int = 5) -> st.SearchStrategy
     return st.integers(min_value, max_value)
 
 
-def _as_param(draw: Any, values: Sequence[int]) -> int | tuple[int, ...]:
-    """An int when all axes agree (and the draw says so), otherwise a per-axis tuple."""
-    if len(set(values)) == 1 and draw(st.booleans()):
+def _as_param(draw: Any, values: Sequence[int], isotropic: bool = False
+              ) -> int | tuple[int, ...]:
+    """An int when all axes agree (and the draw says so, or ``isotropic``), otherwise a
+    per-axis tuple."""
+    if len(set(values)) == 1 and (isotropic or draw(st.booleans())):
         return int(values[0])
     return tuple(int(v) for v in values)
+
+
+#: the declarable value sets, with the smallest value each accepts
+SPACE_OPTIONS = {"kernel_sizes": 1, "strides": 1, "paddings": 0, "dilations": 1,
+                 "output_paddings": 0}
+
+Axes = tuple[int, ...]
+
+
+def declared_values(name: str, value: Any, ndim: int, isotropic: bool = False
+                    ) -> tuple[Axes | None, ...] | None:
+    """A declared value set (``strides=[1, 2]``, ``kernel_sizes=[(2, 2)]``) as a tuple of
+    per-axis tuples; ``None`` when nothing is declared. An int stands for the same value
+    on every axis; ``None`` in ``strides`` (pooling only) for "not given" (the kernel
+    size). With ``isotropic`` every entry must have one value for all axes."""
+    if value is None:
+        return None
+    items = [value] if isinstance(value, (int, np.integer)) else value
+    try:
+        items = list(items)
+    except TypeError:
+        items = []
+    low = SPACE_OPTIONS[name]
+    out: list[Axes | None] = []
+    for item in items:
+        if item is None and name == "strides":
+            out.append(None)
+            continue
+        if isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)):
+            axes: Any = (int(item),) * ndim
+        else:
+            try:
+                axes = tuple(item)
+            except TypeError:
+                axes = ()
+        if (len(axes) != ndim or any(not isinstance(a, (int, np.integer))
+                                     or isinstance(a, (bool, np.bool_)) or a < low
+                                     for a in axes)):
+            raise InvalidArgument(
+                f"{name} must be a non-empty sequence of ints >= {low} or {ndim}-tuples of "
+                f"them (one value per spatial axis), got {name}={value!r}"
+            )
+        axes = tuple(int(a) for a in axes)
+        if isotropic and len(set(axes)) > 1:
+            raise InvalidArgument(
+                f"isotropic=True takes one value for every axis, but {name}={value!r} "
+                f"holds {axes}"
+            )
+        out.append(axes)
+    if not out:
+        raise InvalidArgument(f"{name} must be a non-empty sequence of values, got "
+                              f"{name}={value!r}")
+    return tuple(dict.fromkeys(out))
+
+
+def _axes(draw: Any, declared: tuple[Axes | None, ...] | None, ndim: int, isotropic: bool,
+          default: Any, valid: Any = None) -> list[int]:
+    """One option's per-axis values: a declared tuple that ``valid`` accepts (the case is
+    rejected if none does), or ``default(axis)`` per axis — the first axis's value on
+    every axis when ``isotropic``."""
+    if declared is not None:
+        options = [v for v in declared if v is not None
+                   and (valid is None or all(valid(ax, v[ax]) for ax in range(ndim)))]
+        if not options:
+            reject()
+        return list(draw(st.sampled_from(options)))
+    if isotropic:
+        return [default(0)] * ndim
+    return [default(ax) for ax in range(ndim)]
 
 
 _VALUES = ("any", "integer", "real")
 
 
 #: arguments of the case strategies that are feature switches (must be real bools)
-_STRATEGY_FLAGS = FLAGS | {"batch"}
+_STRATEGY_FLAGS = FLAGS | {"batch", "isotropic"}
 
 
 def _eager(strategy_fn: Any) -> Any:
@@ -264,7 +343,16 @@ def _eager(strategy_fn: Any) -> Any:
             bound = sig.bind(*args, **kwargs)
         except TypeError as exc:
             raise InvalidArgument(f"{strategy_fn.__name__}: {exc}") from None
+        full = sig.bind(*args, **kwargs)
+        full.apply_defaults()
+        nd = full.arguments.get("ndim", 2)
+        iso = full.arguments.get("isotropic", False)
         for name, value in bound.arguments.items():
+            if name in SPACE_OPTIONS and is_int(nd) and isinstance(iso, bool):
+                declared_values(name, value, int(nd), iso)
+            elif name == "same_rule" and value not in ("torch", "tf"):
+                raise InvalidArgument(f"same_rule must be 'torch' or 'tf', got "
+                                      f"same_rule={value!r}")
             if name in _STRATEGY_FLAGS:
                 flag(name, value)
             elif name == "ndim":
@@ -377,15 +465,29 @@ def conv_cases(
     bias: bool = True,
     batch: bool = True,
     values: str = "any",
+    kernel_sizes: Any = None,
+    strides: Any = None,
+    paddings: Any = None,
+    dilations: Any = None,
+    isotropic: bool = False,
+    same_rule: str = "torch",
 ) -> Case:
     """Cases for ``conv(x, w, bias=..., stride=..., padding=..., dilation=..., groups=...)``.
 
-    ``padding_modes`` may include ``'same'`` and ``'valid'`` (PyTorch's string padding;
-    ``'same'`` only with stride 1). Switch a feature off to keep it at its default.
+    ``padding_modes`` may include ``'same'`` and ``'valid'``; ``'same'`` follows
+    ``same_rule``: ``'torch'`` (stride 1 only) or ``'tf'`` (TensorFlow/JAX ``'SAME'``:
+    ``⌈i/s⌉`` outputs, any stride, the extra padding element after). Switch a feature off
+    to keep it at its default. ``kernel_sizes``, ``strides``, ``paddings``, ``dilations``
+    declare the values an implementation supports (ints, or per-axis tuples);
+    ``isotropic=True`` draws one value for every axis and passes it as an int.
     """
     ndim = _validate_ndim(ndim)
     dts = _validate_dtypes(dtypes)
     modes = _validate_subset("padding_modes", padding_modes, _PADDING_MODES)
+    dk, ds_, dp, dd = (declared_values(n, v, ndim, isotropic) for n, v in (
+        ("kernel_sizes", kernel_sizes), ("strides", strides), ("paddings", paddings),
+        ("dilations", dilations)))
+    iso = isotropic
     regime = _regime(draw)
     g, cin, cout = _channels(draw, regime, groups)
     mode = draw(st.sampled_from(modes))
@@ -393,34 +495,34 @@ def conv_cases(
         mode = "same"
     elif regime == "typical" and "explicit" in modes:
         mode = "explicit"
+    unit_stride = same_rule == "torch" and mode == "same"  # PyTorch: 'same' needs stride 1
+    if unit_stride and ds_ is not None and (1,) * ndim not in ds_:
+        reject()
     big_axis = draw(st.integers(0, ndim - 1)) if regime == "spatial" else -1
     kmax = 5 if regime != "channels" else 3
     k_typical = _typical_kernel(draw, regime)
-    ks, ss, ds, ps, sizes = [], [], [], [], []
+    ks, ss, ds, layer = _conv_axes(draw, regime, ndim, kmax, stride, dilation, k_typical,
+                                   iso, dk, ds_, dd, unit_stride)
+
+    def default_pad(ax: int) -> int:
+        if not (padding and mode == "explicit"):
+            return 0
+        if layer[ax] is not None:
+            return ks[ax] // 2 if regime == "typical" else draw(st.integers(0, 1))
+        return draw(st.integers(0, ds[ax] * (ks[ax] - 1) + 1))
+
+    ps = _axes(draw, dp if padding and mode == "explicit" else None, ndim, iso, default_pad)
+    sizes = []
     for ax in range(ndim):
-        layer = _layer_axis(draw, regime, ndim, kmax, stride and mode != "same", dilation,
-                            k_typical)
-        if layer is not None:
-            k, s, d = layer
-            p = ((k // 2) if regime == "typical" else draw(st.integers(0, 1))) if (
-                padding and mode == "explicit") else 0
-        else:
-            k = draw(kernel_sizes(max_value=kmax if ndim < 3 else 3))
-            s = draw(st.integers(1, 3)) if stride and mode != "same" else 1
-            d = draw(st.integers(1, 3)) if dilation else 1
-            p = draw(st.integers(0, d * (k - 1) + 1)) if padding and mode == "explicit" else 0
+        k, s, d, p = ks[ax], ss[ax], ds[ax], ps[ax]
         keff = d * (k - 1) + 1
         lo = max(1, keff - 2 * p) if mode != "same" else 1
         if regime == "typical":  # a feature map larger than the kernel
-            i = draw(st.integers(max(lo, k + 2), 12))
+            i = draw(st.integers(max(lo, k + 2), max(lo, k + 2, 12)))
         elif ax == big_axis:
-            i = draw(st.integers(64, 72))
+            i = draw(st.integers(max(lo, 64), max(lo, 64) + 8))
         else:
             i = draw(st.integers(lo, lo + 2 * s + 3))
-        ks.append(k)
-        ss.append(s)
-        ds.append(d)
-        ps.append(p)
         sizes.append(i)
     if regime == "long":
         cin = _long_count(draw, math.prod(ks))
@@ -438,15 +540,22 @@ def conv_cases(
             gen("bias", (cout * g,), integer_max=m) if has_bias else None
         )
     if stride:
-        kwargs["stride"] = _as_param(draw, ss)
+        kwargs["stride"] = _as_param(draw, ss, iso)
     if padding or mode != "explicit":
-        kwargs["padding"] = mode if mode != "explicit" else _as_param(draw, ps)
+        kwargs["padding"] = mode if mode != "explicit" else _as_param(draw, ps, iso)
     if dilation:
-        kwargs["dilation"] = _as_param(draw, ds)
+        kwargs["dilation"] = _as_param(draw, ds, iso)
     if groups:
         kwargs["groups"] = g
+    info: dict[str, Any] = {"recipe": gen.recipe}
+    if mode == "same" and same_rule == "tf":
+        from convmath.numeric._shapes import tf_same_padding
+
+        info["same_rule"] = "tf"
+        info["pads"] = [tuple(p) for p in tf_same_padding(tuple(sizes), tuple(ks), tuple(ss),
+                                                           tuple(ds))]
     return Case("conv", {"input": x, "weight": w}, kwargs, dtype, integer_valued, seed,
-                terms + int(has_bias), {"recipe": gen.recipe})
+                terms + int(has_bias), info)
 
 
 @_eager
@@ -463,25 +572,34 @@ def conv_transpose_cases(
     output_padding: bool = True,
     bias: bool = True,
     values: str = "any",
+    kernel_sizes: Any = None,
+    strides: Any = None,
+    paddings: Any = None,
+    dilations: Any = None,
+    output_paddings: Any = None,
+    isotropic: bool = False,
 ) -> Case:
     """Cases for ``conv_transpose(x, w, bias, stride, padding, output_padding, groups,
-    dilation)`` with weight ``(C_in, C_out/groups, *k)``."""
+    dilation)`` with weight ``(C_in, C_out/groups, *k)``; value sets and ``isotropic`` as
+    in :func:`conv_cases`."""
     ndim = _validate_ndim(ndim)
     dts = _validate_dtypes(dtypes)
+    iso = isotropic
+    dk, ds_, dp, dd, dop = (declared_values(n, v, ndim, iso) for n, v in (
+        ("kernel_sizes", kernel_sizes), ("strides", strides), ("paddings", paddings),
+        ("dilations", dilations), ("output_paddings", output_paddings)))
     regime = _regime(draw)
     g, cin, cout = _channels(draw, regime, groups)
     big_axis = draw(st.integers(0, ndim - 1)) if regime == "spatial" else -1
     k_typical = _typical_kernel(draw, regime)
-    ks, ss, ds, ps, ops, sizes = [], [], [], [], [], []
+    ks, ss, ds, _ = _conv_axes(draw, regime, ndim, 4, stride, dilation, k_typical, iso,
+                               dk, ds_, dd)
+    # PyTorch: output_padding < max(stride, dilation) on each axis
+    ops = _axes(draw, dop if output_padding else None, ndim, iso,
+                lambda ax: draw(st.integers(0, max(ss[ax], ds[ax]) - 1)) if output_padding
+                else 0, valid=lambda ax, v: v < max(ss[ax], ds[ax]))
+    sizes = []
     for ax in range(ndim):
-        layer = _layer_axis(draw, regime, ndim, 4, stride, dilation, k_typical)
-        if layer is not None:
-            k, s, d = layer
-        else:
-            k = draw(kernel_sizes(max_value=4 if ndim < 3 else 3))
-            s = draw(st.integers(1, 3)) if stride else 1
-            d = draw(st.integers(1, 3)) if dilation else 1
-        op = draw(st.integers(0, max(s, d) - 1)) if output_padding else 0
         if regime == "long":  # many terms *and* many outputs (a large float64 problem)
             i = draw(st.integers(*{1: (24, 64), 2: (6, 12)}.get(ndim, (3, 5))))
         elif regime == "typical":
@@ -490,14 +608,17 @@ def conv_transpose_cases(
             i = draw(st.integers(32, 36))
         else:
             i = draw(st.integers(1, 6))
-        full = (i - 1) * s + d * (k - 1) + op + 1
-        p = draw(st.integers(0, min(d * (k - 1), (full - 1) // 2))) if padding else 0
-        ks.append(k)
-        ss.append(s)
-        ds.append(d)
-        ps.append(p)
-        ops.append(op)
         sizes.append(i)
+
+    def full(ax: int) -> int:
+        return (sizes[ax] - 1) * ss[ax] + ds[ax] * (ks[ax] - 1) + ops[ax] + 1
+
+    ps = _axes(draw, dp if padding else None, ndim, iso,
+               lambda ax: draw(st.integers(0, min(ds[ax] * (ks[ax] - 1), (full(ax) - 1) // 2)))
+               if padding else 0)
+    for ax in range(ndim):  # a declared padding may need a larger input (output size >= 1)
+        while full(ax) - 2 * ps[ax] < 1:
+            sizes[ax] += 1
     if regime == "long":
         cin = _long_count(draw, math.prod(ks))
         cout = draw(st.integers(1, 16))
@@ -515,38 +636,72 @@ def conv_transpose_cases(
             gen("bias", (cout * g,), integer_max=m) if has_bias else None
         )
     if stride:
-        kwargs["stride"] = _as_param(draw, ss)
+        kwargs["stride"] = _as_param(draw, ss, iso)
     if padding:
-        kwargs["padding"] = _as_param(draw, ps)
+        kwargs["padding"] = _as_param(draw, ps, iso)
     if output_padding:
-        kwargs["output_padding"] = _as_param(draw, ops)
+        kwargs["output_padding"] = _as_param(draw, ops, iso)
     if groups:
         kwargs["groups"] = g
     if dilation:
-        kwargs["dilation"] = _as_param(draw, ds)
+        kwargs["dilation"] = _as_param(draw, ds, iso)
     return Case("conv_transpose", {"input": x, "weight": w}, kwargs, dtype, integer_valued,
                 seed, terms + int(has_bias), {"recipe": gen.recipe})
 
 
+def _conv_axes(draw: Any, regime: str, ndim: int, kmax: int, stride: bool, dilation: bool,
+               k_typical: int, iso: bool, dk: Any, ds_: Any, dd: Any,
+               unit_stride: bool = False,
+               ) -> tuple[list[int], list[int], list[int], list[tuple[int, int, int] | None]]:
+    """Kernel sizes, strides and dilations per axis, shared by the convolution, the
+    transposed convolution and both gradients: declared values where given, the regime's
+    otherwise (``unit_stride``: PyTorch's 'same' padding, stride 1 only). Also returns the
+    regime's per-axis layer values (None outside the "typical" and "long" regimes)."""
+    strided = stride and not unit_stride
+    layer = [_layer_axis(draw, regime, ndim, kmax, strided, dilation, k_typical)
+             for _ in range(ndim)]
+
+    def pick(ax: int, i: int, otherwise: Any) -> int:
+        lay = layer[ax]
+        return lay[i] if lay is not None else int(otherwise())
+
+    ks = _axes(draw, dk, ndim, iso, lambda ax: pick(ax, 0, lambda: draw(
+        kernel_sizes_strategy(max_value=kmax if ndim < 3 else 3))))
+    ss = _axes(draw, ds_ if stride else None, ndim, iso, lambda ax: pick(
+        ax, 1, lambda: draw(st.integers(1, 3)) if strided else 1),
+        valid=(lambda ax, v: v == 1) if unit_stride else None)
+    ds = _axes(draw, dd if dilation else None, ndim, iso, lambda ax: pick(
+        ax, 2, lambda: draw(st.integers(1, 3)) if dilation else 1))
+    return ks, ss, ds, layer
+
+
 def _grad_geometry(
     draw: Any, ndim: int, stride: bool, dilation: bool, padding: bool, groups: bool,
-    weight_grad: bool = False,
+    weight_grad: bool = False, space: dict[str, Any] | None = None,
 ) -> tuple[str, int, int, int, list[int], list[int], list[int], list[int], list[int]]:
+    space = space or {}
+    iso = bool(space.get("isotropic", False))
+    dk, ds_, dp, dd = (declared_values(n, space.get(n), ndim, iso) for n in (
+        "kernel_sizes", "strides", "paddings", "dilations"))
     regime = _regime(draw)
     g, cin, cout = _channels(draw, regime, groups)
     big_axis = draw(st.integers(0, ndim - 1)) if regime == "spatial" else -1
     k_typical = _typical_kernel(draw, regime)
-    ks, ss, ds, ps, sizes = [], [], [], [], []
+    ks, ss, ds, _ = _conv_axes(draw, regime, ndim, 4, stride, dilation, k_typical, iso,
+                               dk, ds_, dd)
+    simple = regime in ("typical", "long")
+
+    def default_pad(ax: int) -> int:
+        if not padding:
+            return 0
+        if simple:
+            return ks[ax] // 2 if regime == "typical" else draw(st.integers(0, 1))
+        return draw(st.integers(0, ds[ax] * (ks[ax] - 1)))
+
+    ps = _axes(draw, dp if padding else None, ndim, iso, default_pad)
+    sizes = []
     for ax in range(ndim):
-        layer = _layer_axis(draw, regime, ndim, 4, stride, dilation, k_typical)
-        if layer is not None:
-            k, s, d = layer
-            p = ((k // 2) if regime == "typical" else draw(st.integers(0, 1))) if padding else 0
-        else:
-            k = draw(kernel_sizes(max_value=4 if ndim < 3 else 3))
-            s = draw(st.integers(1, 3)) if stride else 1
-            d = draw(st.integers(1, 3)) if dilation else 1
-            p = draw(st.integers(0, d * (k - 1))) if padding else 0
+        k, s, d, p = ks[ax], ss[ax], ds[ax], ps[ax]
         keff = d * (k - 1) + 1
         lo = max(1, keff - 2 * p)
         if regime == "long" and weight_grad:
@@ -554,28 +709,25 @@ def _grad_geometry(
             per_axis = math.ceil(draw(st.integers(300, 1200)) ** (1 / ndim))
             i = max(lo, (per_axis - 1) * s + keff - 2 * p)
         elif regime == "typical":  # a feature map larger than the kernel
-            i = draw(st.integers(max(lo, k + 2), 12))
+            i = draw(st.integers(max(lo, k + 2), max(lo, k + 2, 12)))
         elif ax == big_axis:
-            i = draw(st.integers(64, 70))
+            i = draw(st.integers(max(lo, 64), max(lo, 64) + 6))
         else:
             i = draw(st.integers(lo, lo + 2 * s + 2))
-        ks.append(k)
-        ss.append(s)
-        ds.append(d)
-        ps.append(p)
         sizes.append(i)
     return regime, g, cin, cout, ks, ss, ds, ps, sizes
 
 
 def _grad_kwargs(draw: Any, stride: bool, padding: bool, dilation: bool, groups: bool,
-                 ss: list[int], ps: list[int], ds: list[int], g: int) -> dict[str, Any]:
+                 ss: list[int], ps: list[int], ds: list[int], g: int, iso: bool = False
+                 ) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
     if stride:
-        kwargs["stride"] = _as_param(draw, ss)
+        kwargs["stride"] = _as_param(draw, ss, iso)
     if padding:
-        kwargs["padding"] = _as_param(draw, ps)
+        kwargs["padding"] = _as_param(draw, ps, iso)
     if dilation:
-        kwargs["dilation"] = _as_param(draw, ds)
+        kwargs["dilation"] = _as_param(draw, ds, iso)
     if groups:
         kwargs["groups"] = g
     return kwargs
@@ -583,10 +735,9 @@ def _grad_kwargs(draw: Any, stride: bool, padding: bool, dilation: bool, groups:
 
 def _out_sizes(sizes: list[int], ks: list[int], ss: list[int], ds: list[int],
                ps: list[int]) -> list[int]:
-    return [
-        (i + 2 * p - d * (k - 1) - 1) // s + 1
-        for i, k, s, d, p in zip(sizes, ks, ss, ds, ps, strict=True)
-    ]
+    from convmath.numeric._shapes import conv_output_size
+
+    return list(conv_output_size(tuple(sizes), tuple(ks), tuple(ss), tuple(ps), tuple(ds)))
 
 
 @_eager
@@ -601,13 +752,20 @@ def conv_input_grad_cases(
     dilation: bool = True,
     padding: bool = True,
     values: str = "any",
+    kernel_sizes: Any = None,
+    strides: Any = None,
+    paddings: Any = None,
+    dilations: Any = None,
+    isotropic: bool = False,
 ) -> Case:
     """Cases for ``conv_input_grad(input_size, weight, grad_output, stride, padding,
     dilation, groups)``; ``input_size`` is the full input shape ``(N, C_in, *spatial)``."""
     ndim = _validate_ndim(ndim)
     dts = _validate_dtypes(dtypes)
     regime, g, cin, cout, ks, ss, ds, ps, sizes = _grad_geometry(
-        draw, ndim, stride, dilation, padding, groups)
+        draw, ndim, stride, dilation, padding, groups, space=dict(
+            kernel_sizes=kernel_sizes, strides=strides, paddings=paddings, dilations=dilations,
+            isotropic=isotropic))
     if regime == "long":  # the input gradient accumulates C_out/g·∏k terms
         cout = _long_count(draw, math.prod(ks))
     n = draw(st.integers(1, 4 if regime == "typical" else 2))
@@ -618,7 +776,8 @@ def conv_input_grad_cases(
     w = gen("w", (cout * g, cin, *ks), integer_max=m, zeros=zeros)
     gy = gen("gy", (n, cout * g, *_out_sizes(sizes, ks, ss, ds, ps)),
              integer_max=m, zeros=zeros)
-    kwargs = _grad_kwargs(draw, stride, padding, dilation, groups, ss, ps, ds, g)
+    kwargs = _grad_kwargs(draw, stride, padding, dilation, groups, ss, ps, ds, g,
+                          isotropic)
     input_size = (n, cin * g, *sizes)
     return Case("conv_input_grad", {"input_size": input_size, "weight": w, "grad_output": gy},
                 kwargs, dtype, integer_valued, seed, terms, {"recipe": gen.recipe})
@@ -636,13 +795,20 @@ def conv_weight_grad_cases(
     dilation: bool = True,
     padding: bool = True,
     values: str = "any",
+    kernel_sizes: Any = None,
+    strides: Any = None,
+    paddings: Any = None,
+    dilations: Any = None,
+    isotropic: bool = False,
 ) -> Case:
     """Cases for ``conv_weight_grad(input, weight_size, grad_output, stride, padding,
     dilation, groups)``; ``weight_size`` is the full weight shape."""
     ndim = _validate_ndim(ndim)
     dts = _validate_dtypes(dtypes)
     regime, g, cin, cout, ks, ss, ds, ps, sizes = _grad_geometry(
-        draw, ndim, stride, dilation, padding, groups, weight_grad=True)
+        draw, ndim, stride, dilation, padding, groups, weight_grad=True, space=dict(
+            kernel_sizes=kernel_sizes, strides=strides, paddings=paddings, dilations=dilations,
+            isotropic=isotropic))
     n = draw(st.integers(1, 4 if regime == "typical" else 2))
     integer_valued, seed, zeros, dtype = _regime_values(draw, regime, values, dts)
     outs = _out_sizes(sizes, ks, ss, ds, ps)
@@ -651,7 +817,8 @@ def conv_weight_grad_cases(
     m = _integer_max(dtype, terms) if integer_valued else None
     x = gen("x", (n, cin * g, *sizes), integer_max=m, zeros=zeros)
     gy = gen("gy", (n, cout * g, *outs), integer_max=m, zeros=zeros)
-    kwargs = _grad_kwargs(draw, stride, padding, dilation, groups, ss, ps, ds, g)
+    kwargs = _grad_kwargs(draw, stride, padding, dilation, groups, ss, ps, ds, g,
+                          isotropic)
     weight_size = (cout * g, cin, *ks)
     return Case("conv_weight_grad", {"input": x, "weight_size": weight_size, "grad_output": gy},
                 kwargs, dtype, integer_valued, seed, terms, {"recipe": gen.recipe})
@@ -702,8 +869,10 @@ def _signal_cases(op: str) -> Any:
         a2 = gen("a2", s2, integer_max=m, zeros=zeros, complex_values=cplx,
                  tail=1e-10 if wide == 2 else 0.0)
         kwargs = {"mode": mode} if mode_argument else {}
+        # the mode computed, passed or not (a function without a mode argument computes
+        # the one mode declared for it)
         return Case(op, {"in1": a1, "in2": a2}, kwargs, dtype, integer_valued, seed, terms,
-                    {"recipe": gen.recipe})
+                    {"recipe": gen.recipe, "mode": mode})
 
     cases.__name__ = f"{op}_cases"
     cases.__doc__ = (
@@ -719,24 +888,35 @@ correlate_cases = _eager(_signal_cases("correlate"))
 
 def _pool_geometry(
     draw: Any, ndim: int, stride: bool, padding: bool, dilation: bool, ceil_mode: bool,
-    covers_kernel: bool = False,
+    covers_kernel: bool = False, space: dict[str, Any] | None = None,
 ) -> tuple[list[int], list[int] | None, list[int], list[int], list[int], bool]:
-    ks, ss, ps, ds, sizes = [], [], [], [], []
-    default_stride = stride and draw(st.integers(0, 3)) == 0
+    space = space or {}
+    iso = bool(space.get("isotropic", False))
+    dk, ds_, dp, dd = (declared_values(n, space.get(n), ndim, iso) for n in (
+        "kernel_sizes", "strides", "paddings", "dilations"))
+    ks = _axes(draw, dk, ndim, iso, lambda ax: draw(kernel_sizes_strategy(max_value=4)))
+    if stride and ds_ is not None:  # a declared None stands for "not given"
+        default_stride = draw(st.sampled_from(ds_)) is None
+        ss = list(ks) if default_stride else _axes(draw, ds_, ndim, iso, None)
+    else:
+        default_stride = stride and draw(st.integers(0, 3)) == 0
+        ss = _axes(draw, None, ndim, iso, lambda ax: (
+            ks[ax] if default_stride else draw(st.integers(1, 3))) if stride else ks[ax])
+    ds = _axes(draw, dd if dilation else None, ndim, iso,
+               lambda ax: draw(st.integers(1, 2)) if dilation else 1)
+    # PyTorch: p <= k/2
+    ps = _axes(draw, dp if padding else None, ndim, iso,
+               lambda ax: draw(st.integers(0, ks[ax] // 2)) if padding else 0,
+               valid=lambda ax, v: v <= ks[ax] // 2)
     big_axis = draw(st.integers(0, ndim - 1)) if draw(st.integers(0, 3)) == 0 else -1
+    sizes = []
     for ax in range(ndim):
-        k = draw(kernel_sizes(max_value=4))
-        s = (k if default_stride else draw(st.integers(1, 3))) if stride else k
-        d = draw(st.integers(1, 2)) if dilation else 1
+        k, s, d, p = ks[ax], ss[ax], ds[ax], ps[ax]
         keff = d * (k - 1) + 1
-        p = draw(st.integers(0, k // 2)) if padding else 0  # PyTorch: p <= k/2
         # a dilated window must not skip over the whole input (every window holds an element)
         lo = keff if d > 1 or covers_kernel else max(1, keff - 2 * p)
-        i = draw(st.integers(64, 70)) if ax == big_axis else draw(st.integers(lo, lo + 2 * s + 2))
-        ks.append(k)
-        ss.append(s)
-        ps.append(p)
-        ds.append(d)
+        i = (draw(st.integers(max(lo, 64), max(lo, 64) + 6)) if ax == big_axis
+             else draw(st.integers(lo, lo + 2 * s + 2)))
         sizes.append(i)
     cm = ceil_mode and draw(st.booleans())
     return ks, (None if (default_stride or not stride) else ss), ps, ds, sizes, cm
@@ -771,13 +951,21 @@ def max_pool_cases(
     return_indices: bool = False,
     values: str = "any",
     nonfinite: bool = True,
+    kernel_sizes: Any = None,
+    strides: Any = None,
+    paddings: Any = None,
+    isotropic: bool = False,
+    dilations: Any = None,
 ) -> Case:
     """Cases for ``max_pool(x, kernel_size, stride, padding, dilation, ceil_mode)``
     (stride ``None`` = kernel size). Ties are frequent (integer values); with
     ``nonfinite`` some real-valued inputs hold NaN and ±inf (PyTorch propagates NaN)."""
     ndim = _validate_ndim(ndim)
     dts = _validate_dtypes(dtypes)
-    ks, ss, ps, ds, sizes, cm = _pool_geometry(draw, ndim, stride, padding, dilation, ceil_mode)
+    ks, ss, ps, ds, sizes, cm = _pool_geometry(
+        draw, ndim, stride, padding, dilation, ceil_mode, space=dict(
+            kernel_sizes=kernel_sizes, strides=strides, paddings=paddings,
+            dilations=dilations, isotropic=isotropic))
     n, c = _pool_batch(draw, sizes)
     integer_valued, seed, zeros = _draw_values_kind(draw, values)
     dtype = draw(st.sampled_from(dts))
@@ -785,13 +973,13 @@ def max_pool_cases(
     gen = _Gen(seed, dtype, draw)
     x = gen("x", (n, c, *sizes), integer_max=3 if integer_valued else None,
             zeros=zeros, specials=specials)
-    kwargs: dict[str, Any] = {"kernel_size": _as_param(draw, ks)}
+    kwargs: dict[str, Any] = {"kernel_size": _as_param(draw, ks, isotropic)}
     if stride:
-        kwargs["stride"] = None if ss is None else _as_param(draw, ss)
+        kwargs["stride"] = None if ss is None else _as_param(draw, ss, isotropic)
     if padding:
-        kwargs["padding"] = _as_param(draw, ps)
+        kwargs["padding"] = _as_param(draw, ps, isotropic)
     if dilation:
-        kwargs["dilation"] = _as_param(draw, ds)
+        kwargs["dilation"] = _as_param(draw, ds, isotropic)
     if ceil_mode:
         kwargs["ceil_mode"] = cm
     if return_indices:
@@ -814,6 +1002,10 @@ def avg_pool_cases(
     divisor_override: bool = True,
     values: str = "any",
     nonfinite: bool = True,
+    kernel_sizes: Any = None,
+    strides: Any = None,
+    paddings: Any = None,
+    isotropic: bool = False,
 ) -> Case:
     """Cases for ``avg_pool(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
     divisor_override)``. With ``nonfinite`` some real-valued inputs hold NaN and ±inf.
@@ -821,8 +1013,10 @@ def avg_pool_cases(
     as ``torch.nn.functional.avg_pool3d`` requires."""
     ndim = _validate_ndim(ndim)
     dts = _validate_dtypes(dtypes)
-    ks, ss, ps, _, sizes, cm = _pool_geometry(draw, ndim, stride, padding, False, ceil_mode,
-                                              covers_kernel=ndim == 3)
+    ks, ss, ps, _, sizes, cm = _pool_geometry(
+        draw, ndim, stride, padding, False, ceil_mode, covers_kernel=ndim == 3, space=dict(
+            kernel_sizes=kernel_sizes, strides=strides, paddings=paddings,
+            isotropic=isotropic))
     n, c = _pool_batch(draw, sizes)
     integer_valued, seed, zeros = _draw_values_kind(draw, values)
     dtype = draw(st.sampled_from(dts))
@@ -830,11 +1024,11 @@ def avg_pool_cases(
     gen = _Gen(seed, dtype, draw)
     x = gen("x", (n, c, *sizes), integer_max=3 if integer_valued else None,
             zeros=zeros, specials=specials)
-    kwargs: dict[str, Any] = {"kernel_size": _as_param(draw, ks)}
+    kwargs: dict[str, Any] = {"kernel_size": _as_param(draw, ks, isotropic)}
     if stride:
-        kwargs["stride"] = None if ss is None else _as_param(draw, ss)
+        kwargs["stride"] = None if ss is None else _as_param(draw, ss, isotropic)
     if padding:
-        kwargs["padding"] = _as_param(draw, ps)
+        kwargs["padding"] = _as_param(draw, ps, isotropic)
     if ceil_mode:
         kwargs["ceil_mode"] = cm
     if count_include_pad:
@@ -848,26 +1042,14 @@ def avg_pool_cases(
 def _pool_out_shape(x_shape: tuple[int, ...], kwargs: dict[str, Any], dilation: bool
                     ) -> tuple[int, ...]:
     """PyTorch's pooling output shape (floor/ceil, a window may not start in the padding)."""
+    from convmath.numeric._shapes import pool_output_size
+
     nd = len(x_shape) - 2
-
-    def axes(v: Any, default: int) -> list[int]:
-        if v is None:
-            return [default] * nd
-        return [int(v)] * nd if isinstance(v, int) else [int(a) for a in v]
-
-    k = axes(kwargs["kernel_size"], 1)
-    s = k if kwargs.get("stride") is None else axes(kwargs["stride"], 1)
-    p = axes(kwargs.get("padding", 0), 0)
-    d = axes(kwargs.get("dilation", 1), 1) if dilation else [1] * nd
-    ceil = bool(kwargs.get("ceil_mode", False))
-    out = []
-    for a in range(nd):
-        i = x_shape[2 + a]
-        o = (i + 2 * p[a] - d[a] * (k[a] - 1) - 1 + (s[a] - 1 if ceil else 0)) // s[a] + 1
-        if ceil and (o - 1) * s[a] >= i + p[a]:
-            o -= 1
-        out.append(o)
-    return (*x_shape[:2], *out)
+    out = pool_output_size(
+        tuple(x_shape[2:]), kwargs["kernel_size"], kwargs.get("stride"),
+        kwargs.get("padding", 0), kwargs.get("dilation", 1) if dilation else 1,
+        bool(kwargs.get("ceil_mode", False)))
+    return (*x_shape[:2], *out[:nd])
 
 
 @_eager
@@ -883,12 +1065,19 @@ def max_pool_grad_cases(
     ceil_mode: bool = True,
     values: str = "any",
     nonfinite: bool = True,
+    kernel_sizes: Any = None,
+    strides: Any = None,
+    paddings: Any = None,
+    isotropic: bool = False,
+    dilations: Any = None,
 ) -> Case:
     """Cases for ``max_pool_grad(input, grad_output, kernel_size, stride, padding, dilation,
     ceil_mode)``; integer-valued inputs make ties (first vs last maximum) frequent."""
     base = draw(max_pool_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
                                dilation=dilation, ceil_mode=ceil_mode, values=values,
-                               nonfinite=nonfinite))
+                               nonfinite=nonfinite,
+                               kernel_sizes=kernel_sizes, strides=strides, paddings=paddings,
+                               isotropic=isotropic, dilations=dilations))
     x = base.args["input"]
     out = _pool_out_shape(x.shape, base.kwargs, dilation)
     gen = _Gen(base.seed + 1, base.dtype, draw)
@@ -913,12 +1102,18 @@ def avg_pool_grad_cases(
     count_include_pad: bool = True,
     divisor_override: bool = True,
     values: str = "any",
+    kernel_sizes: Any = None,
+    strides: Any = None,
+    paddings: Any = None,
+    isotropic: bool = False,
 ) -> Case:
     """Cases for ``avg_pool_grad(input_size, grad_output, kernel_size, stride, padding,
     ceil_mode, count_include_pad, divisor_override)``; ``input_size`` is the full shape."""
     base = draw(avg_pool_cases(ndim, dtypes=dtypes, stride=stride, padding=padding,
                                ceil_mode=ceil_mode, count_include_pad=count_include_pad,
-                               divisor_override=divisor_override, values=values))
+                               divisor_override=divisor_override, values=values,
+                               kernel_sizes=kernel_sizes, strides=strides, paddings=paddings,
+                               isotropic=isotropic))
     x = base.args["input"]
     out = _pool_out_shape(x.shape, base.kwargs, False)
     gen = _Gen(base.seed + 1, base.dtype, draw)

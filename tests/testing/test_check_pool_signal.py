@@ -57,10 +57,19 @@ def test_scipy_signal_passes(method: str, ndim: int) -> None:
 
 
 def test_fft_without_normwise_is_flagged_on_integer_inputs() -> None:
-    """The elementwise (direct-sum) bound flags an FFT path; the diagnosis says so."""
+    """Asked for the elementwise (direct-sum) bound, an FFT path fails, and the diagnosis
+    says why."""
     with pytest.raises(AssertionError, match="FFT-like rounding"):
         check_convolve(lambda a, b, mode: scipy.signal.fftconvolve(a, b, mode),
-                       dtypes=("float64",), seed=0)
+                       dtypes=("float64",), tolerance="elementwise", seed=0)
+
+
+def test_fft_passes_by_default_with_a_note() -> None:
+    """The default policy passes an FFT path that meets the FFT bound, and says so."""
+    report = check_convolve(lambda a, b, mode: scipy.signal.fftconvolve(a, b, mode),
+                            dtypes=("float64",), max_examples=100, seed=0)
+    assert any(note.startswith("FFT-level accuracy") for note in report.notes)
+    assert "FFT-level accuracy" in repr(report)
 
 
 def test_np_convolve_through_an_adapter_passes() -> None:

@@ -65,6 +65,25 @@ def _deadline(text: str) -> float | None:
             f"invalid value {text!r}: give seconds, e.g. 5 or 0.5, or 'none'") from None
 
 
+def _value_set(text: str) -> list[Any]:
+    """``"1,2"`` → ``[1, 2]``; ``"1x2,2x1"`` → ``[(1, 2), (2, 1)]``; ``"none"`` → None."""
+    out: list[Any] = []
+    for item in text.split(","):
+        item = item.strip().lower()
+        try:
+            if item == "none":
+                out.append(None)
+            elif "x" in item:
+                out.append(tuple(int(v) for v in item.split("x")))
+            else:
+                out.append(int(item))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"invalid value {text!r}: give ints separated by commas, per-axis values "
+                "joined by 'x' (e.g. 1,2 or 1x2,2x1)") from None
+    return out
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments to ``parser``."""
     parser.add_argument("target", metavar="MODULE:FUNCTION",
@@ -90,12 +109,28 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--deadline", type=_deadline, default=5.0, metavar="SECONDS",
                         help="report a call that runs longer than this as a failure "
                              "(default 5; 'none' for no limit)")
-    parser.add_argument("--tolerance", choices=("elementwise", "normwise"), default=None,
-                        help="elementwise (default: each element within its forward-error "
-                             "bound) or normwise (FFT/Winograd implementations: one bound on "
-                             "the 2-norm error); for every conv-family kind (conv, "
-                             "conv_transpose, conv_input_grad, conv_weight_grad) and for "
-                             "convolve/correlate, not for pooling")
+    parser.add_argument("--tolerance", choices=("auto", "elementwise", "normwise"),
+                        default=None,
+                        help="auto (default: each element within its forward-error bound; "
+                             "an output that meets only the FFT bound passes with a note), "
+                             "elementwise (that bound only) or normwise (FFT/Winograd "
+                             "implementations: one bound on the 2-norm error); for every "
+                             "conv-family kind (conv, conv_transpose, conv_input_grad, "
+                             "conv_weight_grad) and for convolve/correlate, not for pooling")
+    parser.add_argument("--isotropic", action="store_true",
+                        help="one value for every spatial axis, passed as an int (for "
+                             "functions that take one int stride, padding, ...)")
+    for option in ("kernel-sizes", "strides", "paddings", "dilations", "output-paddings"):
+        parser.add_argument(f"--{option}", default=None, type=_value_set, metavar="V[,V...]",
+                            help=f"declare the {option.replace('-', ' ')} the function "
+                                 "supports: ints (every axis), or per-axis values joined "
+                                 "by 'x' (e.g. 1,2 or 1x2,2x1)")
+    parser.add_argument("--same-rule", choices=("torch", "tf"), default=None,
+                        help="--kind conv: padding='same' as PyTorch (stride 1, default) or "
+                             "as TensorFlow/JAX 'SAME' (any stride)")
+    parser.add_argument("--modes", default=None, metavar="MODE[,MODE...]",
+                        help="convolve/correlate: the modes to check (full, same, valid); "
+                             "one mode for a function without a mode argument")
     parser.add_argument("--no", action="append", default=[], metavar="FEATURE",
                         choices=FEATURES,
                         help="declare an unsupported feature (repeatable); the argument is "
@@ -181,6 +216,10 @@ def _check_signature(fn: Any, target: str, kind: str, no: set[str]) -> None:
     except (TypeError, ValueError):
         return  # a builtin without a signature: let the checker find out
     positional, keywords = _passed(kind, no)
+    from convmath.testing._checkers import accepted_keywords
+
+    accepted = accepted_keywords(fn)  # a keyword the function lacks is never passed
+    keywords = tuple(k for k in keywords if accepted is None or k in accepted)
     why = _fits(sig, positional, keywords)
     if why is None:
         return
@@ -224,6 +263,21 @@ def _checker_kwargs(args: argparse.Namespace, checker: Any) -> dict[str, Any]:
         if not dtypes:
             raise _UsageError(f"--dtypes must name at least one dtype, got {args.dtypes!r}")
         kwargs["dtypes"] = dtypes
+    for option in ("kernel_sizes", "strides", "paddings", "dilations", "output_paddings",
+                   "same_rule", "modes"):
+        value = getattr(args, option)
+        if value is None:
+            continue
+        flag = "--" + option.replace("_", "-")
+        if option not in params:
+            raise _UsageError(f"{flag} does not apply to --kind {args.kind}")
+        if option == "modes":
+            value = tuple(m.strip() for m in value.split(",") if m.strip())
+        kwargs[option] = value
+    if args.isotropic:
+        if "isotropic" not in params:
+            raise _UsageError(f"--isotropic does not apply to --kind {args.kind}")
+        kwargs["isotropic"] = True
     for feature in args.no:
         name = "padding_modes" if feature == "same" else feature
         if name not in params:

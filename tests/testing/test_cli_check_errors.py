@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -150,7 +151,8 @@ def test_tolerance_help_matches_the_checkers(capsys: pytest.CaptureFixture[str])
     with pytest.raises(SystemExit):
         main(["check", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
-    tolerance = help_text.split("--tolerance {elementwise,normwise}", 1)[1].split(" --no ")[0]
+    tolerance = help_text.split("--tolerance {auto,elementwise,normwise}", 1)[1]
+    tolerance = tolerance.split(" --isotropic ")[0]
     for kind in ("conv", "conv_transpose", "conv_input_grad", "conv_weight_grad", "convolve",
                  "correlate"):
         assert kind in tolerance
@@ -171,3 +173,25 @@ def test_real_process_prints_no_traceback(tmp_path: Path) -> None:
     assert out.stdout == ""
     assert out.stderr.count("\n") == 1 and "SyntaxError" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_declared_space_from_the_command_line(tmp_path: Any,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A course-style function (one int stride and pad, no dilation or groups) is checked
+    from the shell by declaring its space."""
+    src = tmp_path / "course.py"
+    src.write_text(
+        "import convmath.numeric as ref\n"
+        "def conv(x, w, bias=None, stride=1, padding=0):\n"
+        "    assert isinstance(stride, int) and isinstance(padding, int)\n"
+        "    return ref.conv(x, w, bias, stride, padding)\n")
+    status = main(["check", f"{src}:conv", "--isotropic", "--strides", "1,2",
+                   "--paddings", "0,1", "--no", "same", "--max-examples", "20",
+                   "--seed", "0"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "not exercised: dilation" in out
+    with pytest.raises(SystemExit) as usage:
+        main(["check", f"{src}:conv", "--strides", "1x"])
+    assert usage.value.code == 2
+    assert "invalid value '1x'" in capsys.readouterr().err

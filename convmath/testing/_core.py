@@ -217,6 +217,9 @@ def reproduction(case: Case, fn: Any, backend: Backend, spec: OpSpec) -> str:
         lines.append("from numpy import inf, nan")
     mod = getattr(fn, "__module__", None)
     qual = str(getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or "fn")
+    extra = getattr(fn, "__convmath_imports__", None)  # set by convmath.testing.adapters
+    if isinstance(extra, tuple) and all(isinstance(line, str) for line in extra):
+        lines.extend(extra)
     if "<" in qual:
         call = "fn  # your function"
     elif mod and mod not in ("__main__", "builtins"):

@@ -149,7 +149,7 @@ def test_laws_skip_unsupported_cases_too() -> None:
 
 
 def test_a_value_set_for_a_switched_off_feature_is_refused() -> None:
-    with pytest.raises(InvalidArgument, match="strides=.*stride is switched off"):
+    with pytest.raises(InvalidArgument, match=r"strides=.*stride is switched off"):
         check_conv(ref.conv, strides=[2], stride=False)
     with pytest.raises(InvalidArgument, match="not an argument of the function"):
         check_conv(course_conv, dilations=[2])

@@ -22,7 +22,7 @@ def _blocks() -> list[str]:
 
 def test_readme_has_numpy_torch_jax_and_failure_examples() -> None:
     blocks = _blocks()
-    assert len(blocks) == 5
+    assert len(blocks) == 6
     assert "backend=\"torch\"" in blocks[1] and "backend=\"jax\"" in blocks[2]
 
 
@@ -55,5 +55,11 @@ def test_readme_failure_example_fails_as_printed() -> None:
     assert "diagnosis: flipped kernel" in message
 
 
+def test_readme_adapters_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    exec(compile(_blocks()[4], "README-adapters", "exec"), {})
+    assert "not exercised: padding (the function takes no such argument)" in (
+        capsys.readouterr().out)
+
+
 def test_readme_fft_and_nonfinite_example_runs() -> None:
-    exec(compile(_blocks()[4], "README-fft", "exec"), {})
+    exec(compile(_blocks()[5], "README-fft", "exec"), {})

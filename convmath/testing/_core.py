@@ -211,7 +211,7 @@ def _to_backend(name: str, dtype: str, backend: Backend) -> str:
 def reproduction(case: Case, fn: Any, backend: Backend, spec: OpSpec) -> str:
     """A copy-paste snippet that recomputes the failing output and the reference."""
     arrays = case.arrays()
-    small = sum(a.size for a in arrays.values()) <= 300
+    small = bool(case.info.get("literal")) or sum(a.size for a in arrays.values()) <= 300
     lines = [backend.snippet_import, "import convmath.numeric as ref"]
     if any(not np.all(np.isfinite(a)) for a in arrays.values()):
         lines.append("from numpy import inf, nan")
@@ -815,6 +815,7 @@ def run_check(
                 return None
             return out
 
+        m = _minimized(spec, m, probe, tolerance)
         diagnoses: list[Diagnosis] = []
         msg = _describe_failure(spec, fn, m.case, m.actual, m.comparison, backend,
                                 stats["n_first"] or stats["n"] + 1, stats["first"], probe,
@@ -864,6 +865,48 @@ def compare_with_policy(spec: OpSpec, case: Case, out: Any, tolerance: str) -> C
         alt.note = alt.note or FFT_NOTE
         return alt
     return comp
+
+
+#: calls of the implementation spent, at most, on simplifying a shrunk failing case
+SIMPLIFY_BUDGET = 40
+
+
+def _minimized(spec: OpSpec, m: _Mismatch, probe: Callable[[Case], Any], tolerance: str
+               ) -> _Mismatch:
+    """The simplest case reachable from Hypothesis's shrunk one by one-step
+    simplifications (:mod:`convmath.testing._simplify`) on which the implementation still
+    gives a wrong answer of the same kind (shape or values)."""
+    from convmath.testing._simplify import simpler
+
+    def valid(case: Case) -> bool:
+        try:
+            spec.reference(case)
+        except Exception:
+            return False
+        return True
+
+    budget = SIMPLIFY_BUDGET
+    current = m
+    improved = True
+    while improved and budget > 0:
+        improved = False
+        for candidate in simpler(current.case, valid):
+            if budget <= 0:
+                break
+            budget -= 1
+            out = probe(candidate)
+            if out is None:
+                continue
+            try:
+                with np.errstate(invalid="ignore", over="ignore"):
+                    comp = compare_with_policy(spec, candidate, out, tolerance)
+            except Exception:
+                continue
+            if not comp.ok and comp.shape_ok == current.comparison.shape_ok:
+                current = _Mismatch(candidate, out, comp)
+                improved = True
+                break
+    return current
 
 
 def too_many_unsupported(unsupported: int, passed: int) -> bool:

@@ -153,11 +153,6 @@ def convolve_same_matlab(in1, in2, mode="full"):  # type: ignore[no-untyped-def]
     return full[sl]
 
 
-def convolve_fft_rounding_free(in1, in2, mode="full"):  # type: ignore[no-untyped-def]
-    """An FFT path used for every input: inexact for integer-valued inputs."""
-    return scipy.signal.convolve(in1, in2, mode, method="fft")
-
-
 def convolve_fft_loses_small(in1, in2, mode="full"):  # type: ignore[no-untyped-def]
     """An FFT path in float32 internally (loses small outputs)."""
     a = np.asarray(in1)
@@ -199,7 +194,6 @@ CORRELATE = {
 }
 CONVOLVE = {
     "convolve_same_matlab": (convolve_same_matlab, "'same' offset by one"),
-    "convolve_fft_rounding_free": (convolve_fft_rounding_free, None),
     "convolve_fft_loses_small": (convolve_fft_loses_small, None),
     "convolve_valid_matlab": (convolve_valid_matlab, "'valid' with a longer second input"),
     "convolve_conj": (convolve_conj, "conjugation"),

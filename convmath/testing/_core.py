@@ -34,6 +34,7 @@ from hypothesis.strategies import SearchStrategy
 
 from convmath.errors import ConvCheckFailure, InvalidArgument
 from convmath.testing._backends import Backend
+from convmath.testing._case import Case
 from convmath.testing._deadline import DeadlineExceeded, call_with_deadline
 from convmath.testing._diagnosis import ranked
 from convmath.testing._options import clip, show
@@ -46,7 +47,6 @@ from convmath.testing._tolerance import (
     round_to_dtype,
     unit_roundoff,
 )
-from convmath.testing.strategies import Case
 
 __all__ = ["CheckReport", "Diagnosis", "OpSpec", "run_check"]
 

@@ -23,9 +23,10 @@ from typing import Any
 
 import numpy as np
 
+from convmath.testing._case import Case
 from convmath.testing._reference import numeric
 from convmath.testing._tolerance import exact_limit
-from convmath.testing.strategies import Case, make_values
+from convmath.testing._values import make_values
 
 __all__ = ["simpler"]
 

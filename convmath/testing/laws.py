@@ -29,6 +29,7 @@ from hypothesis.errors import Unsatisfiable
 from convmath.errors import InvalidArgument
 from convmath.testing import strategies as sts
 from convmath.testing._backends import Backend, resolve_backend
+from convmath.testing._case import Case
 from convmath.testing._core import (
     CheckReport,
     _add_note,
@@ -51,7 +52,6 @@ from convmath.testing._core import (
 from convmath.testing._options import DEFAULT_DEADLINE, clip, validated
 from convmath.testing._reference import per_axis
 from convmath.testing._space import Unsupported
-from convmath.testing.strategies import Case
 
 __all__ = [
     "check_conv_adjoint",

@@ -1,23 +1,27 @@
 """Checkers for the convolution layer family: forward, transposed, input and weight gradient.
 
 Each spec computes the reference with :mod:`convmath.numeric` in float64, the magnitude
-``S`` (the same operation on absolute values) for the tolerance model, and the convention
-mismatches that real libraries shipped (REFERENCE.md): flipped kernel, per-axis parameters
-swapped, stride/dilation swapped, dilation ignored, 'same' split on the wrong side,
-reflect/circular padding, group interleave, C_in/C_out transposed, floor/ceil, output
-padding on the wrong side, transposed padding treated as input padding, leftover rows
-dropped from the input gradient.
+``S`` (the same operation on absolute values) for the tolerance model, and — for the
+diagnosis of a failure — the operation *as a buggy implementation computes it*
+(:meth:`run`): with a parameter overridden (a stride ignored, the per-axis values swapped,
+only the first axis's value used, a flipped kernel, …), either with the output size that
+the wrong parameters give (``form='sized'``, a vectorised implementation) or into an
+output of the right size (``form='loop'``, a loop over output or input positions that
+gets the arithmetic wrong but allocates the right array). Which bugs are tried, in which
+order, is one ranked table per operation in :mod:`convmath.testing._conv_candidates`;
+the output-size formulas a wrong shape is matched against are there too.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from functools import partial
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
+from convmath.errors import InvalidArgument
+from convmath.testing._case import Case
 from convmath.testing._core import Diagnosis, OpSpec
 from convmath.testing._reference import conv_pads, numeric, per_axis, reference_conv
 from convmath.testing._tolerance import (
@@ -27,28 +31,83 @@ from convmath.testing._tolerance import (
     gamma,
     unit_roundoff,
 )
-from convmath.testing.strategies import Case, make_values
+from convmath.testing._values import make_values
 
 __all__ = ["ConvInputGradSpec", "ConvSpec", "ConvTransposeSpec", "ConvWeightGradSpec"]
 
-Candidate = tuple[str, str, Callable[[], Any]]
+#: ``run(..., bias=KEEP)``: the case's own bias
+KEEP: Any = object()
+
+
+class NotThisForm(Exception):
+    """:meth:`run` has nothing to add in this form (the other form computes the same, or
+    the implementation it models would have raised): the candidate is skipped."""
 
 
 class _Geom:
     """Per-axis parameters of a conv-family case."""
 
-    def __init__(self, case: Case, weight: np.ndarray) -> None:
+    def __init__(self, case: Case, weight_shape: Sequence[int], sizes: Sequence[int]
+                 ) -> None:
         kw = case.kwargs
-        self.nd = weight.ndim - 2
-        self.ks = list(weight.shape[2:])
+        self.nd = len(weight_shape) - 2
+        self.ks = [int(k) for k in weight_shape[2:]]
+        self.sizes = [int(n) for n in sizes]
         self.s = per_axis(kw.get("stride"), self.nd, 1)
         self.d = per_axis(kw.get("dilation"), self.nd, 1)
         self.g = int(kw.get("groups", 1))
-        self.pads = conv_pads(kw, self.ks, self.d)
-        self.op = per_axis(kw.get("output_padding"), self.nd, 0)
         pad = kw.get("padding", 0)
-        self.p = per_axis(pad, self.nd, 0) if not isinstance(pad, str) else [0] * self.nd
         self.pad_mode = pad if isinstance(pad, str) else "explicit"
+        self.same_rule = str(case.info.get("same_rule", "torch"))
+        self.pads = self.same_pads() if self.pad_mode == "same" else conv_pads(
+            kw, self.ks, self.d)
+        self.op = per_axis(kw.get("output_padding"), self.nd, 0)
+        self.p = per_axis(pad, self.nd, 0) if not isinstance(pad, str) else [0] * self.nd
+
+    def same_pads(self, dilation: Sequence[int] | None = None,
+                  stride: Sequence[int] | None = None, ks: Sequence[int] | None = None
+                  ) -> list[tuple[int, int]]:
+        """``padding='same'`` as ``(before, after)`` per axis, under the case's rule
+        (PyTorch's, or TensorFlow's ``'SAME'``), for ``dilation``/``stride``/kernel sizes
+        ``ks`` (default: the case's)."""
+        d = tuple(self.d if dilation is None else dilation)
+        s = tuple(self.s if stride is None else stride)
+        k = tuple(self.ks if ks is None else ks)
+        if self.same_rule == "tf":
+            pads = numeric("tf_same_padding")(tuple(self.sizes), k, s, d)
+        else:
+            pads = numeric("same_padding")(k, d)
+        return [(int(a), int(b)) for a, b in pads]
+
+    def unused(self) -> list[int]:
+        """Per axis, the rows of the padded input that no window reaches
+        (``(i + 2p − d(k−1) − 1) mod s``): the "leftover rows"."""
+        outs = self.out_sizes()
+        return [n + a + b - ((o - 1) * s + d * (k - 1) + 1) for n, (a, b), o, s, d, k in
+                zip(self.sizes, self.pads, outs, self.s, self.d, self.ks, strict=True)]
+
+    def out_sizes(self, *, stride: Sequence[int] | None = None,
+                  dilation: Sequence[int] | None = None,
+                  pads: Sequence[tuple[int, int]] | None = None,
+                  sizes: Sequence[int] | None = None) -> list[int]:
+        """The forward convolution's output size per axis (``conv_output_size`` on the
+        padded input). Where the kernel does not fit, the size a loop implementation
+        allocates: ``⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 = 0`` (an empty output) if the window
+        misses by at most a stride; otherwise ``conv_output_size``'s InvalidArgument."""
+        size = numeric("conv_output_size")
+        pads = self.pads if pads is None else pads
+        out = []
+        for n, (a, b), k, s, d in zip(
+                self.sizes if sizes is None else sizes, pads, self.ks,
+                self.s if stride is None else stride, self.d if dilation is None else dilation,
+                strict=True):
+            try:
+                out.append(int(size(n + a + b, k, s, 0, d)))
+            except InvalidArgument:
+                if not -s <= n + a + b - d * (k - 1) - 1 < 0:
+                    raise
+                out.append(0)
+        return out
 
 
 def _common_features(case: Case, geom: _Geom, spatial: tuple[int, ...], cin: int,
@@ -87,14 +146,27 @@ def _common_features(case: Case, geom: _Geom, spatial: tuple[int, ...], cin: int
     return f
 
 
-def _leftover(i: list[int], geom: _Geom) -> list[int]:
-    return [
-        (n + a + b - d * (k - 1) - 1) % s
-        for n, (a, b), d, k, s in zip(i, geom.pads, geom.d, geom.ks, geom.s, strict=True)
-    ]
+def _window(full: np.ndarray, starts: Sequence[int], sizes: Sequence[int]) -> np.ndarray:
+    """``full[..., start:start + size]`` per spatial axis, reading zeros outside ``full``
+    (a start may be negative, a window may run past the end)."""
+    out = np.zeros((*full.shape[:2], *sizes))
+    src: list[slice] = [slice(None), slice(None)]
+    dst: list[slice] = [slice(None), slice(None)]
+    for n, st, sz in zip(full.shape[2:], starts, sizes, strict=True):
+        lo, hi = max(st, 0), min(st + sz, n)
+        if hi <= lo:
+            return out
+        src.append(slice(lo, hi))
+        dst.append(slice(lo - st, hi - st))
+    out[tuple(dst)] = full[tuple(src)]
+    return out
 
 
-def _grown(case: Case, geom: _Geom, spatial: tuple[int, ...], grow_k: int, seed: int
+def _with_bias(y: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+    return y if b is None else y + b.reshape((-1,) + (1,) * (y.ndim - 2))
+
+
+def _grown(case: Case, geom: _Geom, spatial: Sequence[int], grow_k: int, seed: int
            ) -> tuple[list[int], list[int], list[int], np.random.Generator, int | None]:
     """Kernel sizes, input sizes and output sizes of a variant of ``case``: kernels grown
     by ``grow_k``, inputs by ``d·grow_k + 2s + 1`` (so every window still fits)."""
@@ -102,13 +174,129 @@ def _grown(case: Case, geom: _Geom, spatial: tuple[int, ...], grow_k: int, seed:
     ks = [k + gk for k, gk in zip(geom.ks, grow, strict=True)]
     sizes = [n + d * gk + 2 * s + 1 for n, d, s, gk in zip(spatial, geom.d, geom.s, grow,
                                                           strict=True)]
-    outs = [(n + a + b - d * (k - 1) - 1) // s + 1 for n, (a, b), d, k, s in
+    size = numeric("conv_output_size")
+    outs = [int(size(n + a + b, k, s, 0, d)) for n, (a, b), d, k, s in
             zip(sizes, geom.pads, geom.d, ks, geom.s, strict=True)]
     rng = np.random.default_rng(case.seed + 1000 + seed)
     return ks, sizes, outs, rng, (2 if case.integer_valued else None)
 
 
-class ConvSpec(OpSpec):
+_PER_AXIS = ("stride", "dilation", "padding", "output_padding")
+
+
+def _uniform_variants(spec: OpSpec, case: Case) -> list[Case]:
+    """For each per-axis option given as a tuple of unequal values, ``case`` with that
+    option at its largest value on every axis (arrays regrown to fit, fresh values).
+
+    On such a variant a function that takes one int works, one that ignores the option
+    (or ignores it on one axis) still fails: it tells "only the first axis's stride used"
+    from "stride ignored", which coincide on ``stride=(1, 2)``.
+    """
+    out: list[Case] = []
+    for name in _PER_AXIS:
+        value = case.kwargs.get(name)
+        if not isinstance(value, tuple) or len(set(value)) < 2:
+            continue
+        top = max(int(v) for v in value)
+        variant = _regrown(case, {**case.kwargs, name: (top,) * len(value)}, len(out))
+        if variant is None:
+            continue
+        try:
+            spec.reference(variant)
+        except Exception:  # not a valid call (output_padding ≥ stride, a crop too large)
+            continue
+        out.append(variant)
+    return out
+
+
+def _regrown(case: Case, kwargs: dict[str, Any], seed: int) -> Case | None:
+    """``case`` with ``kwargs``: inputs grown so that every window fits and every axis
+    has more than one output, gradients re-drawn for the shape the geometry now gives,
+    fresh values (seeded by the case)."""
+    rng = np.random.default_rng(case.seed + 2000 + seed)
+    m = 2 if case.integer_valued else None
+    args = dict(case.args)
+    op = case.op
+    if op == "conv_transpose":  # inputs 2 larger: every axis shows its stride
+        x = args["input"]
+        args["input"] = make_values((*x.shape[:2], *(n + 2 for n in x.shape[2:])), case.dtype,
+                                    rng, integer_max=m)
+        return Case(op, args, kwargs, case.dtype, case.integer_valued, case.seed, case.terms,
+                    {**case.info, "literal": True})
+    wshape = args["weight"].shape if "weight" in args else tuple(args["weight_size"])
+    nd = len(wshape) - 2
+    ks = list(wshape[2:])
+    s = per_axis(kwargs.get("stride"), nd, 1)
+    d = per_axis(kwargs.get("dilation"), nd, 1)
+    pad = kwargs.get("padding", 0)
+    if isinstance(pad, str):
+        if pad == "same" and (case.info.get("same_rule") == "tf" or any(v > 1 for v in s)):
+            return None  # TF 'SAME' pads depend on the size; PyTorch's needs stride 1
+        pads = conv_pads(kwargs, ks, d)
+    else:
+        pads = [(p, p) for p in per_axis(pad, nd, 0)]
+    shape = tuple(args["input"].shape) if "input" in args else tuple(args["input_size"])
+    # every window fits, and two more strides: every axis shows its stride
+    sizes = [max(n, d_ * (k - 1) + 1 - a - b) + 2 * s_ for n, k, d_, s_, (a, b) in
+             zip(shape[2:], ks, d, s, pads, strict=True)]
+    new_shape = (*shape[:2], *sizes)
+    if "input" in args:
+        args["input"] = make_values(new_shape, case.dtype, rng, integer_max=m)
+    else:
+        args["input_size"] = new_shape
+    size = numeric("conv_output_size")
+    outs = [int(size(n + a + b, k, s_, 0, d_)) for n, (a, b), k, s_, d_ in
+            zip(sizes, pads, ks, s, d, strict=True)]
+    if "grad_output" in args:
+        gy = args["grad_output"]
+        args["grad_output"] = make_values((*gy.shape[:2], *outs), case.dtype, rng,
+                                          integer_max=m)
+    terms = case.terms
+    if op == "conv_weight_grad":
+        terms = shape[0] * math.prod(outs)
+    return Case(op, args, kwargs, case.dtype, case.integer_valued, case.seed, terms,
+                {**case.info, "literal": True})
+
+
+class _ConvFamily(OpSpec):
+    """What the four conv-family specs share: the diagnosis tables and the views."""
+
+    #: the forms :meth:`run` computes, in the order their candidates are tried
+    forms: tuple[str, ...] = ("sized", "loop")
+    #: whether the operation takes a kernel (the weight gradient returns one)
+    takes_weight = True
+
+    def geom(self, case: Case) -> _Geom:
+        raise NotImplementedError
+
+    def out_shape(self, case: Case) -> tuple[int, ...]:
+        """The shape of the correct output (from the shape helpers, not the reference)."""
+        raise NotImplementedError
+
+    def run(self, case: Case, form: str = "sized", *, stride: Sequence[int] | None = None,
+            dilation: Sequence[int] | None = None,
+            pads: Sequence[tuple[int, int]] | None = None,
+            output_padding: Sequence[int] | None = None, x: np.ndarray | None = None,
+            weight: np.ndarray | None = None, bias: Any = KEEP) -> np.ndarray:
+        """The operation on ``case`` as an implementation with a wrong parameter computes
+        it. ``override``: ``stride``, ``dilation`` (lists per axis), ``pads`` (``(before,
+        after)`` per axis; for the transposed convolution and the gradients only
+        ``before`` counts: the crop, the offset of the padding), ``output_padding``,
+        ``x`` (the data array), ``weight``, ``bias``."""
+        raise NotImplementedError
+
+    def candidates(self, case: Case) -> Iterator[Any]:
+        from convmath.testing._conv_candidates import candidates
+
+        return candidates(self, case)
+
+    def shape_hint(self, case: Case, actual_shape: tuple[int, ...]) -> Diagnosis | None:
+        from convmath.testing._conv_candidates import shape_diagnosis
+
+        return shape_diagnosis(self, case, actual_shape)
+
+
+class ConvSpec(_ConvFamily):
     """``conv(input, weight, bias, stride, padding, dilation, groups)``."""
 
     op = "conv"
@@ -118,14 +306,19 @@ class ConvSpec(OpSpec):
         x = case.args["input"]
         w = case.args["weight"]
         b = case.kwargs.get("bias")
-        return x, w, b, _Geom(case, w)
+        return x, w, b, self.geom(case)
+
+    def geom(self, case: Case) -> _Geom:
+        return _Geom(case, case.args["weight"].shape, case.args["input"].shape[2:])
 
     def _ref(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geom: _Geom, *,
-             stride: list[int] | None = None, pads: list[tuple[int, int]] | None = None,
-             dilation: list[int] | None = None, groups: int | None = None) -> np.ndarray:
+             stride: Sequence[int] | None = None,
+             pads: Sequence[tuple[int, int]] | None = None,
+             dilation: Sequence[int] | None = None, groups: int | None = None) -> np.ndarray:
         return reference_conv(
-            x, w, b, geom.s if stride is None else stride, geom.pads if pads is None else pads,
-            geom.d if dilation is None else dilation, geom.g if groups is None else groups,
+            x, w, b, list(geom.s if stride is None else stride),
+            list(geom.pads if pads is None else pads),
+            list(geom.d if dilation is None else dilation), geom.g if groups is None else groups,
         )
 
     def reference(self, case: Case) -> np.ndarray:
@@ -135,6 +328,30 @@ class ConvSpec(OpSpec):
     def magnitude(self, case: Case) -> np.ndarray:
         x, w, b, geom = self._parts(case)
         return self._ref(np.abs(x), np.abs(w), None if b is None else np.abs(b), geom)
+
+    def out_shape(self, case: Case) -> tuple[int, ...]:
+        x, w, _, geom = self._parts(case)
+        return (x.shape[0], w.shape[0], *geom.out_sizes())
+
+    def run(self, case: Case, form: str = "sized", *, stride: Sequence[int] | None = None,
+            dilation: Sequence[int] | None = None,
+            pads: Sequence[tuple[int, int]] | None = None,
+            output_padding: Sequence[int] | None = None, x: np.ndarray | None = None,
+            weight: np.ndarray | None = None, bias: Any = KEEP) -> np.ndarray:
+        """``form='loop'``: the windows computed with the wrong parameters, into an output
+        of the right size (a loop over output positions that allocated it correctly);
+        only where the wrong windows cover more than that output (else the loop reads
+        past the input and a NumPy implementation raises)."""
+        x0, w0, b0, geom = self._parts(case)
+        y = self._ref(x0 if x is None else x, w0 if weight is None else weight,
+                      b0 if bias is KEEP else bias, geom, stride=stride, pads=pads,
+                      dilation=dilation)
+        if form == "sized":
+            return y
+        want = self.out_shape(case)
+        if y.shape == want or any(a < b for a, b in zip(y.shape, want, strict=True)):
+            raise NotThisForm
+        return np.ascontiguousarray(y[tuple(slice(0, n) for n in want)])
 
     def compare(self, case: Case, actual: Any, tolerance: str) -> Comparison:
         if tolerance != "normwise":
@@ -204,174 +421,9 @@ class ConvSpec(OpSpec):
     def features(self, case: Case) -> list[str]:
         x, w, _, geom = self._parts(case)
         f = _common_features(case, geom, x.shape[2:], x.shape[1], w.shape[0])
-        if any(_leftover(list(x.shape[2:]), geom)):
+        if any(geom.unused()):
             f.append("leftover rows")
         return f
-
-    def candidates(self, case: Case) -> Iterator[Candidate]:
-        x, w, b, geom = self._parts(case)
-        nd = geom.nd
-        sp = tuple(range(2, 2 + nd))
-        ref = self._ref
-
-        yield ("flipped kernel",
-               "your function flips the kernel (true convolution); the layer API is "
-               "cross-correlation: y[t] = Σ_j w[j]·x[s·t + d·j] with w unflipped",
-               lambda: ref(x, np.flip(w, sp), b, geom))
-        if nd > 1:
-            for ax in range(nd):
-                yield (f"kernel flipped on axis {ax}",
-                       f"the kernel is flipped along spatial axis {ax} only",
-                       partial(lambda a: ref(x, np.flip(w, 2 + a), b, geom), ax))
-        if nd > 1:
-            yield ("output spatial axes transposed",
-                   "the output's last two spatial axes are exchanged (a channels-last / layout "
-                   "conversion with the wrong permutation)",
-                   lambda: np.swapaxes(ref(x, w, b, geom), -1, -2))
-            yield ("kernel spatial axes transposed",
-                   "the kernel's last two spatial axes are exchanged (w read as (…, kW, kH)): "
-                   "a per-axis swap of the kernel itself",
-                   lambda: ref(x, np.swapaxes(w, -1, -2), b, geom,
-                               pads=conv_pads(case.kwargs, [*geom.ks[:-2], geom.ks[-1],
-                                                            geom.ks[-2]], geom.d)))
-        if geom.pad_mode == "same" and any((a != c) for a, c in geom.pads):
-            swapped = [(c, a) for a, c in geom.pads]
-            yield ("'same' offset by one",
-                   "padding='same' puts the extra padding element before the input "
-                   "(MATLAB/TF-lower or numpy-centre convention); PyTorch puts ⌊d(k−1)/2⌋ "
-                   "before and the extra one after, which matters for even effective kernels",
-                   lambda: ref(x, w, b, geom, pads=swapped))
-        if nd > 1:
-            rs = geom.s[::-1]
-            rd = geom.d[::-1]
-            rp = geom.pads[::-1]
-            if rs != geom.s:
-                yield ("per-axis params swapped (stride)",
-                       f"stride={tuple(geom.s)} is applied as {tuple(rs)}: per-axis "
-                       "parameters swapped between axes (H/W order)",
-                       lambda: ref(x, w, b, geom, stride=rs))
-            if rd != geom.d:
-                yield ("per-axis params swapped (dilation)",
-                       f"dilation={tuple(geom.d)} is applied as {tuple(rd)}: per-axis "
-                       "parameters swapped between axes",
-                       lambda: ref(x, w, b, geom, dilation=rd))
-            if rp != geom.pads:
-                yield ("per-axis params swapped (padding)",
-                       f"padding is applied per axis in reverse order ({rp} instead of "
-                       f"{geom.pads})",
-                       lambda: ref(x, w, b, geom, pads=rp))
-            if geom.pad_mode == "same":
-                same_rd = conv_pads({"padding": "same"}, geom.ks, rd)
-                yield ("per-axis dilation swapped in 'same' padding",
-                       "padding='same' is computed with the dilation of the other axis "
-                       "(per-axis parameters swapped between axes)",
-                       lambda: ref(x, w, b, geom, pads=same_rd))
-            if (rs, rd, rp) != (geom.s, geom.d, geom.pads):
-                yield ("per-axis params swapped",
-                       "stride, padding and dilation are all applied to the other axes "
-                       "(H/W order reversed)",
-                       lambda: ref(x, w, b, geom, stride=rs, dilation=rd, pads=rp))
-        if geom.s != geom.d and any(v > 1 for v in geom.s):  # stride 1: see _candidates
-            yield ("stride and dilation swapped",
-                   f"stride={tuple(geom.s)} and dilation={tuple(geom.d)} are exchanged",
-                   lambda: ref(x, w, b, geom, stride=geom.d, dilation=geom.s))
-        if any(v > 1 for v in geom.d):
-            yield ("dilation ignored", "the dilation argument is silently ignored (d = 1)",
-                   lambda: ref(x, w, b, geom, dilation=[1] * nd))
-            if geom.pad_mode == "same":
-                yield ("dilation ignored",
-                       "the dilation argument is silently ignored (d = 1, 'same' padding "
-                       "computed without it)",
-                       lambda: ref(x, w, b, geom, dilation=[1] * nd,
-                                   pads=conv_pads(case.kwargs, geom.ks, [1] * nd)))
-            for ax in range(nd):
-                if geom.d[ax] > 1 and nd > 1:
-                    d1 = list(geom.d)
-                    d1[ax] = 1
-                    yield (f"dilation ignored on axis {ax}",
-                           f"dilation is ignored on spatial axis {ax}",
-                           partial(lambda dd: ref(x, w, b, geom, dilation=dd), d1))
-        if any(v > 1 for v in geom.s):
-            yield ("stride ignored", "the stride argument is ignored (s = 1)",
-                   lambda: ref(x, w, b, geom, stride=[1] * nd))
-            for ax in range(nd):
-                if geom.s[ax] > 1 and nd > 1:
-                    s1 = list(geom.s)
-                    s1[ax] = 1
-                    yield (f"stride ignored on axis {ax}",
-                           f"the stride is ignored on spatial axis {ax}",
-                           partial(lambda ss: ref(x, w, b, geom, stride=ss), s1))
-        if nd > 1:
-            for ax in range(nd):
-                if any(geom.pads[ax]):
-                    p1 = list(geom.pads)
-                    p1[ax] = (0, 0)
-                    yield (f"padding ignored on axis {ax}",
-                           f"the padding is ignored on spatial axis {ax}",
-                           partial(lambda pp: ref(x, w, b, geom, pads=pp), p1))
-        if any(a or c for a, c in geom.pads):
-            yield ("padding ignored", "the padding argument is ignored",
-                   lambda: ref(x, w, b, geom, pads=[(0, 0)] * nd))
-            after = [(0, a + c) for a, c in geom.pads]
-            before = [(a + c, 0) for a, c in geom.pads]
-            yield ("padding on one side", "all the padding is applied after the input",
-                   lambda: ref(x, w, b, geom, pads=after))
-            yield ("padding on one side", "all the padding is applied before the input",
-                   lambda: ref(x, w, b, geom, pads=before))
-            for mode, label in (("reflect", "reflect"), ("wrap", "circular"),
-                                ("edge", "replicate")):
-                def padded(mode: str = mode) -> np.ndarray:
-                    xp = np.pad(x, [(0, 0), (0, 0), *geom.pads], mode=mode)  # type: ignore[call-overload]
-                    return ref(xp, w, b, geom, pads=[(0, 0)] * nd)
-                yield (f"{label} padding instead of zeros",
-                       f"the input is padded with {label} values; conv padding is zeros",
-                       padded)
-        lo = _leftover(list(x.shape[2:]), geom)
-        if any(lo):
-            ceil_pads = [(a, c + (s - r) % s) for (a, c), s, r in zip(geom.pads, geom.s, lo,
-                                                                       strict=True)]
-            yield ("floor vs ceil output size",
-                   "the output size is rounded up (ceil) instead of PyTorch's floor "
-                   "⌊(i + 2p − d(k−1) − 1)/s⌋ + 1: an extra, partial window is computed",
-                   lambda: ref(x, w, b, geom, pads=ceil_pads))
-        if geom.g > 1:
-            cout = w.shape[0]
-            cin = x.shape[1]
-
-            def out_interleave() -> np.ndarray:
-                y = ref(x, w, b, geom)
-                n = y.shape[0]
-                return (y.reshape(n, geom.g, cout // geom.g, *y.shape[2:])
-                        .swapaxes(1, 2).reshape(y.shape))
-
-            def in_interleave() -> np.ndarray:
-                perm = np.arange(cin).reshape(geom.g, cin // geom.g).T.reshape(-1)
-                return ref(x[:, perm], w, b, geom)
-
-            def zeros_after_first() -> np.ndarray:
-                y = ref(x, w, b, geom).copy()
-                y[:, cout // geom.g:] = 0 if b is None else b[cout // geom.g:].reshape(
-                    (-1,) + (1,) * nd)
-                return y
-
-            yield ("group/channel interleave",
-                   "output channels are interleaved across groups (o = j·groups + g instead "
-                   "of g·(C_out/groups) + j)", out_interleave)
-            yield ("group/channel interleave",
-                   "input channels are assigned to groups interleaved (c = j·groups + g) "
-                   "instead of in contiguous blocks", in_interleave)
-            yield ("groups return zeros",
-                   "only the first group is computed; the other groups' outputs are zeros",
-                   zeros_after_first)
-        if geom.g == 1 and w.shape[0] == w.shape[1]:
-            yield ("C_in/C_out transposed",
-                   "the weight is read as (C_in, C_out, *k) instead of (C_out, C_in, *k)",
-                   lambda: ref(x, np.swapaxes(w, 0, 1), b, geom))
-        if b is not None:
-            yield ("bias ignored", "the bias is not added",
-                   lambda: ref(x, w, None, geom))
-            yield ("bias added twice", "the bias is added twice",
-                   lambda: ref(x, w, 2 * b, geom))
 
     def variants(self, case: Case) -> list[Case]:
         x, w, b, geom = self._parts(case)
@@ -390,45 +442,32 @@ class ConvSpec(OpSpec):
             if b is not None:
                 kwargs["bias"] = make_values(b.shape, case.dtype, rng, integer_max=m)
             terms = w.shape[1] * int(np.prod(ks)) + int(b is not None)
+            info = {k: v for k, v in case.info.items() if k != "pads"}
             out.append(Case(case.op, {"input": nx, "weight": nw}, kwargs, case.dtype,
-                            case.integer_valued, case.seed, terms))
-        return out
-
-    def shape_hint(self, case: Case, actual_shape: tuple[int, ...]) -> Diagnosis | None:
-        x, _, _, geom = self._parts(case)
-        i = list(x.shape[2:])
-        floors, ceils = [], []
-        for n, (a, c), d, k, s in zip(i, geom.pads, geom.d, geom.ks, geom.s, strict=True):
-            span = n + a + c - d * (k - 1) - 1
-            floors.append(span // s + 1)
-            ceils.append(-(-span // s) + 1)
-        sp = tuple(actual_shape[2:])
-        if sp == tuple(ceils) and ceils != floors:
-            return Diagnosis("floor vs ceil output size",
-                             f"spatial output {sp} is the ceil formula; PyTorch uses floor "
-                             f"⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 = {tuple(floors)}")
-        return Diagnosis("output shape",
-                         f"spatial output {sp}, but ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 gives "
-                         f"{tuple(floors)} (i={tuple(i)}, k={tuple(geom.ks)}, "
-                         f"s={tuple(geom.s)}, pads={geom.pads}, d={tuple(geom.d)})")
+                            case.integer_valued, case.seed, terms, info))
+        return _uniform_variants(self, case) + out
 
 
-class ConvTransposeSpec(OpSpec):
+class ConvTransposeSpec(_ConvFamily):
     """``conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
     dilation)``."""
 
     op = "conv_transpose"
     checker = "check_conv_transpose"
+    forms = ("loop", "sized")
 
     def _parts(self, case: Case) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, _Geom]:
         x = case.args["input"]
         w = case.args["weight"]
-        return x, w, case.kwargs.get("bias"), _Geom(case, w)
+        return x, w, case.kwargs.get("bias"), self.geom(case)
+
+    def geom(self, case: Case) -> _Geom:
+        return _Geom(case, case.args["weight"].shape, case.args["input"].shape[2:])
 
     def _ref(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geom: _Geom, *,
-             stride: list[int] | None = None, padding: list[int] | None = None,
-             output_padding: list[int] | None = None, dilation: list[int] | None = None
-             ) -> np.ndarray:
+             stride: Sequence[int] | None = None, padding: Sequence[int] | None = None,
+             output_padding: Sequence[int] | None = None,
+             dilation: Sequence[int] | None = None) -> np.ndarray:
         ct = numeric("conv_transpose")
         return np.asarray(ct(
             x, w, b, tuple(geom.s if stride is None else stride),
@@ -437,19 +476,6 @@ class ConvTransposeSpec(OpSpec):
             tuple(geom.d if dilation is None else dilation),
         ))
 
-    def _window(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geom: _Geom,
-                starts: list[int], sizes: list[int]) -> np.ndarray:
-        """Window ``[start, start+size)`` per axis of the uncropped transposed conv
-        (zero-extended on both sides), plus bias."""
-        full = self._ref(x, w, None, geom, padding=[0] * geom.nd, output_padding=[0] * geom.nd)
-        ext = max(max(sizes), 8) + max(abs(v) for v in starts) + 8
-        fp = np.pad(full, [(0, 0), (0, 0)] + [(ext, ext)] * geom.nd)
-        sl = tuple(slice(ext + st, ext + st + sz) for st, sz in zip(starts, sizes, strict=True))
-        y = fp[tuple([slice(None), slice(None), *sl])]
-        if b is not None:
-            y = y + b.reshape((-1,) + (1,) * geom.nd)
-        return y
-
     def reference(self, case: Case) -> np.ndarray:
         x, w, b, geom = self._parts(case)
         return self._ref(x, w, b, geom)
@@ -457,6 +483,35 @@ class ConvTransposeSpec(OpSpec):
     def magnitude(self, case: Case) -> np.ndarray:
         x, w, b, geom = self._parts(case)
         return self._ref(np.abs(x), np.abs(w), None if b is None else np.abs(b), geom)
+
+    def out_shape(self, case: Case) -> tuple[int, ...]:
+        x, w, _, geom = self._parts(case)
+        size = numeric("conv_transpose_output_size")
+        return (x.shape[0], w.shape[1] * geom.g,
+                *size(tuple(x.shape[2:]), tuple(geom.ks), tuple(geom.s), tuple(geom.p),
+                      tuple(geom.op), tuple(geom.d)))
+
+    def run(self, case: Case, form: str = "sized", *, stride: Sequence[int] | None = None,
+            dilation: Sequence[int] | None = None,
+            pads: Sequence[tuple[int, int]] | None = None,
+            output_padding: Sequence[int] | None = None, x: np.ndarray | None = None,
+            weight: np.ndarray | None = None, bias: Any = KEEP) -> np.ndarray:
+        """``form='loop'``: the input scattered with the wrong parameters into the
+        uncropped output, then the window ``[crop, crop + size)`` of the right size taken
+        (a scatter loop into a correctly allocated buffer)."""
+        x0, w0, b0, geom = self._parts(case)
+        xx = x0 if x is None else x
+        ww = w0 if weight is None else weight
+        b = b0 if bias is KEEP else bias
+        s = geom.s if stride is None else stride
+        d = geom.d if dilation is None else dilation
+        crop = geom.p if pads is None else [a for a, _ in pads]
+        if form == "sized":
+            return self._ref(xx, ww, b, geom, stride=s, dilation=d, padding=crop,
+                             output_padding=output_padding)
+        full = self._ref(xx, ww, None, geom, stride=s, dilation=d, padding=[0] * geom.nd,
+                         output_padding=[0] * geom.nd)
+        return _with_bias(_window(full, crop, self.out_shape(case)[2:]), b)
 
     def variants(self, case: Case) -> list[Case]:
         x, w, b, geom = self._parts(case)
@@ -474,7 +529,7 @@ class ConvTransposeSpec(OpSpec):
             out.append(Case(case.op, {"input": nx, "weight": nw}, kwargs, case.dtype,
                             case.integer_valued, case.seed,
                             w.shape[0] // geom.g * int(np.prod(ks)) + int(b is not None)))
-        return out
+        return _uniform_variants(self, case) + out
 
     def features(self, case: Case) -> list[str]:
         x, w, _, geom = self._parts(case)
@@ -483,111 +538,21 @@ class ConvTransposeSpec(OpSpec):
             f.append("output_padding > 0")
         return f
 
-    def candidates(self, case: Case) -> Iterator[Candidate]:
-        x, w, b, geom = self._parts(case)
-        nd = geom.nd
-        sp = tuple(range(2, 2 + nd))
-        ref = self._ref
-        out_sizes = list(self.reference(case).shape[2:])
-        yield ("kernel not flipped",
-               "the kernel orientation is wrong: PyTorch's conv_transpose is exactly the "
-               "input gradient of conv (the flip is implicit); this output uses the kernel "
-               "rotated 180° (e.g. jax.lax.conv_transpose with transpose_kernel=False "
-               "semantics)",
-               lambda: ref(x, np.flip(w, sp), b, geom))
-        if any(geom.op):
-            yield ("output_padding on the wrong side",
-                   "the output_padding rows are added before the output (at the start) "
-                   "instead of after it",
-                   lambda: self._window(x, w, b, geom,
-                                        [p - o for p, o in zip(geom.p, geom.op, strict=True)],
-                                        out_sizes))
-            yield ("output_padding as zeros",
-                   "output_padding appends zero rows instead of extending the computed "
-                   "output",
-                   lambda: np.pad(ref(x, w, b, geom, output_padding=[0] * nd),
-                                  [(0, 0), (0, 0)] + [(0, o) for o in geom.op]))
-            yield ("output_padding ignored", "output_padding is ignored",
-                   lambda: ref(x, w, b, geom, output_padding=[0] * nd))
-        if any(geom.p):
-            yield ("padding ignored", "the padding (an output crop) is ignored",
-                   lambda: ref(x, w, b, geom, padding=[0] * nd))
-            yield ("transposed padding treated as input padding",
-                   "padding is applied to the input (zeros around x, as for a forward conv) "
-                   "instead of cropping p from each side of the output",
-                   lambda: ref(np.pad(x, [(0, 0), (0, 0)] + [(p, p) for p in geom.p]), w, b,
-                               geom, padding=[0] * nd))
-            yield ("padding cropped on one side",
-                   "all 2p of the crop is taken from the start of the output",
-                   lambda: self._window(x, w, b, geom, [2 * p for p in geom.p], out_sizes))
-        if nd > 1:
-            for name, attr in (("stride", "s"), ("dilation", "d"), ("padding", "p"),
-                               ("output_padding", "op")):
-                val = getattr(geom, attr)
-                if val[::-1] != val:
-                    def swapped(name: str = name, val: list[int] = val) -> np.ndarray:
-                        key = {"stride": "stride", "dilation": "dilation",
-                               "padding": "padding", "output_padding": "output_padding"}[name]
-                        return ref(x, w, b, geom, **{key: val[::-1]})
-                    yield (f"per-axis params swapped ({name})",
-                           f"{name}={tuple(val)} is applied as {tuple(val[::-1])}", swapped)
-        if geom.s != geom.d:
-            def sd() -> np.ndarray:
-                op = [min(o, max(s, d) - 1) for o, s, d in zip(geom.op, geom.s, geom.d,
-                                                                strict=True)]
-                return ref(x, w, b, geom, stride=geom.d, dilation=geom.s, output_padding=op)
-            yield ("stride and dilation swapped",
-                   f"stride={tuple(geom.s)} and dilation={tuple(geom.d)} are exchanged", sd)
-        if any(v > 1 for v in geom.d):
-            yield ("dilation ignored", "dilation is ignored in the transposed convolution",
-                   lambda: ref(x, w, b, geom, dilation=[1] * nd,
-                               output_padding=[min(o, s - 1) for o, s in
-                                               zip(geom.op, geom.s, strict=True)]))
-        if geom.g > 1:
-            cout = w.shape[1] * geom.g
 
-            def out_interleave() -> np.ndarray:
-                y = ref(x, w, b, geom)
-                n = y.shape[0]
-                return (y.reshape(n, geom.g, cout // geom.g, *y.shape[2:])
-                        .swapaxes(1, 2).reshape(y.shape))
-            yield ("group/channel interleave",
-                   "output channels are interleaved across groups", out_interleave)
-        if geom.g == 1 and w.shape[0] == w.shape[1]:
-            yield ("C_in/C_out transposed",
-                   "the weight is read as (C_out, C_in, *k) (forward-conv layout) instead of "
-                   "(C_in, C_out/groups, *k)",
-                   lambda: ref(x, np.swapaxes(w, 0, 1), b, geom))
-        if b is not None:
-            yield ("bias ignored", "the bias is not added", lambda: ref(x, w, None, geom))
-
-    def shape_hint(self, case: Case, actual_shape: tuple[int, ...]) -> Diagnosis | None:
-        x, _, _, geom = self._parts(case)
-        i = x.shape[2:]
-        want = [(n - 1) * s - 2 * p + d * (k - 1) + o + 1 for n, s, p, d, k, o in
-                zip(i, geom.s, geom.p, geom.d, geom.ks, geom.op, strict=True)]
-        nodil = [(n - 1) * s - 2 * p + (k - 1) + o + 1 for n, s, p, k, o in
-                 zip(i, geom.s, geom.p, geom.ks, geom.op, strict=True)]
-        sp = tuple(actual_shape[2:])
-        if sp == tuple(nodil) and nodil != want:
-            return Diagnosis("dilation ignored in the output size",
-                             f"spatial output {sp} ignores dilation; PyTorch: (i−1)s − 2p + "
-                             f"d(k−1) + output_padding + 1 = {tuple(want)}")
-        return Diagnosis("output shape",
-                         f"spatial output {sp}, but (i−1)s − 2p + d(k−1) + output_padding + 1"
-                         f" = {tuple(want)}")
-
-
-class ConvInputGradSpec(OpSpec):
+class ConvInputGradSpec(_ConvFamily):
     """``conv_input_grad(input_size, weight, grad_output, stride, padding, dilation,
     groups)``."""
 
     op = "conv_input_grad"
     checker = "check_conv_input_grad"
+    forms = ("loop", "sized")
 
     def _parts(self, case: Case) -> tuple[tuple[int, ...], np.ndarray, np.ndarray, _Geom]:
         return (tuple(case.args["input_size"]), case.args["weight"], case.args["grad_output"],
-                _Geom(case, case.args["weight"]))
+                self.geom(case))
+
+    def geom(self, case: Case) -> _Geom:
+        return _Geom(case, case.args["weight"].shape, tuple(case.args["input_size"])[2:])
 
     def _ref(self, size: tuple[int, ...], w: np.ndarray, gy: np.ndarray, geom: _Geom, **kw: Any
              ) -> np.ndarray:
@@ -605,10 +570,35 @@ class ConvInputGradSpec(OpSpec):
         size, w, gy, geom = self._parts(case)
         return self._ref(size, np.abs(w), np.abs(gy), geom)
 
+    def out_shape(self, case: Case) -> tuple[int, ...]:
+        return tuple(int(v) for v in case.args["input_size"])
+
+    def run(self, case: Case, form: str = "sized", *, stride: Sequence[int] | None = None,
+            dilation: Sequence[int] | None = None,
+            pads: Sequence[tuple[int, int]] | None = None,
+            output_padding: Sequence[int] | None = None, x: np.ndarray | None = None,
+            weight: np.ndarray | None = None, bias: Any = KEEP) -> np.ndarray:
+        """``form='loop'``: ``grad_output`` scattered back with the wrong parameters into a
+        buffer of the padded input's size, cropped at the padding (CS231n-style
+        ``dx_pad[:, :, i*stride:i*stride+HH, …] += …``); ``form='sized'``: the transposed
+        convolution of ``grad_output`` with those parameters and no output_padding (a
+        vectorised input gradient, whose size then follows from the parameters)."""
+        size, w0, gy0, geom = self._parts(case)
+        w = w0 if weight is None else weight
+        gy = gy0 if x is None else x
+        s = geom.s if stride is None else stride
+        d = geom.d if dilation is None else dilation
+        before = geom.p if pads is None else [a for a, _ in pads]
+        ct = numeric("conv_transpose")
+        if form == "sized":
+            return np.asarray(ct(gy, w, None, tuple(s), tuple(before), 0, geom.g, tuple(d)))
+        full = np.asarray(ct(gy, w, None, tuple(s), 0, 0, geom.g, tuple(d)))
+        return _window(full, before, size[2:])
+
     def features(self, case: Case) -> list[str]:
         size, w, _, geom = self._parts(case)
         f = _common_features(case, geom, size[2:], size[1], w.shape[0])
-        if any(_leftover(list(size[2:]), geom)):
+        if any(geom.unused()):
             f.append("leftover rows")
         return f
 
@@ -625,76 +615,24 @@ class ConvInputGradSpec(OpSpec):
                                       "grad_output": ng}, dict(case.kwargs), case.dtype,
                             case.integer_valued, case.seed,
                             w.shape[0] // geom.g * int(np.prod(ks))))
-        return out
-
-    def candidates(self, case: Case) -> Iterator[Candidate]:
-        size, w, gy, geom = self._parts(case)
-        nd = geom.nd
-        sp = tuple(range(2, 2 + nd))
-        lo = _leftover(list(size[2:]), geom)
-        if any(lo):
-            def drop_leftover() -> np.ndarray:
-                y = self._ref(size, w, gy, geom).copy()
-                for ax, r in enumerate(lo):
-                    if r:
-                        idx = [slice(None)] * y.ndim
-                        idx[2 + ax] = slice(size[2 + ax] - r, None)
-                        y[tuple(idx)] = 0
-                return y
-            yield ("leftover rows dropped",
-                   f"(i + 2p − d(k−1) − 1) mod s = {tuple(lo)} ≠ 0: the last rows of the "
-                   "input, which no window of the last output reaches after padding, get zero "
-                   "gradient where they should not — output_padding of the underlying "
-                   "transposed convolution not derived from input_size", drop_leftover)
-        yield ("flipped kernel",
-               "the kernel is not rotated 180° (or rotated twice): the input gradient is a "
-               "full cross-correlation with the flipped kernel",
-               lambda: self._ref(size, np.flip(w, sp), gy, geom))
-        if geom.s != geom.d:
-            yield ("stride and dilation swapped",
-                   f"stride={tuple(geom.s)} and dilation={tuple(geom.d)} are exchanged",
-                   lambda: self._ref(size, w, gy, geom, stride=tuple(geom.d),
-                                     dilation=tuple(geom.s)))
-        if nd > 1:
-            for name, attr in (("stride", "s"), ("dilation", "d"), ("padding", "p")):
-                val = getattr(geom, attr)
-                if val[::-1] != val:
-                    yield (f"per-axis params swapped ({name})",
-                           f"{name}={tuple(val)} is applied as {tuple(val[::-1])}",
-                           partial(lambda nm, v: self._ref(size, w, gy, geom,
-                                                           **{nm: tuple(v[::-1])}), name, val))
-        if any(v > 1 for v in geom.d):
-            yield ("dilation ignored", "dilation is ignored",
-                   lambda: self._ref(size, w, gy, geom, dilation=(1,) * nd))
-        if any(geom.p):
-            yield ("padding ignored", "the padding is ignored (the input gradient is "
-                   "computed as if the forward conv had no padding)",
-                   lambda: self._ref(size, w, gy, geom, padding=(0,) * nd))
-        if geom.g > 1:
-            cin = size[1]
-
-            def in_interleave() -> np.ndarray:
-                y = self._ref(size, w, gy, geom)
-                return (y.reshape(y.shape[0], geom.g, cin // geom.g, *y.shape[2:])
-                        .swapaxes(1, 2).reshape(y.shape))
-            yield ("group/channel interleave", "input channels interleaved across groups",
-                   in_interleave)
-        if geom.g == 1 and w.shape[0] == w.shape[1]:
-            yield ("C_in/C_out transposed", "the weight's channel axes are swapped",
-                   lambda: self._ref(size, np.swapaxes(w, 0, 1), gy, geom))
+        return _uniform_variants(self, case) + out
 
 
-class ConvWeightGradSpec(OpSpec):
+class ConvWeightGradSpec(_ConvFamily):
     """``conv_weight_grad(input, weight_size, grad_output, stride, padding, dilation,
     groups)``."""
 
     op = "conv_weight_grad"
     checker = "check_conv_weight_grad"
+    forms = ("loop",)
+    takes_weight = False
 
     def _parts(self, case: Case) -> tuple[np.ndarray, tuple[int, ...], np.ndarray, _Geom]:
         size = tuple(case.args["weight_size"])
-        dummy = np.empty(size)
-        return case.args["input"], size, case.args["grad_output"], _Geom(case, dummy)
+        return case.args["input"], size, case.args["grad_output"], self.geom(case)
+
+    def geom(self, case: Case) -> _Geom:
+        return _Geom(case, tuple(case.args["weight_size"]), case.args["input"].shape[2:])
 
     def _ref(self, x: np.ndarray, size: tuple[int, ...], gy: np.ndarray, geom: _Geom,
              **kw: Any) -> np.ndarray:
@@ -712,10 +650,33 @@ class ConvWeightGradSpec(OpSpec):
         x, size, gy, geom = self._parts(case)
         return self._ref(np.abs(x), size, np.abs(gy), geom)
 
+    def out_shape(self, case: Case) -> tuple[int, ...]:
+        return tuple(int(v) for v in case.args["weight_size"])
+
+    def run(self, case: Case, form: str = "loop", *, stride: Sequence[int] | None = None,
+            dilation: Sequence[int] | None = None,
+            pads: Sequence[tuple[int, int]] | None = None,
+            output_padding: Sequence[int] | None = None, x: np.ndarray | None = None,
+            weight: np.ndarray | None = None, bias: Any = KEEP) -> np.ndarray:
+        """``form='loop'``: the windows of the padded input at the wrong positions times
+        ``grad_output``, summed (CS231n-style ``dw += x_pad[:, :, i*stride:…] * dout``);
+        a window past the end reads zeros."""
+        if form != "loop":
+            raise NotThisForm
+        x0, size, gy, geom = self._parts(case)
+        xx = x0 if x is None else x
+        s = geom.s if stride is None else stride
+        d = geom.d if dilation is None else dilation
+        before = geom.p if pads is None else [a for a, _ in pads]
+        need = [(o - 1) * s_ + d_ * (k - 1) + 1 for o, s_, d_, k in
+                zip(gy.shape[2:], s, d, size[2:], strict=True)]
+        xp = _window(xx, [-a for a in before], need)
+        return self._ref(xp, size, gy, geom, stride=tuple(s), padding=0, dilation=tuple(d))
+
     def features(self, case: Case) -> list[str]:
         x, size, _, geom = self._parts(case)
         f = _common_features(case, geom, x.shape[2:], x.shape[1], size[0])
-        if any(_leftover(list(x.shape[2:]), geom)):
+        if any(geom.unused()):
             f.append("leftover rows")
         return f
 
@@ -731,45 +692,4 @@ class ConvWeightGradSpec(OpSpec):
             out.append(Case(case.op, {"input": nx, "weight_size": (size[0], size[1], *ks),
                                       "grad_output": ng}, dict(case.kwargs), case.dtype,
                             case.integer_valued, case.seed, x.shape[0] * int(np.prod(outs))))
-        return out
-
-    def candidates(self, case: Case) -> Iterator[Candidate]:
-        x, size, gy, geom = self._parts(case)
-        nd = geom.nd
-        sp = tuple(range(2, 2 + nd))
-        yield ("flipped kernel", "the weight gradient comes out rotated 180°",
-               lambda: np.flip(self._ref(x, size, gy, geom), sp))
-        if geom.s != geom.d:
-            yield ("stride and dilation swapped",
-                   "stride and dilation are exchanged (they swap roles in the weight "
-                   "gradient's correlation, and were swapped back wrongly)",
-                   lambda: self._ref(x, size, gy, geom, stride=tuple(geom.d),
-                                     dilation=tuple(geom.s)))
-        if nd > 1:
-            for name, attr in (("stride", "s"), ("dilation", "d"), ("padding", "p")):
-                val = getattr(geom, attr)
-                if val[::-1] != val:
-                    yield (f"per-axis params swapped ({name})",
-                           f"{name}={tuple(val)} is applied as {tuple(val[::-1])}",
-                           partial(lambda nm, v: self._ref(x, size, gy, geom,
-                                                           **{nm: tuple(v[::-1])}), name, val))
-        if any(v > 1 for v in geom.d):
-            yield ("dilation ignored", "dilation is ignored",
-                   lambda: self._ref(x, size, gy, geom, dilation=(1,) * nd))
-        if any(geom.p):
-            yield ("padding ignored", "the padding is ignored",
-                   lambda: self._ref(x, size, gy, geom, padding=(0,) * nd))
-        if geom.g > 1:
-            def out_interleave() -> np.ndarray:
-                y = self._ref(x, size, gy, geom)
-                return (y.reshape(geom.g, size[0] // geom.g, *y.shape[1:])
-                        .swapaxes(0, 1).reshape(y.shape))
-            yield ("group/channel interleave", "output channels interleaved across groups",
-                   out_interleave)
-        if geom.g == 1 and size[0] == size[1]:
-            yield ("C_in/C_out transposed", "the gradient's channel axes are swapped",
-                   lambda: np.swapaxes(self._ref(x, size, gy, geom), 0, 1))
-        if x.shape[0] > 1:
-            yield ("batch not summed", "only the first batch element contributes",
-                   lambda: self._ref(x[:1], size, gy[:1], geom))
-
+        return _uniform_variants(self, case) + out

@@ -1,0 +1,401 @@
+"""Conv-family diagnoses: course-style buggy code is caught and its bug named.
+
+Each implementation below is written the way such code is published (loops over output
+positions with ``np.einsum`` inside, ``np.pad``, ``conv_param``-style scalars) and carries
+one mistake; the checker must raise (a ConvCheckFailure, an AssertionError) and its
+``diagnosis:`` line must name the mistake. Wrong output shapes are also checked directly
+on hand-built cases (the spec's ``shape_hint``), which needs no search.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import convmath.numeric as ref
+from convmath import ConvCheckFailure
+from convmath.testing import (
+    check_conv,
+    check_conv_input_grad,
+    check_conv_transpose,
+    check_conv_weight_grad,
+)
+from convmath.testing._case import Case
+from convmath.testing._conv import (
+    ConvInputGradSpec,
+    ConvSpec,
+    ConvTransposeSpec,
+    ConvWeightGradSpec,
+)
+
+Pair = tuple[int, int]
+
+
+def _pair(v: Any) -> Pair:
+    return (int(v), int(v)) if np.ndim(v) == 0 else (int(v[0]), int(v[-1]))
+
+
+def diagnosis(info: pytest.ExceptionInfo[ConvCheckFailure]) -> str:
+    assert isinstance(info.value, AssertionError)
+    text = str(info.value)
+    assert "diagnosis:" in text, text
+    return text.split("diagnosis:")[1].splitlines()[0].strip()
+
+
+# --- course-style building blocks (2-D, no groups) ---------------------------------------
+
+def _conv2d(x: np.ndarray, w: np.ndarray, b: Any, s: Pair, p: Pair, d: Pair) -> np.ndarray:
+    """conv_forward_naive: a loop over output positions."""
+    n, _, h, wd = x.shape
+    f, _, kh, kw = w.shape
+    eh, ew = d[0] * (kh - 1) + 1, d[1] * (kw - 1) + 1
+    ho, wo = (h + 2 * p[0] - eh) // s[0] + 1, (wd + 2 * p[1] - ew) // s[1] + 1
+    xp = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
+    out = np.zeros((n, f, ho, wo))
+    for i in range(ho):
+        for j in range(wo):
+            win = xp[:, :, i * s[0]:i * s[0] + eh:d[0], j * s[1]:j * s[1] + ew:d[1]]
+            out[:, :, i, j] = np.einsum("nchw,fchw->nf", win, w)
+    return out if b is None else out + b[None, :, None, None]
+
+
+def _input_grad(size: tuple[int, ...], w: np.ndarray, gy: np.ndarray, s: Pair, p: Pair,
+                d: Pair, *, step: Pair | None = None, taps: Pair | None = None,
+                crop: str = "right") -> np.ndarray:
+    """The dx half of conv_backward_naive: scatter each output's gradient back."""
+    n, c, h, wd = size
+    _, _, kh, kw = w.shape
+    st = s if step is None else step
+    dl = d if taps is None else taps
+    eh, ew = dl[0] * (kh - 1) + 1, dl[1] * (kw - 1) + 1
+    dx_pad = np.zeros((n, c, h + 2 * p[0], wd + 2 * p[1]))
+    for i in range(gy.shape[2]):
+        for j in range(gy.shape[3]):
+            dx_pad[:, :, i * st[0]:i * st[0] + eh:dl[0], j * st[1]:j * st[1] + ew:dl[1]] += (
+                np.einsum("nf,fchw->nchw", gy[:, :, i, j], w))
+    if crop == "minus":  # the slip: 0:-0 is empty
+        return dx_pad[:, :, p[0]:-p[0], p[1]:-p[1]]
+    return dx_pad[:, :, p[0]:p[0] + h, p[1]:p[1] + wd]
+
+
+def _weight_grad(x: np.ndarray, size: tuple[int, ...], gy: np.ndarray, s: Pair, p: Pair,
+                 d: Pair, *, step: Pair | None = None, taps: Pair | None = None
+                 ) -> np.ndarray:
+    """The dw half of conv_backward_naive."""
+    _, _, kh, kw = size
+    st = s if step is None else step
+    dl = d if taps is None else taps
+    eh, ew = dl[0] * (kh - 1) + 1, dl[1] * (kw - 1) + 1
+    xp = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
+    dw = np.zeros(size)
+    for i in range(gy.shape[2]):
+        for j in range(gy.shape[3]):
+            win = xp[:, :, i * st[0]:i * st[0] + eh:dl[0], j * st[1]:j * st[1] + ew:dl[1]]
+            dw += np.einsum("nf,nchw->fchw", gy[:, :, i, j], win)
+    return dw
+
+
+def _conv_transpose(x: np.ndarray, w: np.ndarray, b: Any, s: Pair, p: Pair, op: Pair,
+                    d: Pair, *, step: Pair | None = None, start: Pair | None = None
+                    ) -> np.ndarray:
+    """A scatter-loop transposed convolution: each input scatters w into the output."""
+    n, _, h, wd = x.shape
+    _, f, kh, kw = w.shape
+    st = s if step is None else step
+    eh, ew = d[0] * (kh - 1) + 1, d[1] * (kw - 1) + 1
+    ho = (h - 1) * s[0] - 2 * p[0] + eh + op[0]
+    wo = (wd - 1) * s[1] - 2 * p[1] + ew + op[1]
+    full = np.zeros((n, f, ho + 2 * p[0], wo + 2 * p[1]))
+    for i in range(h):
+        for j in range(wd):
+            full[:, :, i * st[0]:i * st[0] + eh:d[0], j * st[1]:j * st[1] + ew:d[1]] += (
+                np.einsum("nc,cfhw->nfhw", x[:, :, i, j], w))
+    a = p if start is None else start
+    out = full[:, :, a[0]:a[0] + ho, a[1]:a[1] + wo]
+    return out if b is None else out + b[None, :, None, None]
+
+
+# --- 1. wrong output shapes ---------------------------------------------------------------
+
+def test_input_grad_pad_minus_pad_slice_is_named() -> None:
+    def conv_input_grad(input_size, weight, grad_output, stride=1, padding=0):  # type: ignore[no-untyped-def]
+        return _input_grad(input_size, weight, grad_output, _pair(stride), _pair(padding),
+                           (1, 1), crop="minus")
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv_input_grad(conv_input_grad, isotropic=True, dilation=False, groups=False,
+                              max_examples=30, seed=0)
+    line = diagnosis(info)
+    assert line.startswith("pad = 0 slicing gives an empty array"), line
+    assert "pad:pad + H" in line and "expected shape" in line and "got" in line
+
+
+def test_transposed_conv_pad_minus_pad_crop_is_named() -> None:
+    def conv_transpose(x, w, bias=None, stride=1, padding=0, output_padding=0):  # type: ignore[no-untyped-def]
+        s, p, op = _pair(stride), _pair(padding), _pair(output_padding)
+        full = _conv_transpose(x, w, None, s, (0, 0), (0, 0), (1, 1))
+        full = np.pad(full, ((0, 0), (0, 0), (0, op[0]), (0, op[1])))
+        out = full[:, :, p[0]:-p[0], p[1]:-p[1]]
+        return out if bias is None else out + bias[None, :, None, None]
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv_transpose(conv_transpose, isotropic=True, dilation=False, groups=False,
+                             max_examples=30, seed=0)
+    assert diagnosis(info).startswith("pad = 0 slicing gives an empty array")
+
+
+def test_same_padding_split_symmetrically_is_named() -> None:
+    def conv2d(x, w, bias=None, stride=1, padding=0, dilation=1):  # type: ignore[no-untyped-def]
+        s, d = _pair(stride), _pair(dilation)
+        if padding == "same":  # ⌊d(k−1)/2⌋ on both sides: one short for an even kernel
+            p = tuple(dd * (k - 1) // 2 for dd, k in zip(d, w.shape[2:], strict=True))
+        elif padding == "valid":
+            p = (0, 0)
+        else:
+            p = _pair(padding)
+        return _conv2d(x, w, bias, s, p, d)  # type: ignore[arg-type]
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv(conv2d, groups=False, padding_modes=("same",), max_examples=60, seed=0)
+    line = diagnosis(info)
+    assert line.startswith("'same' split symmetrically"), line
+
+
+def _case(op: str, args: dict[str, Any], **kwargs: Any) -> Case:
+    return Case(op, args, kwargs, "float64", False, 0, 1)
+
+
+def _x(*shape: int) -> np.ndarray:
+    return np.random.default_rng(0).standard_normal(shape)
+
+
+def _hint(spec: Any, case: Case, got: tuple[int, ...]) -> str:
+    d = spec.shape_hint(case, got)
+    return f"{d.name}: {d.explanation}"
+
+
+def test_conv_shape_formulas_are_named() -> None:
+    spec = ConvSpec()
+    case = _case("conv", {"input": _x(1, 1, 8, 8), "weight": _x(1, 1, 3, 3)},
+                 stride=2, padding=1, dilation=2)
+    assert spec.out_shape(case) == (1, 1, 3, 3) == spec.reference(case).shape
+    assert _hint(spec, case, (1, 1, 4, 4)).startswith("floor vs ceil output size")
+    assert _hint(spec, case, (1, 1, 2, 2)).startswith("padding ignored in the output size")
+    padded = _case("conv", {"input": _x(1, 1, 9, 9), "weight": _x(1, 1, 3, 3)}, padding=1)
+    assert _hint(spec, padded, (1, 1, 11, 11)).startswith("padding doubled in the output size")
+    assert _hint(spec, padded, (1, 1, 8, 8)).startswith("padding counted once")
+    wide = _case("conv", {"input": _x(1, 1, 9, 9), "weight": _x(1, 1, 3, 3)},
+                 stride=1, padding=0, dilation=3)
+    assert _hint(spec, wide, (1, 1, 7, 7)).startswith("dilation ignored in the output size")
+    text = _hint(spec, case, (1, 1, 9, 9))
+    assert text.startswith("output shape: expected shape (1, 1, 3, 3), got (1, 1, 9, 9)")
+    same = _case("conv", {"input": _x(1, 1, 2, 2), "weight": _x(1, 1, 4, 4)}, padding="same")
+    assert _hint(spec, same, (1, 1, 4, 4)).startswith("'same' length max(i, d(k−1)+1)")
+    scalar = _case("conv", {"input": _x(1, 1, 7, 7), "weight": _x(1, 1, 3, 3)},
+                   stride=(1, 2))
+    assert _hint(spec, scalar, (1, 1, 5, 5)).startswith("only the first axis's stride used")
+
+
+def test_transposed_and_gradient_shape_formulas_are_named() -> None:
+    ct = ConvTransposeSpec()
+    case = _case("conv_transpose", {"input": _x(1, 1, 4, 4), "weight": _x(1, 1, 3, 3)},
+                 stride=2, padding=1, output_padding=1, dilation=1)
+    assert ct.out_shape(case) == ct.reference(case).shape == (1, 1, 8, 8)
+    assert _hint(ct, case, (1, 1, 7, 7)).startswith(
+        "output_padding ignored in the output size")
+    assert _hint(ct, case, (1, 1, 10, 10)).startswith("padding not cropped")
+    ig = ConvInputGradSpec()
+    gcase = _case("conv_input_grad", {"input_size": (1, 1, 8, 8), "weight": _x(1, 1, 3, 3),
+                                      "grad_output": _x(1, 1, 4, 4)}, stride=2, padding=1)
+    assert ig.reference(gcase).shape == (1, 1, 8, 8)
+    assert _hint(ig, gcase, (1, 1, 7, 7)).startswith("leftover rows dropped")  # (o−1)s−2p+k
+    assert _hint(ig, gcase, (1, 1, 10, 10)).startswith("padding not cropped")
+    assert _hint(ig, gcase, (1, 1, 4, 4)).startswith("stride ignored in the output size")
+    empty = _case("conv_input_grad", {"input_size": (1, 1, 5, 5), "weight": _x(1, 1, 3, 3),
+                                      "grad_output": _x(1, 1, 3, 3)}, stride=1, padding=0)
+    assert _hint(ig, empty, (1, 1, 0, 0)).startswith("pad = 0 slicing gives an empty array")
+    wg = ConvWeightGradSpec()
+    wcase = _case("conv_weight_grad", {"input": _x(2, 3, 8, 8), "weight_size": (2, 3, 3, 3),
+                                       "grad_output": _x(2, 2, 3, 3)}, stride=2)
+    assert wg.reference(wcase).shape == (2, 3, 3, 3)
+    assert _hint(wg, wcase, (3, 2, 3, 3)).startswith("C_in/C_out transposed")
+    assert _hint(wg, wcase, (2, 2, 3, 3, 3)).startswith("batch not summed")
+    assert _hint(wg, wcase, (2, 3, 4, 4)).startswith(
+        "kernel size from the input and output sizes")
+
+
+# --- 2. stride / dilation / padding ignored in the gradients and the transposed conv ------
+
+def test_input_grad_scatter_ignoring_stride_is_named() -> None:
+    def conv_input_grad(input_size, weight, grad_output, stride=1, padding=0, dilation=1):  # type: ignore[no-untyped-def]
+        return _input_grad(input_size, weight, grad_output, _pair(stride), _pair(padding),
+                           _pair(dilation), step=(1, 1))
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv_input_grad(conv_input_grad, groups=False, max_examples=40, seed=0)
+    assert diagnosis(info).startswith("stride ignored"), diagnosis(info)
+
+
+def test_vectorised_input_grad_ignoring_stride_is_named() -> None:
+    def conv_input_grad(input_size, weight, grad_output, stride=1, padding=0, dilation=1,  # type: ignore[no-untyped-def]
+                        groups=1):
+        # the input gradient as a transposed convolution, but the stride left out
+        return ref.conv_transpose(grad_output, weight, None, 1, padding, 0, groups, dilation)
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv_input_grad(conv_input_grad, max_examples=40, seed=0)
+    line = diagnosis(info)
+    assert line.startswith("stride ignored"), line
+
+
+def test_input_grad_ignoring_dilation_is_named() -> None:
+    def conv_input_grad(input_size, weight, grad_output, stride=1, padding=0, dilation=1):  # type: ignore[no-untyped-def]
+        return _input_grad(input_size, weight, grad_output, _pair(stride), _pair(padding),
+                           _pair(dilation), taps=(1, 1))
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv_input_grad(conv_input_grad, groups=False, max_examples=40, seed=0)
+    assert diagnosis(info).startswith("dilation ignored"), diagnosis(info)
+
+
+def test_weight_grad_ignoring_stride_is_named() -> None:
+    def conv_weight_grad(input, weight_size, grad_output, stride=1, padding=0, dilation=1):  # type: ignore[no-untyped-def]
+        return _weight_grad(input, weight_size, grad_output, _pair(stride), _pair(padding),
+                            _pair(dilation), step=(1, 1))
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv_weight_grad(conv_weight_grad, groups=False, max_examples=40, seed=0)
+    assert diagnosis(info).startswith("stride ignored"), diagnosis(info)
+
+
+def test_weight_grad_ignoring_dilation_is_named() -> None:
+    def conv_weight_grad(input, weight_size, grad_output, stride=1, padding=0, dilation=1):  # type: ignore[no-untyped-def]
+        return _weight_grad(input, weight_size, grad_output, _pair(stride), _pair(padding),
+                            _pair(dilation), taps=(1, 1))
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv_weight_grad(conv_weight_grad, groups=False, max_examples=40, seed=0)
+    assert diagnosis(info).startswith("dilation ignored"), diagnosis(info)
+
+
+def test_transposed_conv_ignoring_stride_is_named() -> None:
+    def conv_transpose(x, w, bias=None, stride=1, padding=0, output_padding=0, dilation=1):  # type: ignore[no-untyped-def]
+        return _conv_transpose(x, w, bias, _pair(stride), _pair(padding),
+                               _pair(output_padding), _pair(dilation), step=(1, 1))
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv_transpose(conv_transpose, groups=False, max_examples=40, seed=0)
+    assert diagnosis(info).startswith("stride ignored"), diagnosis(info)
+
+
+def test_transposed_conv_ignoring_the_padding_crop_is_named() -> None:
+    def conv_transpose(x, w, bias=None, stride=1, padding=0, output_padding=0, dilation=1):  # type: ignore[no-untyped-def]
+        return _conv_transpose(x, w, bias, _pair(stride), _pair(padding),
+                               _pair(output_padding), _pair(dilation), start=(0, 0))
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv_transpose(conv_transpose, groups=False, max_examples=40, seed=0)
+    assert diagnosis(info).startswith("padding ignored"), diagnosis(info)
+
+
+# --- 3. a scalar-only function fed per-axis values ----------------------------------------
+
+def _scalar(v: Any) -> int:
+    return v if isinstance(v, int) else v[0]  # the function takes one int
+
+
+@pytest.mark.parametrize("arg", ["stride", "padding", "dilation"])
+def test_scalar_only_conv_fed_per_axis_values_is_named(arg: str) -> None:
+    def conv2d(x, w, bias=None, stride=1, padding=0, dilation=1):  # type: ignore[no-untyped-def]
+        given = {"stride": stride, "padding": padding, "dilation": dilation}
+        given[arg] = _scalar(given[arg])
+        return _conv2d(x, w, bias, _pair(given["stride"]), _pair(given["padding"]),
+                       _pair(given["dilation"]))
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv(conv2d, groups=False, padding_modes=("explicit",), max_examples=60,
+                   seed=0)
+    line = diagnosis(info)
+    assert line.startswith(f"only the first axis's {arg} used"), line
+    assert "takes one int" in line and f"{arg} ignored" not in line
+
+
+def test_scalar_only_stride_at_one_is_not_called_stride_ignored() -> None:
+    """stride=(1, 2) used as 1 equals stride ignored on this case: the diagnosis must
+    still name the scalar-only function (a run with both axes at 2 tells them apart)."""
+    def conv2d(x, w, bias=None, stride=1, padding=0, dilation=1):  # type: ignore[no-untyped-def]
+        s = _scalar(stride)
+        return _conv2d(x, w, bias, (s, s), _pair(padding), _pair(dilation))
+
+    spec = ConvSpec()
+    x, w = _x(1, 1, 6, 7), _x(1, 1, 2, 2)
+    case = _case("conv", {"input": x, "weight": w}, stride=(1, 2), padding=0, dilation=1)
+    from convmath.testing._core import _diagnose
+
+    out = conv2d(x, w, **case.kwargs)
+    comp = spec.compare(case, out, "elementwise")
+    assert not comp.ok
+
+    def probe(c: Case) -> Any:
+        return conv2d(c.args["input"], c.args["weight"], **c.kwargs)
+
+    names = [d.name for d in _diagnose(spec, case, out, comp, None, probe)]
+    assert names and names[0] == "only the first axis's stride used", names
+
+
+def test_stride_ignored_at_one_and_two_is_still_stride_ignored() -> None:
+    """The converse: a function that drops the stride, on the same case."""
+    def conv2d(x, w, bias=None, stride=1, padding=0, dilation=1):  # type: ignore[no-untyped-def]
+        return _conv2d(x, w, bias, (1, 1), _pair(padding), _pair(dilation))
+
+    spec = ConvSpec()
+    x, w = _x(1, 1, 6, 7), _x(1, 1, 2, 2)
+    case = _case("conv", {"input": x, "weight": w}, stride=(1, 2), padding=0, dilation=1)
+    from convmath.testing._core import _diagnose
+
+    out = conv2d(x, w, **case.kwargs)
+    comp = spec.compare(case, out, "elementwise")
+
+    def probe(c: Case) -> Any:
+        return conv2d(c.args["input"], c.args["weight"], **c.kwargs)
+
+    names = [d.name for d in _diagnose(spec, case, out, comp, None, probe)]
+    assert names and names[0] == "stride ignored", names
+
+
+def test_scalar_only_input_grad_is_named() -> None:
+    def conv_input_grad(input_size, weight, grad_output, stride=1, padding=0, dilation=1):  # type: ignore[no-untyped-def]
+        s = _scalar(stride)
+        return _input_grad(input_size, weight, grad_output, (s, s), _pair(padding),
+                           _pair(dilation))
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv_input_grad(conv_input_grad, groups=False, max_examples=60, seed=0)
+    assert diagnosis(info).startswith("only the first axis's stride used"), diagnosis(info)
+
+
+# --- no false alarms: the course-style building blocks themselves are correct -------------
+
+def test_course_style_building_blocks_pass() -> None:
+    def conv2d(x, w, bias=None, stride=1, padding=0, dilation=1):  # type: ignore[no-untyped-def]
+        return _conv2d(x, w, bias, _pair(stride), _pair(padding), _pair(dilation))
+
+    def input_grad(input_size, weight, grad_output, stride=1, padding=0, dilation=1):  # type: ignore[no-untyped-def]
+        return _input_grad(input_size, weight, grad_output, _pair(stride), _pair(padding),
+                           _pair(dilation))
+
+    def weight_grad(input, weight_size, grad_output, stride=1, padding=0, dilation=1):  # type: ignore[no-untyped-def]
+        return _weight_grad(input, weight_size, grad_output, _pair(stride), _pair(padding),
+                            _pair(dilation))
+
+    def transpose(x, w, bias=None, stride=1, padding=0, output_padding=0, dilation=1):  # type: ignore[no-untyped-def]
+        return _conv_transpose(x, w, bias, _pair(stride), _pair(padding),
+                               _pair(output_padding), _pair(dilation))
+
+    kw: dict[str, Any] = {"groups": False, "max_examples": 25, "seed": 0}
+    assert check_conv(conv2d, padding_modes=("explicit",), **kw).examples == 25
+    assert check_conv_input_grad(input_grad, **kw).examples == 25
+    assert check_conv_weight_grad(weight_grad, **kw).examples == 25
+    assert check_conv_transpose(transpose, **kw).examples == 25

@@ -27,6 +27,14 @@ p padding, d dilation, k̂ = d(k−1)+1):
   always replaces the running maximum, so the *last* NaN of a window wins (PyTorch's scan:
   ``if val > maxval or isnan(val)``). Indices are flattened over the spatial dims of the
   unpadded input, separately for every (n, c). Integer input keeps its dtype (exact).
+  So: equal maxima (finite or +∞) → the first; a NaN beats everything, +∞ included; of
+  several NaNs → the last; a window of −∞ only → its first in-bounds element (padding is
+  never selected); :func:`max_pool_grad` sends each window's gradient to that element.
+  Checked against torch 2.13 CPU (``F.max_pool1d/2d/3d`` with ``return_indices`` and
+  autograd; float16 to float64; padding, dilation, ceil_mode; contiguous and
+  channels_last 2-d input). One exception, a torch quirk not copied: for
+  ``channels_last_3d`` input, a window of −∞ only reports an index without its depth
+  offset (an unrelated element, which then gets the gradient).
 - Average pooling divides by ``divisor_override`` if given (a nonzero int64; negative
   ones are accepted, as in PyTorch);
   otherwise by the window clipped to the padded bounds (count_include_pad, the ceil-mode
@@ -482,6 +490,17 @@ def max_pool(
             [13., 15.]]])
     >>> max_pool(np.array([[[3, 1, 3, 9]]]), 3, stride=1, return_indices=True, ndim=1)
     (array([[[3, 9]]]), array([[[0, 3]]]))
+
+    Which element a window selects (its index, and where :func:`max_pool_grad` sends its
+    gradient) is PyTorch's rule: its in-bounds elements are scanned in row-major order and
+    one replaces the choice when it is greater or NaN. Equal maxima (finite or +∞) give
+    the first; a NaN beats everything and of several NaNs the last wins; a window of −∞
+    only gives its first in-bounds element (padding is never selected):
+
+    >>> max_pool(np.array([[[np.nan, 1., np.inf, np.nan]]]), 4, return_indices=True, ndim=1)
+    (array([[[nan]]]), array([[[3]]]))
+    >>> max_pool(np.full((1, 1, 2), -np.inf), 2, padding=1, return_indices=True, ndim=1)
+    (array([[[-inf, -inf]]]), array([[[0, 1]]]))
     """
     return _max_pool(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
                      ndim)
@@ -660,8 +679,10 @@ def max_pool_grad(
 ) -> np.ndarray:
     """Gradient of :func:`max_pool` with respect to ``x``: ``∂L/∂x`` given ``∂L/∂y``.
 
-    Each window sends its gradient to the element :func:`max_pool` selects (the first
-    maximum, or the last NaN); overlapping windows accumulate. The result has the shape
+    Each window sends its gradient to the element :func:`max_pool` selects (the first of
+    equal maxima; a NaN over everything, the last of several NaNs; for a window of −∞
+    only, its first in-bounds element — never the padding), as PyTorch's autograd does;
+    overlapping windows accumulate. The result has the shape
     of ``x`` and the dtype of ``grad_output`` if floating or complex. Integer
     ``grad_output`` gives the exact sums as int64 (uint64 for unsigned), as the
     convolution gradients do; InvalidArgument if a sum might not fit. ``ndim`` and the
@@ -672,6 +693,8 @@ def max_pool_grad(
     >>> x = np.array([[[1., 3., 2., 3.]]])
     >>> max_pool_grad(x, np.array([[[10., 20., 30.]]]), 2, stride=1, ndim=1)
     array([[[ 0., 30.,  0., 30.]]])
+    >>> max_pool_grad(np.array([[[np.nan, 2., np.nan]]]), np.array([[[5.]]]), 3, ndim=1)
+    array([[[0., 0., 5.]]])
     """
     arr = _pool_input(x)
     g = pool_geometry(arr.shape, kernel_size, stride, padding, dilation, ceil_mode, ndim=ndim,

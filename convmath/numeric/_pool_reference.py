@@ -6,8 +6,9 @@ functions in :mod:`convmath.numeric._pool` are compared against. Every output po
 ``[0, i)`` are padding.
 
 - ``definitional_max_pool``: scan the in-bounds taps in row-major order, keep ``val`` when
-  ``val > best`` or ``val`` is NaN (PyTorch's rule: first maximum, NaN wins). The running
-  value starts at −∞ and the index at the first tap with ``u ≥ 0`` on every axis.
+  ``val > best`` or ``val`` is NaN (PyTorch's rule: first maximum, NaN wins, of several
+  NaNs the last). The running value starts at −∞ and the index at the first tap with
+  ``u ≥ 0`` on every axis (so a window of −∞ only selects its first in-bounds element).
 - ``definitional_avg_pool``: sum of the in-bounds taps divided by
   ``divisor_override``, or ``∏ (min(start+k, i+p) − start)`` (count_include_pad), or the
   number of in-bounds taps.

@@ -27,7 +27,7 @@ CHECKERS.update({name: getattr(laws, name) for name in laws.__all__})
 
 FLAGS = {"groups", "stride", "dilation", "padding", "bias", "output_padding", "ceil_mode",
          "count_include_pad", "divisor_override", "return_indices", "nonfinite",
-         "mode_argument"}
+         "mode_argument", "isotropic"}
 
 junk = st.one_of(st.text(max_size=8), st.floats(allow_nan=True), st.none(),
                  st.integers(-(10**30), 10**30), st.lists(st.integers(), max_size=2),
@@ -62,8 +62,15 @@ def bad_values(option: str, checker: str) -> st.SearchStrategy[Any]:
         return st.one_of(st.text(max_size=8), st.booleans(), st.just([1.0]),
                          st.floats(max_value=0.0), st.floats(min_value=86400.5),
                          st.just(math.nan), st.just(math.inf))
-    if option in ("tolerance", "kind", "backend"):
-        valid = {"tolerance": ("elementwise", "normwise"), "kind": ("input_grad", "transpose"),
+    if option in ("kernel_sizes", "strides", "paddings", "dilations", "output_paddings"):
+        # a value set: ints (or per-axis tuples) at or above the option's least value
+        return st.one_of(st.text(min_size=1, max_size=6), st.floats(), st.booleans(),
+                         st.just([]), st.just(()), st.just([-5]), st.just([1.5]),
+                         st.just([True]), st.just([(1, -1, 1)]), st.just(object()),
+                         st.integers(max_value=-1))
+    if option in ("tolerance", "kind", "backend", "same_rule"):
+        valid = {"tolerance": ("auto", "elementwise", "normwise"),
+                 "kind": ("input_grad", "transpose"), "same_rule": ("torch", "tf"),
                  "backend": ("numpy", "torch", "jax")}[option]
         return st.one_of(st.text(max_size=10).filter(lambda s: s not in valid), st.none(),
                          st.integers(), st.floats(), st.just([valid[0]]))

@@ -196,10 +196,9 @@ def _jax_backend() -> Backend:
 
     def dtype_check(dtype: str) -> str | None:
         if dtype in _X64_DTYPES and x64_off(dtype):
-            return (f"dtypes includes {dtype!r}, but JAX's 64-bit mode is off, so JAX would "
-                    "silently compute in 32 bits: call jax.config.update('jax_enable_x64', "
-                    "True) before the check (or set JAX_ENABLE_X64=1), or pass "
-                    "dtypes=('float32',)")
+            return (f"JAX's 64-bit mode is off, so JAX would silently compute {dtype} in 32 "
+                    "bits: call jax.config.update('jax_enable_x64', True) before the check "
+                    "(or set JAX_ENABLE_X64=1)")
         return None
 
     return Backend("jax", to, back, "import numpy as np, jax.numpy as jnp", "jnp.asarray({})",

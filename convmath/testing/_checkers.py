@@ -74,11 +74,12 @@ def accepted_keywords(fn: Callable[..., Any]) -> frozenset[str] | None:
     return frozenset(names)
 
 
-def _space(fn: Callable[..., Any], flags: dict[str, bool], declared: dict[str, Any]
-           ) -> tuple[dict[str, bool], list[str]]:
+def _space(fn: Callable[..., Any], flags: dict[str, bool], declared: dict[str, Any],
+           isotropic: bool) -> tuple[dict[str, bool], list[str], dict[str, Any]]:
     """Switch off every feature whose keyword ``fn`` does not accept (it is then never
     passed) and say what is not exercised, and why. A value set declared for a feature
-    that is off is an InvalidArgument."""
+    that is off is an InvalidArgument. Also returns the declared space (the value sets and
+    ``isotropic``), which bounds the minimizer too."""
     accepted = accepted_keywords(fn)
     out = dict(flags)
     missing: list[str] = []
@@ -95,20 +96,21 @@ def _space(fn: Callable[..., Any], flags: dict[str, bool], declared: dict[str, A
             why = ("is switched off" if not flags.get(needs, True)
                    else "is not an argument of the function")
             raise InvalidArgument(f"{name}={value!r} is declared, but {needs} {why}")
-    return out, missing
+    return out, missing, {**declared, "isotropic": isotropic}
 
 
 def _run(spec: Any, key: str, fn: Callable[..., Any], strategy: Any, backend: Any,
          device: str | None, max_examples: int | None, settings: Any, seed: int | None,
          tolerance: str = "auto", deadline: float | None = DEFAULT_DEADLINE,
-         not_exercised: list[str] | None = None) -> CheckReport:
+         not_exercised: list[str] | None = None, space: dict[str, Any] | None = None
+         ) -> CheckReport:
     """What every checker does once its search space is built (its options were validated
     by :func:`~convmath.testing._options.validated`): resolve the backend and the settings
     (default example count from DEFAULT_EXAMPLES[key]), run, and record in the report
     what was not exercised."""
     report = run_check(spec, fn, strategy, resolve_backend(backend, device),
                        resolve_settings(max_examples, settings, DEFAULT_EXAMPLES[key]),
-                       seed, tolerance, deadline)
+                       seed, tolerance, deadline, space)
     report.not_exercised = list(not_exercised or [])
     return report
 
@@ -191,10 +193,10 @@ def check_conv(
     ...     print(failure.diagnoses[0].name)
     flipped kernel
     """
-    flags, missing = _space(fn, dict(bias=bias, stride=stride, padding=padding,
+    flags, missing, space = _space(fn, dict(bias=bias, stride=stride, padding=padding,
                                      dilation=dilation, groups=groups),
                             dict(kernel_sizes=kernel_sizes, strides=strides,
-                                 paddings=paddings, dilations=dilations))
+                                 paddings=paddings, dilations=dilations), isotropic)
     modes = tuple(padding_modes) if flags["padding"] else ("explicit",)
     strategy = sts.conv_cases(
         ndim, dtypes=dtypes, padding_modes=modes, same_rule=same_rule,
@@ -202,7 +204,7 @@ def check_conv(
         isotropic=isotropic, **flags,
     )
     return _run(ConvSpec(), "conv", fn, strategy, backend, device, max_examples, settings,
-                seed, tolerance, deadline, missing)
+                seed, tolerance, deadline, missing, space=space)
 
 
 @validated
@@ -235,18 +237,18 @@ def check_conv_transpose(
     groups=..., dilation=...)`` against :func:`convmath.numeric.conv_transpose`
     (PyTorch's ``F.conv_transpose{1,2,3}d``; weight ``(C_in, C_out/groups, *k)``).
     Options as in :func:`check_conv`."""
-    flags, missing = _space(fn, dict(bias=bias, stride=stride, padding=padding,
+    flags, missing, space = _space(fn, dict(bias=bias, stride=stride, padding=padding,
                                      output_padding=output_padding, groups=groups,
                                      dilation=dilation),
                             dict(kernel_sizes=kernel_sizes, strides=strides,
                                  paddings=paddings, dilations=dilations,
-                                 output_paddings=output_paddings))
+                                 output_paddings=output_paddings), isotropic)
     strategy = sts.conv_transpose_cases(
         ndim, dtypes=dtypes, kernel_sizes=kernel_sizes, strides=strides, paddings=paddings,
         dilations=dilations, output_paddings=output_paddings, isotropic=isotropic, **flags,
     )
     return _run(ConvTransposeSpec(), "conv_transpose", fn, strategy, backend, device,
-                max_examples, settings, seed, tolerance, deadline, missing)
+                max_examples, settings, seed, tolerance, deadline, missing, space=space)
 
 
 def _grad_check(kind: str, fn: Callable[..., Any], ndim: int, backend: Any,
@@ -254,12 +256,12 @@ def _grad_check(kind: str, fn: Callable[..., Any], ndim: int, backend: Any,
                 isotropic: bool, tolerance: str, max_examples: int | None, settings: Any,
                 seed: int | None, device: str | None, deadline: float | None
                 ) -> CheckReport:
-    narrowed, missing = _space(fn, flags, declared)
+    narrowed, missing, space = _space(fn, flags, declared, isotropic)
     make = sts.conv_input_grad_cases if kind == "input" else sts.conv_weight_grad_cases
     strategy = make(ndim, dtypes=dtypes, isotropic=isotropic, **declared, **narrowed)
     spec = ConvInputGradSpec() if kind == "input" else ConvWeightGradSpec()
     return _run(spec, f"conv_{kind}_grad", fn, strategy, backend, device, max_examples,
-                settings, seed, tolerance, deadline, missing)
+                settings, seed, tolerance, deadline, missing, space=space)
 
 
 @validated
@@ -338,7 +340,7 @@ def _signal_check(
     modes: Sequence[str], mode_argument: bool, tolerance: str, max_examples: int | None,
     settings: Any, seed: int | None, device: str | None, deadline: float | None,
 ) -> CheckReport:
-    flags, missing = _space(fn, dict(mode_argument=mode_argument), {})
+    flags, missing, space = _space(fn, dict(mode_argument=mode_argument), {}, False)
     mds = (modes,) if isinstance(modes, str) else tuple(modes)
     if not flags["mode_argument"] and len(mds) != 1:
         why = ("mode_argument=False" if not mode_argument
@@ -349,7 +351,7 @@ def _signal_check(
     make = sts.convolve_cases if op == "convolve" else sts.correlate_cases
     strategy = make(ndim, dtypes=dtypes, modes=mds, mode_argument=flags["mode_argument"])
     return _run(SignalSpec(op), op, fn, strategy, backend, device, max_examples, settings,
-                seed, tolerance, deadline, missing)
+                seed, tolerance, deadline, missing, space=space)
 
 
 SIGNAL_DTYPES = ("float32", "float64", "complex128")
@@ -437,16 +439,16 @@ def check_max_pool(
     ``None`` (stride not given: the kernel size). A fixed 2×2 window with stride 2 is
     ``kernel_sizes=[2], strides=[2], padding=False, dilation=False, ceil_mode=False,
     isotropic=True``."""
-    flags, missing = _space(fn, dict(stride=stride, padding=padding, dilation=dilation,
+    flags, missing, space = _space(fn, dict(stride=stride, padding=padding, dilation=dilation,
                                      ceil_mode=ceil_mode),
                             dict(kernel_sizes=kernel_sizes, strides=strides,
-                                 paddings=paddings, dilations=dilations))
+                                 paddings=paddings, dilations=dilations), isotropic)
     strategy = sts.max_pool_cases(ndim, dtypes=dtypes, return_indices=return_indices,
                                   nonfinite=nonfinite, kernel_sizes=kernel_sizes,
                                   strides=strides, paddings=paddings, dilations=dilations,
                                   isotropic=isotropic, **flags)
     return _run(MaxPoolSpec(), "max_pool", fn, strategy, backend, device, max_examples,
-                settings, seed, deadline=deadline, not_exercised=missing)
+                settings, seed, deadline=deadline, not_exercised=missing, space=space)
 
 
 @validated
@@ -479,16 +481,16 @@ def check_avg_pool(
     so). Some inputs hold NaN and ±inf, which must propagate to the windows that hold them
     (``nonfinite=False`` declares that unsupported). Value sets as in
     :func:`check_max_pool`."""
-    flags, missing = _space(fn, dict(stride=stride, padding=padding, ceil_mode=ceil_mode,
+    flags, missing, space = _space(fn, dict(stride=stride, padding=padding, ceil_mode=ceil_mode,
                                      count_include_pad=count_include_pad,
                                      divisor_override=divisor_override),
                             dict(kernel_sizes=kernel_sizes, strides=strides,
-                                 paddings=paddings))
+                                 paddings=paddings), isotropic)
     strategy = sts.avg_pool_cases(ndim, dtypes=dtypes, nonfinite=nonfinite,
                                   kernel_sizes=kernel_sizes, strides=strides,
                                   paddings=paddings, isotropic=isotropic, **flags)
     return _run(AvgPoolSpec(), "avg_pool", fn, strategy, backend, device, max_examples,
-                settings, seed, deadline=deadline, not_exercised=missing)
+                settings, seed, deadline=deadline, not_exercised=missing, space=space)
 
 
 @validated
@@ -518,18 +520,25 @@ def check_max_pool_grad(
     ceil_mode=...)`` against :func:`convmath.numeric.max_pool_grad` (each window's
     gradient goes to its maximum, chosen as PyTorch does; overlapping windows add — see
     :func:`convmath.numeric.max_pool_grad` for the tie and NaN contract).
-    ``nonfinite=False`` keeps NaN and ±inf out of the inputs. Value sets as in
-    :func:`check_max_pool`."""
-    flags, missing = _space(fn, dict(stride=stride, padding=padding, dilation=dilation,
+
+    Where the contract is PyTorch's choice rather than mathematics, the check accepts the
+    other choices and says so in a report note ("NaN/tie order differs from PyTorch"): in
+    a window holding several NaNs, any one NaN may receive the gradient (``np.argmax``
+    takes the first, PyTorch the last); a window whose in-bounds elements are all −∞ may
+    send it to the −∞ padding (dropping it). Equal finite maxima are drawn, and the first
+    must win, as in PyTorch and every ``argmax``. ``nonfinite=False`` keeps NaN and ±inf
+    out of the inputs. Value sets as in :func:`check_max_pool`."""
+    flags, missing, space = _space(fn, dict(stride=stride, padding=padding, dilation=dilation,
                                      ceil_mode=ceil_mode),
                             dict(kernel_sizes=kernel_sizes, strides=strides,
-                                 paddings=paddings, dilations=dilations))
+                                 paddings=paddings, dilations=dilations), isotropic)
     strategy = sts.max_pool_grad_cases(ndim, dtypes=dtypes, nonfinite=nonfinite,
                                        kernel_sizes=kernel_sizes, strides=strides,
                                        paddings=paddings, dilations=dilations,
                                        isotropic=isotropic, **flags)
     return _run(MaxPoolGradSpec(), "max_pool_grad", fn, strategy, backend, device,
-                max_examples, settings, seed, deadline=deadline, not_exercised=missing)
+                max_examples, settings, seed, deadline=deadline, not_exercised=missing,
+                space=space)
 
 
 @validated
@@ -558,13 +567,14 @@ def check_avg_pool_grad(
     ceil_mode=..., count_include_pad=..., divisor_override=...)`` against
     :func:`convmath.numeric.avg_pool_grad` (``input_size`` is the full input shape).
     Value sets as in :func:`check_max_pool`."""
-    flags, missing = _space(fn, dict(stride=stride, padding=padding, ceil_mode=ceil_mode,
+    flags, missing, space = _space(fn, dict(stride=stride, padding=padding, ceil_mode=ceil_mode,
                                      count_include_pad=count_include_pad,
                                      divisor_override=divisor_override),
                             dict(kernel_sizes=kernel_sizes, strides=strides,
-                                 paddings=paddings))
+                                 paddings=paddings), isotropic)
     strategy = sts.avg_pool_grad_cases(ndim, dtypes=dtypes, kernel_sizes=kernel_sizes,
                                        strides=strides, paddings=paddings,
                                        isotropic=isotropic, **flags)
     return _run(AvgPoolGradSpec(), "avg_pool_grad", fn, strategy, backend, device,
-                max_examples, settings, seed, deadline=deadline, not_exercised=missing)
+                max_examples, settings, seed, deadline=deadline, not_exercised=missing,
+                space=space)

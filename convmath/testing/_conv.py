@@ -442,9 +442,8 @@ class ConvSpec(_ConvFamily):
             if b is not None:
                 kwargs["bias"] = make_values(b.shape, case.dtype, rng, integer_max=m)
             terms = w.shape[1] * int(np.prod(ks)) + int(b is not None)
-            info = {k: v for k, v in case.info.items() if k != "pads"}
             out.append(Case(case.op, {"input": nx, "weight": nw}, kwargs, case.dtype,
-                            case.integer_valued, case.seed, terms, info))
+                            case.integer_valued, case.seed, terms, dict(case.info)))
         return _uniform_variants(self, case) + out
 
 

@@ -183,7 +183,8 @@ def _call(fn: Callable[..., Any], case: Case, backend: Backend) -> Any:
 
     args = [conv(v) for v in case.args.values()]
     kwargs = {k: conv(v) for k, v in case.kwargs.items()}
-    return fn(*args, **kwargs)
+    with backend.calling():
+        return fn(*args, **kwargs)
 
 
 def _fn_name(fn: Any) -> str:
@@ -259,7 +260,12 @@ def reproduction(case: Case, fn: Any, backend: Backend, spec: OpSpec) -> str:
             ref_args.append(f"mode={case.info['mode']!r}")
         ref_args.append("method='direct'")
     if case.info.get("same_rule") == "tf":  # TF 'SAME': the reference gets explicit pads
-        pads = [(0, 0), (0, 0), *case.info["pads"]]
+        from convmath.numeric._shapes import tf_same_padding
+
+        x, w = case.args["input"], case.args["weight"]
+        kw = case.kwargs
+        pads = [(0, 0), (0, 0), *((int(a), int(b)) for a, b in tf_same_padding(
+            x.shape[2:], w.shape[2:], kw.get("stride", 1), kw.get("dilation", 1)))]
         ref_args = [f"np.pad(input.astype(np.float64), {pads})" if a.startswith("input")
                     else "padding=0" if a.startswith("padding=") else a for a in ref_args]
     if spec.op in ("max_pool", "avg_pool", "max_pool_grad", "avg_pool_grad"):
@@ -735,8 +741,12 @@ def run_check(
     seed: int | None,
     tolerance: str = "elementwise",
     deadline: float | None = None,
+    space: dict[str, Any] | None = None,
 ) -> CheckReport:
     """Run ``spec`` on ``fn`` over ``strategy``; raise ConvCheckFailure or return a report.
+
+    ``space`` is the declared parameter space (value sets, ``isotropic``): the minimizer
+    never leaves it.
 
     Every finding is a :class:`~convmath.ConvCheckFailure`: a wrong answer (shrunk and
     diagnosed), an output that is not a numeric array (shrunk), an exception raised by
@@ -791,6 +801,12 @@ def run_check(
         stats["exact"] += comp.n_exact
         stats["elems"] += comp.n_elements
 
+    if backend.compiled:  # one compilation per geometry: reuse a bounded set of them
+        from convmath.testing._compiled import POOL_SIZE, pooled
+
+        strategy = pooled(strategy)
+        stats["notes"][f"compiled backend: at most {POOL_SIZE} distinct geometries, each "
+                       "with fresh values"] += 1
     start = time.perf_counter()
     seed = pick_seed(seed, settings)
     try:
@@ -815,7 +831,7 @@ def run_check(
                 return None
             return out
 
-        m = _minimized(spec, m, probe, tolerance)
+        m = _minimized(spec, m, probe, tolerance, space)
         diagnoses: list[Diagnosis] = []
         msg = _describe_failure(spec, fn, m.case, m.actual, m.comparison, backend,
                                 stats["n_first"] or stats["n"] + 1, stats["first"], probe,
@@ -830,7 +846,8 @@ def run_check(
     if stats["errors"]:
         _report_smallest_error(fn, spec, backend, stats["errors"], deadline,
                                seed)
-    if too_many_unsupported(stats["unsupported"], stats["n"]):
+    if too_many_unsupported(stats["unsupported"], stats["n"],
+                            getattr(settings, "max_examples", None)):
         raise with_seed_hint(unsupported_message(spec.checker, fn, stats["unsupported"],
                                                  stats["n"]), seed, kind="unsupported")
     worst = stats["worst"]
@@ -871,14 +888,16 @@ def compare_with_policy(spec: OpSpec, case: Case, out: Any, tolerance: str) -> C
 SIMPLIFY_BUDGET = 40
 
 
-def _minimized(spec: OpSpec, m: _Mismatch, probe: Callable[[Case], Any], tolerance: str
-               ) -> _Mismatch:
+def _minimized(spec: OpSpec, m: _Mismatch, probe: Callable[[Case], Any], tolerance: str,
+               space: dict[str, Any] | None = None) -> _Mismatch:
     """The simplest case reachable from Hypothesis's shrunk one by one-step
     simplifications (:mod:`convmath.testing._simplify`) on which the implementation still
     gives a wrong answer of the same kind (shape or values)."""
-    from convmath.testing._simplify import simpler
+    from convmath.testing._simplify import simpler, within
 
     def valid(case: Case) -> bool:
+        if not within(case, space):  # a case the implementation did not declare
+            return False
         try:
             spec.reference(case)
         except Exception:
@@ -909,8 +928,11 @@ def _minimized(spec: OpSpec, m: _Mismatch, probe: Callable[[Case], Any], toleran
     return current
 
 
-def too_many_unsupported(unsupported: int, passed: int) -> bool:
-    """Nearly every case was outside the implementation's API: no real verdict."""
+def too_many_unsupported(unsupported: int, passed: int, target: int | None = None) -> bool:
+    """Nearly every case was outside the implementation's API: no real verdict. A search
+    that reached its ``target`` number of passed examples has one, whatever it skipped."""
+    if target is not None and passed >= target:
+        return False
     return unsupported > 0 and (passed == 0 or unsupported > 9 * passed)
 
 

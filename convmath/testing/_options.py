@@ -262,6 +262,23 @@ def check_options(checker: str, arguments: dict[str, Any]) -> dict[str, Any]:
         )
     if "backend" in out:  # last: it may import a framework
         out["backend"] = _backend(out["backend"], out.get("device"))
+        for name in ("fn", "forward", "adjoint"):
+            if (getattr(out.get(name), "__convmath_numpy_only__", False)
+                    and out["backend"].name != "numpy"):
+                raise InvalidArgument(
+                    f"{name}={show(out[name])} is a convmath.testing.adapters wrapper, which "
+                    f"works on NumPy arrays; got backend={out['backend'].name!r}: use "
+                    "backend='numpy' (the default)")
+        # a dtype the framework cannot hold as configured is an error up front, not a
+        # "precision" finding on every case; the law checkers compute in float64
+        for dtype in out.get("dtypes", ("float64",)):
+            problem = out["backend"].dtype_problem(dtype)
+            if problem is not None:
+                where = (f"dtypes includes {dtype!r}" if "dtypes" in out
+                         else f"{checker} computes in {dtype}")
+                hint = ", or pass dtypes=('float32',)" if "dtypes" in out else ""
+                raise InvalidArgument(f"backend={out['backend'].name!r}: {where}, but "
+                                      f"{problem}{hint}")
     return out
 
 

@@ -28,7 +28,7 @@ from convmath.testing._reference import numeric
 from convmath.testing._tolerance import exact_limit
 from convmath.testing._values import make_values
 
-__all__ = ["simpler"]
+__all__ = ["simpler", "within"]
 
 #: keyword options and the value that switches each off
 _DEFAULTS = {"stride": 1, "dilation": 1, "padding": 0, "output_padding": 0}
@@ -300,6 +300,64 @@ _SIMPLER: dict[str, Callable[[Case], Iterator[Case]]] = {
     "max_pool_grad": _pools, "avg_pool_grad": _pools, "convolve": _signal,
     "correlate": _signal,
 }
+
+
+#: the declared value set of each keyword option (the kernel is read from the case)
+_SPACE_KEYWORD = {"strides": "stride", "paddings": "padding", "dilations": "dilation",
+                  "output_paddings": "output_padding"}
+
+
+def _kernel(case: Case) -> Any:
+    if "kernel_size" in case.kwargs:
+        return case.kwargs["kernel_size"]
+    for key in ("weight", "weight_size"):
+        if key in case.args:
+            w = case.args[key]
+            return tuple(int(k) for k in (w.shape if key == "weight" else w)[2:])
+    return None
+
+
+def within(case: Case, space: dict[str, Any] | None) -> bool:
+    """Whether ``case`` lies in the declared space: every declared value set holds the
+    case's value (per axis), and with ``isotropic`` every option and the kernel have one
+    value for all axes. Cases of operations without a geometry are always within."""
+    from convmath.testing._geometry import declared_values
+
+    if not space:
+        return True
+    kernel = _kernel(case)
+    if kernel is None:
+        return True
+    ndim = len(kernel) if isinstance(kernel, tuple) else len(_batch_shape(case)) - 2
+    iso = bool(space.get("isotropic", False))
+
+    def axes(value: Any) -> tuple[int, ...] | None:
+        if value is None or isinstance(value, str):
+            return None  # not given, or 'same'/'valid': nothing to compare per axis
+        if isinstance(value, (int, np.integer)):
+            return (int(value),) * ndim
+        return tuple(int(v) for v in value)
+
+    values = {"kernel_sizes": axes(kernel)}
+    values.update({name: axes(case.kwargs.get(kw)) for name, kw in _SPACE_KEYWORD.items()})
+    for name, value in values.items():
+        if value is None:
+            continue
+        if iso and len(set(value)) > 1:
+            return False
+        declared = space.get(name)
+        if declared is not None and value not in (declared_values(name, declared, ndim, iso)
+                                                  or ()):
+            return False
+    return True
+
+
+def _batch_shape(case: Case) -> tuple[int, ...]:
+    for key in ("input", "input_size"):
+        if key in case.args:
+            v = case.args[key]
+            return tuple(v.shape) if key == "input" else tuple(v)
+    return ()
 
 
 def simpler(case: Case, valid: Callable[[Case], bool]) -> Iterator[Case]:

@@ -147,6 +147,7 @@ def _finish(wrapper: Any, text: str, op: str, exposed: Collection[str] | None,
     lines = ["from convmath.testing import adapters"]
     lines += [line for fn in wrapped for line in _imports(fn)]
     wrapper.__convmath_imports__ = tuple(dict.fromkeys(lines))
+    wrapper.__convmath_numpy_only__ = True  # the checkers refuse another backend up front
     wrapper.__doc__ = f"{text}: the signature of convmath.numeric.{op} (see convmath.testing" \
                       ".adapters)."
     params = []

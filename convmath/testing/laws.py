@@ -131,7 +131,8 @@ def _runner(law: str, fn: Any, strategy: Any, prop: Callable[[Case], None],
         msg = user_error_message(law, fn, err.exc, len(errors), who=err.fn)
         raise with_seed_hint(f"{msg}\n\ncase: {case!r}", seed, kind="exception",
                              case=case) from err.exc
-    if too_many_unsupported(count["unsupported"], count["n"]):
+    if too_many_unsupported(count["unsupported"], count["n"],
+                            getattr(conf, "max_examples", None)):
         raise with_seed_hint(unsupported_message(law, fn, count["unsupported"], count["n"]),
                              seed, kind="unsupported")
     return CheckReport(law, _fn_name(fn), count["n"], 0.0, "", {"exact law": count["n"]},
@@ -147,7 +148,8 @@ def _call(fn: Callable[..., Any], backend: Backend, case: Case, deadline: float 
         conv = [backend.to(a, "float64") if isinstance(a, np.ndarray) else a for a in args]
         kconv = {k: backend.to(v, "float64") if isinstance(v, np.ndarray) else v
                  for k, v in kw.items()}
-        return fn(*conv, **kconv)
+        with backend.calling():
+            return fn(*conv, **kconv)
 
     try:
         raw = guarded_call(run, case, deadline)

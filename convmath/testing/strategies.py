@@ -264,12 +264,8 @@ def conv_cases(
     if groups:
         kwargs["groups"] = g
     info: dict[str, Any] = {"recipe": gen.recipe}
-    if mode == "same" and same_rule == "tf":
-        from convmath.numeric._shapes import tf_same_padding
-
+    if mode == "same" and same_rule == "tf":  # the pads follow from the shapes, always
         info["same_rule"] = "tf"
-        info["pads"] = [tuple(p) for p in tf_same_padding(tuple(sizes), tuple(ks), tuple(ss),
-                                                           tuple(ds))]
     return Case("conv", {"input": x, "weight": w}, kwargs, dtype, integer_valued, seed,
                 terms + int(has_bias), info)
 

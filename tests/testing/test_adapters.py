@@ -763,3 +763,14 @@ def test_e2e_course_conv_under_tensorflow_same() -> None:
     report = check_conv(adapters.cs231n(real.conv_forward_naive), same_rule="tf",
                         padding_modes=("same",), isotropic=True, max_examples=15, seed=0)
     assert report.examples == 15
+
+
+def test_adapters_refuse_a_framework_backend_up_front() -> None:
+    pytest.importorskip("torch")
+    from convmath.testing import check_conv_linearity
+
+    wrapped = adapters.layout(real.conv2d_nhwc, "NHWC", weight="HWIO")
+    with pytest.raises(InvalidArgument, match="backend='numpy'"):
+        check_conv(wrapped, backend="torch")
+    with pytest.raises(InvalidArgument, match="adapters wrapper"):
+        check_conv_linearity(wrapped, backend="torch")

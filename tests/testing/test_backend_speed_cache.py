@@ -88,6 +88,28 @@ def test_float64_with_and_without_x64_mode() -> None:
         assert str(y.dtype) == "float32"  # truncated, as JAX does
 
 
+def test_checkers_refuse_float64_on_jax_without_x64_mode_up_front() -> None:
+    jax = pytest.importorskip("jax")
+    from convmath import ConvCheckFailure, InvalidArgument
+    from convmath.testing import check_conv, check_conv_linearity
+
+    calls: list[object] = []
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        raise RuntimeError("called")
+
+    with jax.enable_x64(False):
+        with pytest.raises(InvalidArgument, match=r"dtypes includes 'float64'.*jax_enable_x64"):
+            check_conv(spy, backend="jax")
+        with pytest.raises(InvalidArgument, match=r"computes in float64.*jax_enable_x64"):
+            check_conv_linearity(spy, backend="jax")
+        assert not calls  # refused before any case ran
+        with pytest.raises(ConvCheckFailure):  # float32 alone runs (and spy raises)
+            check_conv(spy, backend="jax", dtypes=("float32",), max_examples=1)
+    assert calls
+
+
 def test_only_jax_is_a_compiled_backend() -> None:
     pytest.importorskip("jax")
     assert resolve_backend("jax").compiled
@@ -120,3 +142,53 @@ def test_other_backends_wrap_calls_in_nothing() -> None:
     assert resolve_backend("numpy").call_context is None
     if importlib.util.find_spec("jax") is not None:
         assert resolve_backend("jax").call_context is None
+
+
+def _compiled_numpy() -> object:
+    import dataclasses
+
+    return dataclasses.replace(resolve_backend("numpy"), compiled=True)
+
+
+def test_a_compiled_backend_draws_a_bounded_set_of_geometries_with_fresh_values() -> None:
+    import convmath.numeric as numeric
+    from convmath.testing import check_conv
+    from convmath.testing._compiled import POOL_SIZE
+
+    geometries: set[object] = set()
+    values: dict[object, set[bytes]] = {}
+
+    def spy(x: np.ndarray, w: np.ndarray, bias: object = None, **kw: object) -> np.ndarray:
+        key = (x.shape, w.dtype, w.shape, None if bias is None else np.shape(bias),
+               tuple(sorted((k, repr(v)) for k, v in kw.items())))
+        geometries.add(key)
+        values.setdefault(key, set()).add(x.tobytes())
+        return numeric.conv(x, w, bias, **kw)  # type: ignore[arg-type]
+
+    report = check_conv(spy, backend=_compiled_numpy(), seed=3)
+    assert report.examples == 300
+    assert len(geometries) <= POOL_SIZE
+    assert max(len(v) for v in values.values()) > 3  # pooled geometries, new values
+    assert any("compiled backend" in note for note in report.notes)
+    plain: set[object] = set()
+
+    def counted(x: np.ndarray, w: np.ndarray, bias: object = None, **kw: object) -> np.ndarray:
+        plain.add((x.shape, w.shape, tuple(sorted((k, repr(v)) for k, v in kw.items()))))
+        return numeric.conv(x, w, bias, **kw)  # type: ignore[arg-type]
+
+    check_conv(counted, seed=3)
+    assert len(plain) > 2 * POOL_SIZE  # what the bound saves
+
+
+def test_a_compiled_backend_still_catches_and_names_a_bug() -> None:
+    import convmath.numeric as numeric
+    from convmath import ConvCheckFailure
+    from convmath.testing import check_conv
+
+    def flipped(x: np.ndarray, w: np.ndarray, bias: object = None, **kw: object) -> np.ndarray:
+        flip = w[(slice(None), slice(None), *[slice(None, None, -1)] * (w.ndim - 2))]
+        return numeric.conv(x, np.ascontiguousarray(flip), bias, **kw)  # type: ignore[arg-type]
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv(flipped, backend=_compiled_numpy(), seed=0)
+    assert any("flipped" in d.name for d in info.value.diagnoses)

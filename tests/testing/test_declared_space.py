@@ -4,6 +4,7 @@ tolerance policy and the structured fields of a failure."""
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -137,6 +138,20 @@ def test_nearly_everything_unsupported_is_a_failure_that_says_so() -> None:
     assert info.value.kind == "unsupported"
 
 
+def test_a_search_that_reached_its_examples_is_a_verdict_however_much_it_skipped() -> None:
+    calls = [0]
+
+    def picky(x: np.ndarray, w: np.ndarray, **kw: Any) -> np.ndarray:
+        calls[0] += 1
+        if calls[0] % 12:  # 11 of every 12 cases are outside this API
+            raise Unsupported("picky")
+        return ref.conv(x, w, **kw)
+
+    report = check_conv(picky, max_examples=10, seed=0)
+    assert report.examples == 10
+    assert report.unsupported > 9 * report.examples
+
+
 def test_laws_skip_unsupported_cases_too() -> None:
     def conv_no_groups(x: np.ndarray, w: np.ndarray, bias: Any = None, stride: Any = 1,
                        padding: Any = 0, dilation: Any = 1, groups: int = 1) -> np.ndarray:
@@ -227,9 +242,18 @@ def test_pytorch_same_fails_the_tf_rule() -> None:
             padding = 0
         return ref.conv(x, w, bias, stride, padding, dilation, groups)
 
-    with pytest.raises(ConvCheckFailure):
+    with pytest.raises(ConvCheckFailure) as info:
         check_conv(torch_same_everywhere, same_rule="tf", padding_modes=("same",),
                    max_examples=60, seed=0)
+    # the snippet's expected output is TF's 'SAME' on the (minimized) case it prints
+    code = str(info.value).split("reproduce:\n")[1].split("\nrepeat this search")[0]
+    namespace: dict[str, Any] = {"fn": torch_same_everywhere}
+    exec(compile(textwrap.dedent(code), "snippet", "exec"), namespace)
+    kw = {k: v for k, v in info.value.case.kwargs.items() if k != "padding"}
+    truth = tf_same_conv(namespace["input"].astype(np.float64),
+                         namespace["weight"].astype(np.float64), padding="same", **kw)
+    np.testing.assert_allclose(namespace["expected"], truth, rtol=1e-12, atol=1e-12)
+    assert not np.allclose(namespace["out"], truth)
 
 
 def test_failure_fields_are_structured() -> None:
@@ -245,3 +269,23 @@ def test_failure_fields_are_structured() -> None:
     if f.kind == "mismatch":
         assert isinstance(f.got, np.ndarray) and isinstance(f.expected, np.ndarray)
         assert f.bound is not None and f.error is not None
+
+
+def test_the_minimizer_stays_inside_the_declared_space() -> None:
+    def bias_twice(x: np.ndarray, w: np.ndarray, bias: Any = None, stride: int = 1,
+                   padding: int = 0) -> np.ndarray:
+        if not isinstance(stride, int) or not isinstance(padding, int):
+            raise TypeError("one int per parameter")  # course style
+        out = ref.conv(x, w, bias, stride, padding)
+        if bias is not None:
+            out = out + bias.reshape(1, -1, *([1] * (x.ndim - 2)))
+        return out
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv(bias_twice, isotropic=True, kernel_sizes=[3], strides=[2],
+                   paddings=[1], seed=0)
+    case = info.value.case
+    assert case is not None
+    assert case.args["weight"].shape[2:] == (3, 3)  # bias twice shows on any kernel
+    assert case.kwargs["stride"] == 2 and case.kwargs["padding"] == 1
+    assert case.args["weight"].shape[:2] == (1, 1)  # and it still shrank what it may

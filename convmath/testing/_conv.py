@@ -428,9 +428,10 @@ class ConvSpec(_ConvFamily):
     def variants(self, case: Case) -> list[Case]:
         x, w, b, geom = self._parts(case)
         out = []
-        for grow_k, seed in ((0, 1), (1, 2), (2, 3)):
-            # grow the axes by different amounts: square kernels hide per-axis swaps
-            grow = [grow_k + ax if grow_k else 0 for ax in range(geom.nd)]
+        for grow_k, seed, same in ((0, 1, False), (1, 2, False), (2, 3, False), (2, 4, True)):
+            # grow the axes by different amounts: square kernels hide per-axis swaps; and
+            # by the same amount, for an implementation that takes square kernels only
+            grow = [grow_k + (0 if same else ax) if grow_k else 0 for ax in range(geom.nd)]
             ks = [k + gk for k, gk in zip(geom.ks, grow, strict=True)]
             sizes = [n + d * gk + 2 * s + 1 for n, d, s, gk in
                      zip(x.shape[2:], geom.d, geom.s, grow, strict=True)]

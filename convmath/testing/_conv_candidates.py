@@ -466,16 +466,26 @@ def channels_transposed() -> Make:
     return make
 
 
-def bias_mistakes(*, twice: bool = False, group0: bool = False, last_axis: bool = False
-                  ) -> Make:
+def bias_mistakes(*, twice: bool = False, group0: bool = False, last_axis: bool = False,
+                  per_term: bool = False) -> Make:
     """The bias added twice; group 0's slice added to every group; broadcast along the
-    last spatial axis instead of the channel axis."""
+    last spatial axis instead of the channel axis; added once per term of the window sum
+    (inside the sum: ``Σ (a·w + b)``)."""
     def make(ctx: Ctx) -> Iterator[Row]:
         b = ctx.kw.get("bias")
         if b is None:
             return
         if twice:
             yield ("bias added twice", "the bias is added twice", ctx.run(bias=2 * b))
+        if per_term and ctx.op == "conv":
+            w = ctx.case.args["weight"]
+            taps = int(np.prod(w.shape[2:]))
+            for times, what in ((w.shape[1] * taps, "C_in/groups · ∏k times: once per term"),
+                                (taps, "∏k times: once per kernel position")):
+                if times > 2:  # twice is "added twice"
+                    yield ("bias added inside the window sum",
+                           f"the bias is added inside the sum over the window, {what} "
+                           "(Σ(a·w + b) instead of Σ a·w + b)", ctx.run(bias=times * b))
         g = ctx.geom.g
         if group0 and g > 1:
             b0 = np.tile(b[:b.shape[0] // g], g)
@@ -570,6 +580,157 @@ def kernel_axes_transposed() -> Make:
         yield ("kernel spatial axes transposed",
                "the kernel's last two spatial axes are exchanged (w read as (…, kW, kH)): a "
                "per-axis swap of the kernel itself", ctx.run(**over))
+    return make
+
+
+def weight_flattened() -> Make:
+    """The weight flattened as ``(C_out, C_in·∏k)`` in one axis order and multiplied with
+    im2col columns laid out in another: channels and kernel positions mixed up."""
+    def make(ctx: Ctx) -> Iterator[Row]:
+        w = ctx.case.args["weight"]
+        o, c, ks = w.shape[0], w.shape[1], w.shape[2:]
+        if c < 2 or int(np.prod(ks)) < 2:
+            return
+        nd = len(ks)
+        channels_last = np.moveaxis(w, 1, -1)  # (C_out, *k, C_in)
+        yield ("weight flattened in the wrong order",
+               "the weight is flattened in (*k, C_in) order (channels last) but the im2col "
+               "columns are laid out (C_in, *k): channels and kernel positions mixed up",
+               ctx.run(weight=np.ascontiguousarray(channels_last).reshape(w.shape)))
+        yield ("weight flattened in the wrong order",
+               "the weight is flattened in (C_in, *k) order but the im2col columns are "
+               "laid out (*k, C_in) (channels last): channels and kernel positions mixed up",
+               ctx.run(weight=np.moveaxis(w.reshape(o, *ks, c), nd + 1, 1)))
+    return make
+
+
+def dilation_off_by_one() -> Make:
+    """A dilation convention off by one: the number of zeros inserted between kernel taps
+    (numpy-ml, some textbooks: 0 is an ordinary kernel) where PyTorch counts the spacing
+    (1 is an ordinary kernel)."""
+    def make(ctx: Ctx) -> Iterator[Row]:
+        d = list(ctx.geom.d)
+        if ctx.geom.pad_mode == "same" or not any(k > 1 for k in ctx.geom.ks):
+            return
+        yield ("dilation off by one",
+               "the dilation is used as the number of zeros inserted between kernel taps "
+               "(d + 1 spacing); PyTorch's dilation is the spacing itself (1: no gaps)",
+               ctx.run("sized", dilation=[v + 1 for v in d]))
+        if any(v > 1 for v in d):
+            yield ("dilation off by one",
+                   "the dilation is converted to a number of inserted zeros twice (d − 1 "
+                   "spacing); PyTorch's dilation is the spacing itself",
+                   ctx.run("sized", dilation=[max(1, v - 1) for v in d]))
+    return make
+
+
+def overwrites_overlaps() -> Make:
+    """The input gradient scattered with ``=`` instead of ``+=`` (col2im without
+    ``np.add.at``, or a loop that assigns each window's contribution): where windows
+    overlap, one contribution survives instead of their sum."""
+    def make(ctx: Ctx) -> Iterator[Row]:
+        g = ctx.geom
+        w = ctx.case.args["weight"]
+        gy = ctx.case.args["grad_output"]
+        outs = gy.shape[2:]
+        taps = int(np.prod(g.ks))
+        if taps < 2 or taps * int(np.prod(outs)) > 4096:
+            return
+        if all(s >= d * (k - 1) + 1 for s, d, k in zip(g.s, g.d, g.ks, strict=True)):
+            return  # no window overlaps another
+
+        def overwritten(tap_major: bool) -> np.ndarray:
+            size = ctx.case.args["input_size"]
+            n, cin = size[0], size[1]
+            cout, groups = w.shape[0], g.g
+            cg, og = cin // groups, cout // groups
+            pb = [a for a, _ in g.pads]
+            padded = [i + a + b for i, (a, b) in zip(size[2:], g.pads, strict=True)]
+            dx = np.zeros((n, cin, *padded), dtype=np.result_type(w, gy))
+            pairs = [(t, o) for t in np.ndindex(*g.ks) for o in np.ndindex(*outs)]
+            if not tap_major:
+                pairs = [(t, o) for o in np.ndindex(*outs) for t in np.ndindex(*g.ks)]
+            for t, o in pairs:  # later writes win, as with duplicate indices in NumPy
+                at = tuple(oi * s + ti * d for oi, ti, s, d in zip(o, t, g.s, g.d, strict=True))
+                if any(a >= p for a, p in zip(at, padded, strict=True)):
+                    continue
+                for gi in range(groups):
+                    rows = slice(gi * og, (gi + 1) * og)
+                    gy_at = (slice(None), rows, *o)
+                    w_at = (rows, slice(None), *t)
+                    dx_at = (slice(None), slice(gi * cg, (gi + 1) * cg), *at)
+                    dx[dx_at] = np.einsum("no,oc->nc", gy[gy_at], w[w_at])
+            crop = (slice(None), slice(None),
+                    *(slice(a, a + i) for a, i in zip(pb, size[2:], strict=True)))
+            return dx[crop]
+
+        for tap_major, how in ((True, "im2col's column order: the last kernel position "
+                                      "wins"),
+                               (False, "a loop over output positions: the last window "
+                                       "wins")):
+            yield ("overlapping windows not accumulated",
+                   f"the gradient is scattered into the input with = instead of += "
+                   f"(col2im without np.add.at, or dx[window] = ... in a loop; {how}): "
+                   "where windows overlap, their contributions must add",
+                   partial(overwritten, tap_major))
+    return make
+
+
+def output_reshaped() -> Make:
+    """The GEMM result of an im2col convolution, laid out ``(C_out, *out, N)`` or
+    ``(C_out, N, *out)``, reshaped straight to ``(N, C_out, *out)`` without a transpose."""
+    def make(ctx: Ctx) -> Iterator[Row]:
+        y = ctx.expected
+        if y.shape[0] < 2 or y.ndim < 3:
+            return
+        for order, layout in (((1, *range(2, y.ndim), 0), "(C_out, *out, N)"),
+                              ((1, 0, *range(2, y.ndim)), "(C_out, N, *out)")):
+            yield ("output reshaped without a transpose",
+                   f"the result is computed laid out {layout} (the GEMM of the weight with "
+                   "im2col columns) and reshaped to (N, C_out, *out) without moving the axes: "
+                   "samples, channels and positions mixed up",
+                   partial(lambda o: np.ascontiguousarray(
+                       np.transpose(ctx.expected, o)).reshape(y.shape), order))
+    return make
+
+
+def fft_wrap_around() -> Make:
+    """A convolution through the FFT with the transform as long as the padded input: a
+    circular correlation, whose first outputs wrap around (the valid part is at the end)."""
+    def make(ctx: Ctx) -> Iterator[Row]:
+        g = ctx.geom
+        if not any(d * (k - 1) > 0 for d, k in zip(g.d, g.ks, strict=True)):
+            return
+        x = ctx.case.args["input"]
+
+        def wrapped() -> np.ndarray:
+            xp = np.pad(x, [(0, 0), (0, 0), *g.pads])
+            for ax, (d, k) in enumerate(zip(g.d, g.ks, strict=True)):
+                xp = np.roll(xp, d * (k - 1), axis=2 + ax)
+            return ctx.spec.run(ctx.case, "sized", x=xp, pads=[(0, 0)] * ctx.nd)
+        yield ("FFT wrap-around (circular convolution)",
+               "the convolution is computed through an FFT as long as the padded input (a "
+               "circular correlation) and the first outputs are kept: they wrap around; the "
+               "correct outputs start d(k−1) positions later (or pad the FFT to at least "
+               "i + d(k−1))", wrapped)
+    return make
+
+
+def tf_same_floor() -> Make:
+    """TF/JAX 'SAME' with the output size ⌊i/s⌋ instead of ⌈i/s⌉ (so less padding)."""
+    def make(ctx: Ctx) -> Iterator[Row]:
+        g = ctx.geom
+        if g.pad_mode != "same" or g.same_rule != "tf" or all(
+                n % s == 0 for n, s in zip(g.sizes, g.s, strict=True)):
+            return
+        pads = []
+        for n, s, d, k in zip(g.sizes, g.s, g.d, g.ks, strict=True):
+            total = max((max(n // s, 1) - 1) * s + d * (k - 1) + 1 - n, 0)
+            pads.append((total // 2, total - total // 2))
+        yield ("'SAME' output size ⌊i/s⌋",
+               "TF/JAX 'SAME' padding computed for ⌊i/s⌋ outputs instead of ⌈i/s⌉ "
+               "(total padding max((o − 1)s + d(k−1) + 1 − i, 0) with the wrong o)",
+               ctx.run("sized", pads=pads))
     return make
 
 
@@ -692,6 +853,11 @@ def batch_mistakes() -> Make:
         yield ("batch not summed", "only the first batch element contributes",
                lambda: ctx.spec._ref(x[:1], tuple(ctx.case.args["weight_size"]),
                                      ctx.case.args["grad_output"][:1], ctx.geom))
+        yield ("batch not summed",
+               "only the last batch element contributes (a loop over samples that assigns "
+               "dw = ... instead of dw += ...)",
+               lambda: ctx.spec._ref(x[-1:], tuple(ctx.case.args["weight_size"]),
+                                     ctx.case.args["grad_output"][-1:], ctx.geom))
         yield ("weight gradient averaged over the batch",
                "the gradient is divided by the batch size N (a mean over the batch); ∂L/∂w "
                "sums over the batch", lambda: ctx.expected / n)
@@ -738,6 +904,7 @@ CONV: tuple[Entry, ...] = (
     Entry(50, ignored("padding")),
     Entry(51, padding_one_side()),
     Entry(52, padded_with("reflect", "reflect")),
+    Entry(52, padded_with("symmetric", "symmetric (scipy.ndimage's 'reflect')")),
     Entry(52, padded_with("wrap", "circular")),
     Entry(52, padded_with("edge", "replicate")),
     Entry(55, ceil_output()),
@@ -745,8 +912,14 @@ CONV: tuple[Entry, ...] = (
     Entry(60, interleaved("input")),
     Entry(61, groups_zeros()),
     Entry(65, channels_transposed()),
+    Entry(25, tf_same_floor()),
+    Entry(56, fft_wrap_around()),
+    Entry(66, weight_flattened()),
+    Entry(68, output_reshaped()),
+    Entry(67, dilation_off_by_one()),
     Entry(70, ignored("bias")),
     Entry(71, bias_mistakes(twice=True)),
+    Entry(72, bias_mistakes(per_term=True)),
     Entry(80, bias_mistakes(group0=True, last_axis=True)),
     Entry(85, exchanged(unit_stride=True)),  # after "dilation ignored", which it equals often
 )
@@ -778,6 +951,7 @@ CONV_TRANSPOSE: tuple[Entry, ...] = (
 #: ``check_conv_input_grad``
 CONV_INPUT_GRAD: tuple[Entry, ...] = (
     Entry(10, leftover_dropped()),
+    Entry(15, overwrites_overlaps()),
     Entry(20, flipped_kernel()),
     Entry(21, flipped_on_axis()),
     Entry(30, exchanged(unit_stride=False)),
@@ -959,6 +1133,18 @@ _CONV_SHAPES: list[ShapeRule] = [
     ShapeRule("stride ignored in the output size",
               lambda c: "i + 2p − d(k−1): the stride is left out (s = 1)",
               lambda c: _conv_size(c, stride=[1] * c.nd)),
+    ShapeRule("dilation off by one",
+              lambda c: "⌊(i + 2p − (d+1)(k−1) − 1)/s⌋ + 1: the dilation used as the number "
+                        "of zeros inserted between kernel taps (spacing d + 1); PyTorch's "
+                        "dilation is the spacing itself",
+              _unless_same(lambda c: _conv_size(c, dilation=[d + 1 for d in c.geom.d]))),
+    ShapeRule("C_out read from the wrong weight axis",
+              lambda c: "the number of output channels taken from weight.shape[1] (the "
+                        "weight read as (C_in, C_out, *k)); the conv weight is "
+                        "(C_out, C_in/groups, *k)",
+              lambda c: (c.case.args["input"].shape[0], c.case.args["weight"].shape[1],
+                         *c.geom.out_sizes())
+              if c.case.args["weight"].shape[0] != c.case.args["weight"].shape[1] else None),
     ShapeRule("per-axis params swapped",
               lambda c: "the size with stride, padding and dilation of the other axes",
               lambda c: _conv_size(c, stride=c.geom.s[::-1], dilation=c.geom.d[::-1],

@@ -338,9 +338,10 @@ def _diagnose(
     """
     found = _matching(spec, case, actual, comp)
     others: list[tuple[Case, Any]] = []
-    if first is not None and first[0] is not case:
-        others.append(first)
-    for variant in spec.variants(case) if (probe is not None and len(found) > 1) else []:
+    has_first = first is not None and first[0] is not case
+    if has_first:
+        others.append(first)  # type: ignore[arg-type]
+    for variant in spec.variants(case) if (probe is not None and found) else []:
         out = probe(variant) if probe is not None else None
         if out is not None:
             others.append((variant, out))
@@ -358,6 +359,11 @@ def _diagnose(
         both = [d for d in found if (d.name, d.explanation) in also]
         if both:
             found = both
+    if found and has_first:
+        found = _confirmed(spec, found, comp, others[0])
+    for other in others[1:] if has_first else others:
+        if found:  # larger kernels and inputs separate what coincided on both cases
+            found = _confirmed(spec, found, comp, other, caveat=False)
     if found:
         return found
     act = np.asarray(actual if not isinstance(actual, tuple) else actual[0])
@@ -373,6 +379,38 @@ def _diagnose(
         if hint is not None:
             return [hint]
     return []
+
+
+#: appended to a diagnosis that explains the minimal case but not the first failure
+UNCONFIRMED = ("; this explains the minimal case, but not the first failing case found, so "
+               "another mistake may be at work there too")
+
+
+def _confirmed(spec: OpSpec, found: list[Diagnosis], comp: Comparison,
+               first: tuple[Case, Any], caveat: bool = True) -> list[Diagnosis]:
+    """Check the diagnoses of the minimal case on the first failing case (larger and more
+    generic: on a minimal case several mistakes coincide, e.g. a bias added once per
+    kernel tap and a bias added twice on a two-tap kernel). Those that reproduce it too
+    are kept; if none does but other candidates do, theirs is the name; if no candidate
+    reproduces it, the minimal case's names stay, with a caveat (without one when
+    ``caveat`` is False: a variant of the minimal case may show a second mistake)."""
+    case, out = first
+    try:
+        there_comp = spec.compare(case, out, "elementwise")
+    except Exception:
+        return found
+    if there_comp.ok or there_comp.shape_ok != comp.shape_ok:
+        return found  # the first failure is of another kind: no evidence either way
+    there = _matching(spec, case, out, there_comp)
+    keys = {(d.name, d.explanation) for d in there}
+    both = [d for d in found if (d.name, d.explanation) in keys]
+    if both:
+        return both
+    if there:
+        return there
+    if not caveat or any(d.explanation.endswith(UNCONFIRMED) for d in found):
+        return found
+    return [Diagnosis(d.name, d.explanation + UNCONFIRMED) for d in found]
 
 
 _LOWER = {  # the more precise format first: the tightest bound that fits names the format

@@ -100,12 +100,50 @@ class SignalSpec(OpSpec):
             starts_np = [(n - 1) // 2 if m >= n else (m - 1) // 2
                          for m, n in zip(a.shape, b.shape, strict=True)]
             yield ("'same' length max(M, N)",
-                   "'same' has the length of the longer input (np.convolve); scipy's 'same' "
-                   "has the shape of in1", lambda: self._full_window(case, starts_np, big))
+                   "'same' has the length of the longer input (np.convolve and "
+                   "np.correlate); scipy's 'same' has the shape of in1",
+                   lambda: self._full_window(case, starts_np, big))
+        if any(m > 1 and n > 1 for m, n in zip(a.shape, b.shape, strict=True)):
+            yield ("circular convolution (FFT too short)",
+                   "the FFT length is max(M, N) instead of at least M + N − 1: the "
+                   f"{self.op} wraps around (a circular {self.op}, padded with zeros to the "
+                   "full length)", lambda: self._wrapped(case))
         if mode != "full":
             yield ("mode ignored", f"mode={mode!r} is ignored: the 'full' output is returned",
                    lambda: self._ref(a, b, "full"))
         yield ("inputs swapped", "in1 and in2 are swapped", lambda: self._ref(b, a, mode))
+
+    def _wrapped(self, case: Case) -> np.ndarray:
+        """The output of an FFT of length ``max(M, N)`` per axis: the full output folded
+        modulo that length (exactly: a sum of reference values), zero-padded back to the
+        full length, then cut to the case's mode."""
+        a, b = case.args["in1"], case.args["in2"]
+        full = self._ref(a, b, "full")
+        wrapped = full
+        for ax, (m, n) in enumerate(zip(a.shape, b.shape, strict=True)):
+            length = max(m, n)
+            folded = np.zeros((*wrapped.shape[:ax], length, *wrapped.shape[ax + 1:]),
+                              dtype=wrapped.dtype)
+            for start in range(0, wrapped.shape[ax], length):
+                part = np.take(wrapped, np.arange(start, min(start + length,
+                                                             wrapped.shape[ax])), axis=ax)
+                idx = [slice(None)] * wrapped.ndim
+                idx[ax] = slice(0, part.shape[ax])
+                folded[tuple(idx)] += part
+            pad = [(0, 0)] * wrapped.ndim
+            pad[ax] = (0, full.shape[ax] - length)
+            wrapped = np.pad(folded, pad)
+        mode = self._mode(case)
+        if mode == "full":
+            return wrapped
+        if mode == "same":
+            starts = [(n - 1) // 2 for n in b.shape]
+            shape = a.shape
+        else:
+            starts = [min(m, n) - 1 for m, n in zip(a.shape, b.shape, strict=True)]
+            shape = tuple(max(m, n) - min(m, n) + 1
+                          for m, n in zip(a.shape, b.shape, strict=True))
+        return wrapped[tuple(slice(s, s + n) for s, n in zip(starts, shape, strict=True))]
 
     def variants(self, case: Case) -> list[Case]:
         a, b = case.args["in1"], case.args["in2"]

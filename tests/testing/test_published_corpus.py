@@ -181,21 +181,24 @@ CORRECT: list[tuple[str, Callable[[], Any]]] = [
 #: pinned only where the checker's diagnosis is the right one today
 BUGGY: list[tuple[str, Callable[[], Any], str | None]] = [
     ("nnfs-reshape-mixes-batch-and-filters", lambda: check_conv(
-        nnfs(pub.Layer_Conv2D_bug_reshape), isotropic=True, max_examples=N, seed=0), None),
+        nnfs(pub.Layer_Conv2D_bug_reshape), isotropic=True, max_examples=N, seed=0),
+     'output reshaped without a transpose'),
     ("nnfs-col2im-without-add-at", lambda: check_conv_input_grad(
         nnfs(pub.Layer_Conv2D_bug_no_add_at, "dx"), isotropic=True, max_examples=N, seed=0),
-     None),
+     'overlapping windows not accumulated'),
     ("nnfs-dw-last-sample-only", lambda: check_conv_weight_grad(
         nnfs(pub.Layer_Conv2D_bug_last_sample_dw, "dw"), isotropic=True, max_examples=N,
-        seed=0), None),
+        seed=0), 'batch not summed'),
     ("d2l-off-by-one", lambda: check_conv(d2l(pub.corr2d_multi_in_out_bug_off_by_one),
                                           max_examples=N, seed=0), "output shape"),
     ("d2l-kernel-read-as-io", lambda: check_conv(d2l(pub.corr2d_multi_in_out_bug_io),
-                                                 max_examples=N, seed=0), None),
+                                                 max_examples=N, seed=0),
+     'C_out read from the wrong weight axis'),
     ("numpy-ml-weight-order", lambda: check_conv(numpy_ml(pub.conv2D_bug_w_order),
-                                                 max_examples=N, seed=0), None),
+                                                 max_examples=N, seed=0),
+     'weight flattened in the wrong order'),
     ("numpy-ml-dilation-passed-as-pytorch's", lambda: check_conv(
-        numpy_ml(pub.conv2D, shift=0), max_examples=N, seed=0), None),
+        numpy_ml(pub.conv2D, shift=0), max_examples=N, seed=0), 'dilation off by one'),
     ("numpy-ml-same-extra-before", lambda: check_conv(numpy_ml_same(pub.conv2D_bug_same_before),
                                                       padding_modes=("same",), max_examples=N,
                                                       seed=0), "'same' offset by one"),
@@ -208,7 +211,7 @@ BUGGY: list[tuple[str, Callable[[], Any], str | None]] = [
     ("coursera-pool-ceil", lambda: check_avg_pool(coursera_pool(pub.pool_forward_bug_ceil,
                                                                 "average"),
                                                   isotropic=True, max_examples=N, seed=1),
-     None),
+     'floor vs ceil output size'),
     ("coursera-pool-minus-one", lambda: check_avg_pool(
         coursera_pool(pub.pool_forward_bug_minus_one, "average"), isotropic=True,
         max_examples=N, seed=0), "output shape"),
@@ -220,7 +223,7 @@ BUGGY: list[tuple[str, Callable[[], Any], str | None]] = [
      "stride ignored"),
     ("coursera-conv-bias-per-tap", lambda: check_conv(
         coursera_conv(pub.conv_forward_bug_bias), isotropic=True, max_examples=N, seed=0),
-     None),
+     'bias added inside the window sum'),
     ("scipy-layer-no-rot90", lambda: check_conv(scipy_layer(pub.ScipyConvLayer_bug_no_rot),
                                                 isotropic=True, max_examples=N, seed=0),
      "flipped kernel"),
@@ -242,10 +245,10 @@ BUGGY: list[tuple[str, Callable[[], Any], str | None]] = [
     ("np.convolve-as-scipy", lambda: check_convolve(np.convolve, max_examples=100, seed=0),
      "'same' length max(M, N)"),
     ("np.correlate-as-scipy", lambda: check_correlate(np.correlate, max_examples=100, seed=0),
-     None),
+     "'same' length max(M, N)"),
     ("fft-convolve-circular", lambda: check_convolve(
         pub.fft_convolve_bug_circular, dtypes=("float32", "float64"), max_examples=N, seed=0),
-     None),
+     'circular convolution (FFT too short)'),
     ("correlate-via-convolve-complex", lambda: check_correlate(
         pub.correlate_via_convolve, max_examples=N, seed=0), "conjugation"),
     ("conv-transpose-no-flip", lambda: check_conv_transpose(
@@ -256,13 +259,14 @@ BUGGY: list[tuple[str, Callable[[], Any], str | None]] = [
     ("conv-transpose-pad-without-dilation", lambda: check_conv_transpose(
         pub.conv_transpose2d_bug_dilation_pad, max_examples=N, seed=0), None),
     ("rfft2-conv-wrap-around", lambda: check_conv(
-        pub.conv2d_fft_bug_wrap, padding_modes=("explicit",), max_examples=N, seed=0), None),
+        pub.conv2d_fft_bug_wrap, padding_modes=("explicit",), max_examples=N, seed=0),
+     'FFT wrap-around (circular convolution)'),
     ("ndimage-same-origin", lambda: check_conv(
         pub.conv2d_same_ndimage_bug_origin, padding_modes=("same",), max_examples=N, seed=0),
      "'same' offset by one"),
     ("ndimage-reflect-boundary", lambda: check_conv(
         pub.conv2d_same_ndimage_bug_reflect, padding_modes=("same",), max_examples=N, seed=0),
-     None),
+     "symmetric (scipy.ndimage's 'reflect') padding instead of zeros"),
     ("dilated-kernel-k-times-d", lambda: check_conv(
         pub.conv2d_dilated_kernel_bug_size, padding_modes=("explicit",), max_examples=N,
         seed=0), "output shape"),
@@ -328,10 +332,10 @@ TORCH_BUGGY: list[tuple[str, Callable[[], Any], str | None]] = [
         padding_modes=("same",), max_examples=N, seed=0), "'same' offset by one"),
     ("tf-same-floor", lambda: check_conv(
         tf_same(pub.conv2d_tf_same_bug_floor), backend="torch", same_rule="tf",
-        padding_modes=("same",), max_examples=N, seed=0), None),
+        padding_modes=("same",), max_examples=N, seed=0), "'SAME' output size ⌊i/s⌋"),
     ("unfold-conv-kernel-flattened-hwc", lambda: check_conv(
         pub.conv2d_unfold_bug_hwc, backend="torch", padding_modes=("explicit",),
-        max_examples=N, seed=0), None),
+        max_examples=N, seed=0), 'weight flattened in the wrong order'),
     ("unfold-conv-size-without-dilation", lambda: check_conv(
         pub.conv2d_unfold_bug_size, backend="torch", padding_modes=("explicit",),
         max_examples=N, seed=0), None),

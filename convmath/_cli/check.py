@@ -303,7 +303,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     fn = _load(args.target)
     from convmath import ConvCheckFailure, ConvmathError, testing
-    from convmath.testing._core import SEED_HINT
+    from convmath.testing._report import SEED_HINT
 
     checker = getattr(testing, f"check_{args.kind}")
     kwargs = _checker_kwargs(args, checker)

@@ -32,7 +32,7 @@ from convmath.testing._checkers import (
     check_max_pool,
     check_max_pool_grad,
 )
-from convmath.testing._core import CheckReport
+from convmath.testing._report import CheckReport
 from convmath.testing._space import Unsupported
 from convmath.testing.laws import (
     check_conv_adjoint,

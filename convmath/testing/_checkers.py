@@ -14,9 +14,10 @@ from convmath.testing._conv import (
     ConvTransposeSpec,
     ConvWeightGradSpec,
 )
-from convmath.testing._core import CheckReport, resolve_settings, run_check
+from convmath.testing._core import resolve_settings, run_check
 from convmath.testing._options import DEFAULT_DEADLINE, validated
 from convmath.testing._pool import AvgPoolGradSpec, AvgPoolSpec, MaxPoolGradSpec, MaxPoolSpec
+from convmath.testing._report import CheckReport
 from convmath.testing._signal import SignalSpec
 
 __all__ = [

@@ -22,8 +22,8 @@ import numpy as np
 
 from convmath.errors import InvalidArgument
 from convmath.testing._case import Case
-from convmath.testing._core import Diagnosis, OpSpec
 from convmath.testing._reference import conv_pads, numeric, per_axis, reference_conv
+from convmath.testing._spec import Diagnosis, OpSpec
 from convmath.testing._tolerance import (
     Comparison,
     compare_elementwise,

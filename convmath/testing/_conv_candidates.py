@@ -42,9 +42,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from convmath.testing._case import Case
-from convmath.testing._core import Diagnosis
 from convmath.testing._diagnosis import Candidate
 from convmath.testing._reference import numeric
+from convmath.testing._spec import Diagnosis
 
 __all__ = [
     "CONV",

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from convmath.testing._case import Case
-from convmath.testing._core import Diagnosis, OpSpec
 from convmath.testing._reference import numeric
+from convmath.testing._spec import Diagnosis, OpSpec
 from convmath.testing._tolerance import Comparison, compare_normwise
 from convmath.testing._values import make_values
 

@@ -31,10 +31,8 @@ from convmath.testing import strategies as sts
 from convmath.testing._backends import Backend, resolve_backend
 from convmath.testing._case import Case
 from convmath.testing._core import (
-    CheckReport,
     _add_note,
     _BadReturn,
-    _fn_name,
     _StopSearch,
     _Timeout,
     guarded_call,
@@ -45,12 +43,16 @@ from convmath.testing._core import (
     timeout_message,
     too_many_errors,
     too_many_unsupported,
+)
+from convmath.testing._options import DEFAULT_DEADLINE, clip, validated
+from convmath.testing._reference import per_axis
+from convmath.testing._report import (
+    CheckReport,
+    _fn_name,
     unsupported_message,
     user_error_message,
     with_seed_hint,
 )
-from convmath.testing._options import DEFAULT_DEADLINE, clip, validated
-from convmath.testing._reference import per_axis
 from convmath.testing._space import Unsupported
 
 __all__ = [

@@ -332,7 +332,7 @@ def test_scalar_only_stride_at_one_is_not_called_stride_ignored() -> None:
     spec = ConvSpec()
     x, w = _x(1, 1, 6, 7), _x(1, 1, 2, 2)
     case = _case("conv", {"input": x, "weight": w}, stride=(1, 2), padding=0, dilation=1)
-    from convmath.testing._core import _diagnose
+    from convmath.testing._diagnose import _diagnose
 
     out = conv2d(x, w, **case.kwargs)
     comp = spec.compare(case, out, "elementwise")
@@ -353,7 +353,7 @@ def test_stride_ignored_at_one_and_two_is_still_stride_ignored() -> None:
     spec = ConvSpec()
     x, w = _x(1, 1, 6, 7), _x(1, 1, 2, 2)
     case = _case("conv", {"input": x, "weight": w}, stride=(1, 2), padding=0, dilation=1)
-    from convmath.testing._core import _diagnose
+    from convmath.testing._diagnose import _diagnose
 
     out = conv2d(x, w, **case.kwargs)
     comp = spec.compare(case, out, "elementwise")

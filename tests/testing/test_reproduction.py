@@ -39,7 +39,7 @@ def test_large_cases_are_rebuilt_from_their_seed() -> None:
     from convmath.testing import strategies as sts
     from convmath.testing._backends import resolve_backend
     from convmath.testing._conv import ConvSpec
-    from convmath.testing._core import reproduction
+    from convmath.testing._report import reproduction
 
     case = find(sts.conv_cases(2), lambda c: c.args["input"].size > 400)
     code = reproduction(case, conv_mutants.correct, resolve_backend("numpy"), ConvSpec())

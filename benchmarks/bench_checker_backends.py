@@ -2,7 +2,6 @@
 
     python benchmarks/bench_checker_backends.py [--repeats 3] [--only jax-jit,torch]
                                                 [--profile] [--max-examples N]
-                                                [--pool K[,K...]] [--calling]
 
 Rows (each a correct implementation, so every run passes all its examples):
 
@@ -12,7 +11,14 @@ Rows (each a correct implementation, so every run passes all its examples):
 - ``jax-jit``: ``jax.lax.conv_general_dilated`` wrapped to PyTorch's calling convention and
   ``jax.jit``-ed with stride/padding/dilation/groups static, as users write it (target
   < 20 s);
-- ``jax-eager``: the same wrapper without ``jax.jit`` (the README's example).
+- ``jax-eager``: the same wrapper without ``jax.jit`` (the README's example);
+- ``jax-jit-every-shape``: ``jax-jit`` with the geometry pool switched off (the backend
+  marked not compiled): a new geometry per example, as before the pool — the side-by-side
+  measure of what the pool saves.
+
+The engine wraps each call in the backend's ``calling()`` context (PyTorch on the CPU: one
+intra-op thread per call) and, for a compiled backend, draws at most
+``convmath.testing._compiled.POOL_SIZE`` geometries with fresh values each.
 
 Seeds are fixed (repeat ``r`` uses ``seed=r``); each row prints the median, min and max
 wall-clock seconds and the ratio of its median to the NumPy row's. JAX runs in x64 mode
@@ -27,18 +33,6 @@ different static arguments to ``jax.jit``), the time spent in the first call of 
 everything else (reference, tolerance, Hypothesis). It also times the conversion
 of one array into JAX on a new shape: a device-side cast (``jnp.asarray(a, dtype=...)``,
 what the JAX backend did before) against the host-side cast the backend does now.
-
-``--pool K`` (JAX rows; several sizes comma-separated) emulates the remedy proposed for
-compiled backends: the default number of examples, but their geometries (shapes, dtype,
-bias or not, the other arguments as passed) taken from a pool of ``K`` drawn up front,
-each example with fresh values. It runs the engine directly
-(``convmath.testing._core.run_check`` with ``conv_cases``), so it follows those
-internals; it is a cost model, not the remedy itself.
-
-``--calling`` wraps each call of the implementation in the backend's ``calling()``
-context, as the engine is meant to (for PyTorch on the CPU: one intra-op thread during the
-call). On a 2-core machine that other jobs keep busy, PyTorch's two OpenMP threads wait on
-each other and a small conv takes ~5 ms instead of ~0.03 ms.
 """
 
 from __future__ import annotations
@@ -56,7 +50,6 @@ import numpy as np
 import convmath.numeric as numeric
 from convmath import testing
 from convmath.testing._backends import Backend, resolve_backend
-from convmath.testing._checkers import DEFAULT_EXAMPLES
 
 PROFILE_SEED = 1000
 TARGETS = {"torch": 5.0, "jax-jit": 20.0, "jax-eager": 20.0}
@@ -125,6 +118,7 @@ ROWS = [
         "torch"),
     Row("jax-jit", testing.check_conv, _jax_jit, "jax", "jax"),
     Row("jax-eager", testing.check_conv, _jax_eager, "jax", "jax"),
+    Row("jax-jit-every-shape", testing.check_conv, _jax_jit, "jax-every-shape", "jax"),
 ]
 
 
@@ -191,89 +185,23 @@ def _profiled(fn: Callable[..., Any], backend: Backend, prof: Profile
     return timed, dataclasses.replace(backend, to_backend=to, from_backend=back)
 
 
-def _pool_run(row: Row, k: int, seed: int) -> tuple[float, int, int]:
-    """The default check_conv on ``row``'s function, geometries from a pool of ``k``."""
-    import copy
-
-    from hypothesis import HealthCheck, Phase, given, settings
-    from hypothesis import seed as hyp_seed
-    from hypothesis import strategies as st
-
-    from convmath.testing import strategies as sts
-    from convmath.testing._conv import ConvSpec
-    from convmath.testing._core import resolve_settings, run_check
-
-    base = sts.conv_cases(2, padding_modes=("explicit", "same", "valid"))
-    pool: dict[Any, Any] = {}
-
-    @hyp_seed(5000 + 100 * k + seed)  # neither the timed runs' seeds nor another pool's:
-    # JAX's op-by-op dispatch caches every shape it compiled for the whole process
-    @settings(max_examples=20 * k, database=None, phases=[Phase.generate], deadline=None,
-              suppress_health_check=list(HealthCheck))
-    @given(base)
-    def collect(case: Any) -> None:
-        key = (case.dtype, _key(tuple(case.args.values()), case.kwargs))  # arrays: float64
-        if len(pool) < k:
-            pool.setdefault(key, case)
-
-    collect()
-    cases = list(pool.values())
-
-    def revalue(pick: tuple[int, int]) -> Any:
-        i, value_seed = pick
-        case = copy.copy(cases[i])
-        rng = np.random.default_rng(value_seed)
-        fresh = {name: sts.make_values(rec[1], case.dtype, rng, integer_max=rec[2],
-                                       zeros=rec[3], complex_values=rec[4])
-                 for name, rec in zip(case.arrays(), case.info["recipe"], strict=True)}
-        case.args = {a: fresh.get(a, v) for a, v in case.args.items()}
-        case.kwargs = {a: fresh[a] if isinstance(v, np.ndarray) else v
-                       for a, v in case.kwargs.items()}
-        case.seed = value_seed
-        return case
-
-    strategy = st.tuples(st.integers(0, len(cases) - 1), st.integers(0, 2**32 - 1)).map(revalue)
-    keys: set[Any] = set()
-    fn = _make(row)
-
-    @functools.wraps(fn)
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        keys.add(_key(args, kwargs))
-        return fn(*args, **kwargs)
-
-    t = time.perf_counter()
-    report = run_check(ConvSpec(), counted, strategy, resolve_backend(row.backend),
-                       resolve_settings(None, None, DEFAULT_EXAMPLES["conv"]), seed)
-    return time.perf_counter() - t, report.examples, len(keys)
-
-
-CALLING = False  # --calling: wrap each call in the backend's calling() context
-
-
-def _make(row: Row) -> Callable[..., Any]:
-    fn = row.make_fn()
-    if not CALLING:
-        return fn
-    backend = resolve_backend(row.backend)
-
-    @functools.wraps(fn)
-    def within(*args: Any, **kwargs: Any) -> Any:
-        with backend.calling():
-            return fn(*args, **kwargs)
-
-    return within
+def _backend(row: Row) -> Any:
+    """The row's backend: a name, or JAX with the geometry pool switched off."""
+    if row.backend == "jax-every-shape":
+        return dataclasses.replace(resolve_backend("jax"), compiled=False)
+    return row.backend
 
 
 def _run(row: Row, seed: int, max_examples: int | None) -> tuple[float, int]:
     t = time.perf_counter()
-    report = row.checker(_make(row), backend=row.backend, seed=seed,
+    report = row.checker(row.make_fn(), backend=_backend(row), seed=seed,
                          max_examples=max_examples)
     return time.perf_counter() - t, report.examples
 
 
 def _profile(row: Row, max_examples: int | None) -> None:
     prof = Profile()
-    fn, backend = _profiled(_make(row), resolve_backend(row.backend), prof)
+    fn, backend = _profiled(row.make_fn(), resolve_backend(_backend(row)), prof)
     t = time.perf_counter()
     report = row.checker(fn, backend=backend, seed=PROFILE_SEED, max_examples=max_examples)
     total = time.perf_counter() - t
@@ -296,7 +224,8 @@ def _conversion_costs(shapes: int = 12) -> None:
     backend = resolve_backend("jax")
     rng = np.random.default_rng(0)
     for dtype in ("float32", "float64"):
-        device_cast, host_cast = [], []
+        device_cast: list[float] = []
+        host_cast: list[float] = []
         for i in range(shapes):
             for how, times in (("device", device_cast), ("host", host_cast)):
                 a = rng.standard_normal((2, 5 + i, 7, 3 + i))  # a new shape each time
@@ -317,22 +246,17 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated row names")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--max-examples", type=int, default=None)
-    parser.add_argument("--pool", default="", help="emulate pools of K geometries: K[,K...]")
-    parser.add_argument("--calling", action="store_true",
-                        help="wrap each call in the backend's calling() context")
     args = parser.parse_args()
     only = {s for s in args.only.split(",") if s}
     rows = [r for r in ROWS if (not only or r.name in only) and _available(r.needs)]
-    if any(r.backend == "jax" for r in rows):
+    if any(r.backend.startswith("jax") for r in rows):
         import jax
 
         jax.config.update("jax_enable_x64", True)
-    global CALLING
-    CALLING = args.calling
     print(f"{'row':18s} {'examples':>8s} {'median s':>9s} {'min s':>7s} {'max s':>7s} "
           f"{'/ numpy':>8s} {'target':>7s}")
     base = None
-    for row in rows:  # each row's profile and pool runs right after it (torch before JAX)
+    for row in rows:  # each row's profile runs right after it (torch before JAX)
         times, n = [], 0
         for seed in range(args.repeats):
             dt, n = _run(row, seed, args.max_examples)
@@ -346,14 +270,7 @@ def main() -> None:
               f"{ratio} {target:>7s}", flush=True)
         if args.profile:
             _profile(row, args.max_examples)
-        for k in [int(v) for v in args.pool.split(",") if v] if row.backend == "jax" else []:
-            pooled = [_pool_run(row, k, seed) for seed in range(args.repeats)]
-            med_p = statistics.median(p[0] for p in pooled)
-            print(f"  pool of {k} geometries: {pooled[0][1]} examples, "
-                  f"{max(p[2] for p in pooled)} distinct compile keys at most; median "
-                  f"{med_p:.2f} s (min {min(p[0] for p in pooled):.2f}, max "
-                  f"{max(p[0] for p in pooled):.2f}), {med / med_p:.1f}x faster", flush=True)
-    if args.profile and any(r.backend == "jax" for r in rows):
+    if args.profile and any(r.backend.startswith("jax") for r in rows):
         _conversion_costs()
 
 

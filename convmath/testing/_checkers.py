@@ -75,6 +75,35 @@ def accepted_keywords(fn: Callable[..., Any]) -> frozenset[str] | None:
     return frozenset(names)
 
 
+#: names real code gives the parameters the checkers pass (a near name is suggested too)
+_ALIASES = {
+    "bias": ("b", "biases", "bias_", "b_"),
+    "stride": ("strides", "s", "step"),
+    "padding": ("pad", "pads", "p", "zero_padding"),
+    "dilation": ("dilations", "dilation_rate", "rhs_dilation", "d"),
+    "groups": ("group", "feature_group_count", "num_groups", "g"),
+    "output_padding": ("out_padding", "outpad", "adj"),
+    "mode": ("boundary",),
+}
+
+
+def _near_name(keyword: str, fn: Callable[..., Any]) -> str | None:
+    """A parameter of ``fn`` that probably means ``keyword`` under another name."""
+    import difflib
+    import inspect
+
+    try:
+        params = [p for p in inspect.signature(fn).parameters
+                  if p not in ("self", "input", "weight", "x", "w")]
+    except (TypeError, ValueError):
+        return None
+    for alias in _ALIASES.get(keyword, ()):
+        if alias in params:
+            return alias
+    near = difflib.get_close_matches(keyword, params, n=1, cutoff=0.75)
+    return near[0] if near else None
+
+
 def _space(fn: Callable[..., Any], flags: dict[str, bool], declared: dict[str, Any],
            isotropic: bool) -> tuple[dict[str, bool], list[str], dict[str, Any]]:
     """Switch off every feature whose keyword ``fn`` does not accept (it is then never
@@ -90,7 +119,11 @@ def _space(fn: Callable[..., Any], flags: dict[str, bool], declared: dict[str, A
             missing.append(f"{keyword} (switched off)")
         elif accepted is not None and keyword not in accepted:
             out[name] = False
-            missing.append(f"{keyword} (the function takes no such argument)")
+            near = _near_name(keyword, fn)
+            hint = (f"; it takes {near!r}: to check it, pass it under the checker's name, "
+                    f"e.g. lambda ..., {keyword}=...: fn(..., {near}={keyword})"
+                    if near is not None else "")
+            missing.append(f"{keyword} (the function takes no such argument{hint})")
     for name, value in declared.items():
         needs = _SPACE_FLAG.get(name)
         if value is not None and needs is not None and not out.get(needs, True):

@@ -712,6 +712,11 @@ def _pick(result: Any, index: int, who: str, hint: str) -> Any:
     raise TypeError(f"{who}: backward returned one array, not (dx, dw, ...); {hint}")
 
 
+def _stored(obj: Any, where: str | Fn) -> Any:
+    """What a layer keeps in attribute ``where`` (or ``where(obj)`` for a function)."""
+    return getattr(obj, where) if isinstance(where, str) else where(obj)
+
+
 def _check_out(out: Any, grad_output: Any, who: str) -> None:
     if np.shape(out) != np.shape(grad_output):
         raise ValueError(f"{who}: the forward pass returned shape {np.shape(out)}, but "
@@ -790,6 +795,7 @@ def from_forward_backward(forward: Fn, backward: Fn, *, op: str = "conv", pick: 
 
 def layer(make: Fn, *, op: str = "conv", pick: str = "out",
           assign: Mapping[str, str] | None = None, dw: str | Fn | None = None,
+          out: str | Fn | None = None, dx: str | Fn | None = None,
           forward: str = "forward", backward: str = "backward",
           scalars: bool | Collection[str] = True) -> Fn:
     """Wrap a layer object — ``out = obj.forward(x)``, ``obj.backward(dout)`` — built by
@@ -807,9 +813,12 @@ def layer(make: Fn, *, op: str = "conv", pick: str = "out",
     (``backward``'s return, or its first element: ``check_conv_input_grad``,
     ``check_max_pool_grad``, ``check_avg_pool_grad``) or ``"dw"`` (its second element, or
     ``dw``: the attribute name or a function of the layer where it keeps the weight
-    gradient, e.g. ``dw="dW"``: ``check_conv_weight_grad``). ``forward``/``backward`` name
-    the methods. For a gradient the forward pass runs on a zero input of ``input_size``
-    (or with a zero weight of ``weight_size``) first.
+    gradient, e.g. ``dw="dW"``: ``check_conv_weight_grad``). A layer that stores its
+    results instead of returning them says where: ``out="output"`` (the forward result),
+    ``dx="dinputs"`` (the input gradient), ``dw="dweights"`` — attribute names, or
+    functions of the layer. ``forward``/``backward`` name the methods. For a gradient the
+    forward pass runs on a zero input of ``input_size`` (or with a zero weight of
+    ``weight_size``) first.
 
     >>> import numpy as np, convmath.numeric as ref
     >>> class Conv:  # a from-scratch layer (forward only here), one int stride
@@ -840,11 +849,17 @@ def layer(make: Fn, *, op: str = "conv", pick: str = "out",
     for method, value in (("forward", forward), ("backward", backward)):
         if not isinstance(value, str) or not value.isidentifier():
             raise InvalidArgument(f"{method} must name a method, got {method}={value!r}")
-    if dw is not None and (pick != "dw" or not (callable(dw) or (
-            isinstance(dw, str) and dw.isidentifier()))):
-        raise InvalidArgument(f"dw (where the layer keeps its weight gradient: an attribute "
-                              f"name or a function of the layer) goes with pick='dw'; got "
-                              f"dw={dw!r}, pick={pick!r}")
+    places: tuple[tuple[str, Any, str, tuple[str, ...]], ...] = (
+        ("dw", dw, "its weight gradient", ("dw",)),
+        ("dx", dx, "its input gradient", ("dx",)),
+        ("out", out, "its forward result", ("out", "dx", "dw")))
+    for label, where, what, picks in places:
+        if where is not None and (pick not in picks or not (callable(where) or (
+                isinstance(where, str) and where.isidentifier()))):
+            raise InvalidArgument(
+                f"{label} (where the layer keeps {what}: an attribute name or a function of "
+                f"the layer) goes with pick={' or '.join(repr(p) for p in picks)}; got "
+                f"{label}={where!r}, pick={pick!r}")
     wanted = tuple(dict.fromkeys(takes.names + tuple(assigned.values())))
     key = "weight" if op in _CONV_OPS else "kernel_size"
     if key not in wanted:
@@ -865,15 +880,24 @@ def layer(make: Fn, *, op: str = "conv", pick: str = "out",
         full = _forward_values(op, checked, given) if pick != "out" else _full(op, given)
         values = _express(op, full, wanted, names, who)
         obj = build(values)
-        out = _first(getattr(obj, forward)(full["input"]))
+        result = _first(getattr(obj, forward)(full["input"]))
+        y = _stored(obj, out) if out is not None else result
+        if y is None:
+            raise TypeError(f"{who}: {forward}() returned None; if the layer stores its "
+                            "result, say where: out='output'")
         if pick == "out":
-            return out
-        _check_out(out, given["grad_output"], who)
+            return y
+        _check_out(y, given["grad_output"], who)
         grads = getattr(obj, backward)(given["grad_output"])
         if pick == "dx":
+            if dx is not None:
+                return _stored(obj, dx)
+            if grads is None:
+                raise TypeError(f"{who}: {backward}() returned None; if the layer stores "
+                                "the input gradient, say where: dx='dinputs'")
             return _pick(grads, 0, who, "")
         if dw is None:
             return _pick(grads, 1, who, "say where the layer keeps it: dw='dW'")
-        return getattr(obj, dw) if isinstance(dw, str) else dw(obj)
+        return _stored(obj, dw)
 
     return _finish(wrapper, who, checked, wanted, [make])

@@ -774,3 +774,43 @@ def test_adapters_refuse_a_framework_backend_up_front() -> None:
         check_conv(wrapped, backend="torch")
     with pytest.raises(InvalidArgument, match="adapters wrapper"):
         check_conv_linearity(wrapped, backend="torch")
+
+
+class _StoringConv:
+    """A layer that stores its results (NNFS style) and returns nothing."""
+
+    def __init__(self, weight: np.ndarray, stride: int) -> None:
+        self.weight, self.stride = weight, stride
+
+    def forward(self, x: np.ndarray) -> None:
+        self.x = x
+        self.output = ref.conv(x, self.weight, None, self.stride)
+
+    def backward(self, dvalues: np.ndarray) -> None:
+        self.dinputs = ref.conv_input_grad(self.x.shape, self.weight, dvalues, self.stride)
+        self.dweights = ref.conv_weight_grad(self.x, self.weight.shape, dvalues, self.stride)
+
+
+def test_layer_reads_results_a_layer_stores() -> None:
+    make = lambda weight, stride: _StoringConv(weight, stride)  # noqa: E731
+    x = np.random.default_rng(0).standard_normal((2, 3, 7, 6))
+    w = np.random.default_rng(1).standard_normal((4, 3, 3, 2))
+    out = adapters.layer(make, out="output")(x, w, stride=2)
+    np.testing.assert_allclose(out, ref.conv(x, w, None, 2))
+    gy = np.random.default_rng(2).standard_normal(out.shape)
+    dx = adapters.layer(make, pick="dx", out="output", dx="dinputs")(x.shape, w, gy, stride=2)
+    np.testing.assert_allclose(dx, ref.conv_input_grad(x.shape, w, gy, 2))
+    dw = adapters.layer(make, pick="dw", out="output", dw=lambda layer: layer.dweights)(
+        x, w.shape, gy, stride=2)
+    np.testing.assert_allclose(dw, ref.conv_weight_grad(x, w.shape, gy, 2))
+    with pytest.raises(TypeError, match="out='output'"):  # forward returned None: say where
+        adapters.layer(make)(x, w, stride=2)
+    with pytest.raises(TypeError, match="dx='dinputs'"):
+        adapters.layer(make, pick="dx", out="output")(x.shape, w, gy, stride=2)
+    with pytest.raises(InvalidArgument, match="dx"):
+        adapters.layer(make, dx="dinputs")  # dx goes with pick='dx'
+    with pytest.raises(InvalidArgument, match="out"):
+        adapters.layer(make, out="not an attribute")
+    check_conv_input_grad(adapters.layer(make, pick="dx", out="output", dx="dinputs"),
+                          isotropic=True, dilation=False, padding=False, groups=False,
+                          max_examples=20, seed=0)

@@ -289,3 +289,16 @@ def test_the_minimizer_stays_inside_the_declared_space() -> None:
     assert case.args["weight"].shape[2:] == (3, 3)  # bias twice shows on any kernel
     assert case.kwargs["stride"] == 2 and case.kwargs["padding"] == 1
     assert case.args["weight"].shape[:2] == (1, 1)  # and it still shrank what it may
+
+
+def test_a_parameter_under_another_name_is_reported_with_the_name_it_has() -> None:
+    def conv_b_strides(x: np.ndarray, w: np.ndarray, b: Any = None, strides: int = 1,
+                       pad: int = 0) -> np.ndarray:
+        return ref.conv(x, w, b, strides, pad)
+
+    report = check_conv(conv_b_strides, max_examples=5, seed=0)
+    text = " | ".join(report.not_exercised)
+    assert "bias (the function takes no such argument; it takes 'b'" in text
+    assert "stride (the function takes no such argument; it takes 'strides'" in text
+    assert "padding (the function takes no such argument; it takes 'pad'" in text
+    assert "groups (the function takes no such argument)" in text  # no near name: no hint

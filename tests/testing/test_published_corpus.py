@@ -34,29 +34,15 @@ N = 30  # examples per check
 
 # --- one-line wrappers, as a user of each style would write them ----------------------------
 
-def returning(cls: type) -> type:
-    """NNFS layers store their results (``self.output``, ``self.dinputs``) and return
-    nothing; ``adapters.layer`` needs the return values."""
-
-    class Returning(cls):  # type: ignore[valid-type, misc]
-        def forward(self, x: np.ndarray) -> np.ndarray:
-            super().forward(x)
-            return self.output
-
-        def backward(self, dvalues: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            super().backward(dvalues)
-            return self.dinputs, self.dweights
-
-    Returning.__name__ = Returning.__qualname__ = cls.__name__
-    return Returning
-
-
 def nnfs(cls: type, pick: str = "out") -> Fn:
-    layer_cls = returning(cls)
+    """NNFS layers store their results (``self.output``, ``self.dinputs``,
+    ``self.dweights``) and return nothing: the adapter reads the attributes."""
+    where = {"out": {"out": "output"}, "dx": {"out": "output", "dx": "dinputs"},
+             "dw": {"out": "output", "dw": "dweights"}}[pick]
     return adapters.layer(
-        lambda in_channels, out_channels, kernel_size, stride, padding: layer_cls(
+        lambda in_channels, out_channels, kernel_size, stride, padding: cls(
             in_channels, out_channels, kernel_size, stride, padding),
-        assign={"weights": "weight", "biases": "bias"}, pick=pick)
+        assign={"weights": "weight", "biases": "bias"}, pick=pick, **where)
 
 
 def d2l(fn: Fn) -> Fn:

@@ -123,9 +123,17 @@ def _space(fn: Callable[..., Any], flags: dict[str, bool], declared: dict[str, A
             hint = (f"; it takes {near!r}: to check it, pass it under the checker's name, "
                     f"e.g. lambda ..., {keyword}=...: fn(..., {near}={keyword})"
                     if near is not None else "")
+            if keyword == "stride" and "ceil_mode" in flags:  # a pooling checker
+                hint += "; the default stride, the kernel size, is exercised"
             missing.append(f"{keyword} (the function takes no such argument{hint})")
     for name, value in declared.items():
         needs = _SPACE_FLAG.get(name)
+        if name == "strides" and value is not None and not isinstance(value, (int, str)):
+            try:
+                if all(v is None for v in value):  # pooling: "not given", the default
+                    continue
+            except TypeError:
+                pass  # not a sequence: declared_values names the problem
         if value is not None and needs is not None and not out.get(needs, True):
             why = ("is switched off" if not flags.get(needs, True)
                    else "is not an argument of the function")

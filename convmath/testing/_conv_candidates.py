@@ -515,6 +515,10 @@ def same_ignores_dilation() -> Make:
                "padding='same' places the padding as if dilation were 1 (⌊(k−1)/2⌋ before "
                "the input); PyTorch puts ⌊d(k−1)/2⌋ before and the rest after",
                ctx.run(pads=pads))
+        yield ("'same' padding ignores dilation",
+               "padding='same' computed as if dilation were 1: k − 1 in total instead of "
+               "d(k−1), so the output is smaller than the input",
+               ctx.run("sized", pads=g.same_pads(dilation=[1] * ctx.nd)))
     return make
 
 
@@ -601,6 +605,22 @@ def weight_flattened() -> Make:
                "the weight is flattened in (C_in, *k) order but the im2col columns are "
                "laid out (*k, C_in) (channels last): channels and kernel positions mixed up",
                ctx.run(weight=np.moveaxis(w.reshape(o, *ks, c), nd + 1, 1)))
+    return make
+
+
+def stride_as_dilation() -> Make:
+    """The stride applied to the kernel index as well (``x[i·s + t·s]``): the taps spaced
+    by the stride, as if the dilation were s·d."""
+    def make(ctx: Ctx) -> Iterator[Row]:
+        g = ctx.geom
+        if not any(s > 1 and k > 1 for s, k in zip(g.s, g.ks, strict=True)):
+            return
+        d = [s * dd for s, dd in zip(g.s, g.d, strict=True)]
+        for form in ctx.forms:
+            yield ("stride also used as dilation",
+                   "the stride is applied to the kernel index too (x[i·s + t·s] instead of "
+                   "x[i·s + t·d]): the kernel taps are spaced by the stride",
+                   ctx.run(form, dilation=d))
     return make
 
 
@@ -844,6 +864,23 @@ def leftover_dropped() -> Make:
     return make
 
 
+def groups_input_of_group0() -> Make:
+    """The weight gradient of every group computed from group 0's input channels."""
+    def make(ctx: Ctx) -> Iterator[Row]:
+        g = ctx.geom.g
+        if g < 2:
+            return
+        x = ctx.case.args["input"]
+        cg = x.shape[1] // g
+        x0 = np.concatenate([x[:, :cg]] * g, axis=1)
+        yield ("every group reads group 0's input",
+               "the weight gradient of every group is computed from the input channels of "
+               "group 0 (x[:, :C_in/groups]) instead of its own slice",
+               lambda: ctx.spec._ref(x0, tuple(ctx.case.args["weight_size"]),
+                                     ctx.case.args["grad_output"], ctx.geom))
+    return make
+
+
 def batch_mistakes() -> Make:
     def make(ctx: Ctx) -> Iterator[Row]:
         x = ctx.case.args["input"]
@@ -894,6 +931,7 @@ CONV: tuple[Entry, ...] = (
     Entry(31, same_dilation_swapped()),
     Entry(32, all_axes_swapped()),
     Entry(35, exchanged(unit_stride=False)),
+    Entry(36, stride_as_dilation()),
     Entry(40, first_axis_only_all()),
     Entry(41, _per_arg(first_axis_only, _CONV_ARGS)),
     Entry(45, ignored("dilation")),
@@ -986,6 +1024,7 @@ CONV_WEIGHT_GRAD: tuple[Entry, ...] = (
     Entry(60, interleaved("output")),
     Entry(65, channels_transposed()),
     Entry(70, batch_mistakes()),
+    Entry(75, groups_input_of_group0()),
     Entry(80, groups_zeros()),
 )
 
@@ -1104,6 +1143,11 @@ _CONV_SHAPES: list[ShapeRule] = [
               lambda c: "padding='same' as ⌊d(k−1)/2⌋ on both sides, one row short for an "
                         "even effective kernel; PyTorch puts the extra element after",
               _same_only(lambda c: _conv_size(c, pads=[(a, a) for a, _ in c.geom.pads]))),
+    ShapeRule("'same' split symmetrically, one row long",
+              lambda c: "padding='same' as ⌈d(k−1)/2⌉ on both sides (k//2 for an even "
+                        "kernel): one row too many for an even effective kernel; PyTorch "
+                        "puts ⌊d(k−1)/2⌋ before and the rest after",
+              _same_only(lambda c: _conv_size(c, pads=[(b, b) for _, b in c.geom.pads]))),
     ShapeRule("'same' padding ignores dilation",
               lambda c: "padding='same' computed as if dilation were 1, "
                         f"{c.geom.same_pads(dilation=[1] * c.nd)} instead of {c.geom.pads}",
@@ -1138,6 +1182,19 @@ _CONV_SHAPES: list[ShapeRule] = [
                         "of zeros inserted between kernel taps (spacing d + 1); PyTorch's "
                         "dilation is the spacing itself",
               _unless_same(lambda c: _conv_size(c, dilation=[d + 1 for d in c.geom.d]))),
+    ShapeRule("dilation applied to the input",
+              lambda c: "the input is dilated (zeros inserted between its elements, "
+                        "lhs_dilation) instead of the kernel (rhs_dilation)",
+              _unless_same(lambda c: _conv_size(
+                  c, sizes=[(n - 1) * d + 1 for n, d in zip(c.geom.sizes, c.geom.d,
+                                                            strict=True)],
+                  dilation=[1] * c.nd))),
+    ShapeRule("padding applied to every axis",
+              lambda c: "np.pad(x, p) pads the batch and channel axes too; pad only the "
+                        "spatial axes: np.pad(x, [(0, 0), (0, 0), (p, p), ...])",
+              lambda c: (c.case.args["input"].shape[0] + sum(c.geom.pads[0]),
+                         *_conv_size(c)[1:]) if any(a or b for a, b in c.geom.pads)
+              and c.geom.pad_mode == "explicit" else None),
     ShapeRule("C_out read from the wrong weight axis",
               lambda c: "the number of output channels taken from weight.shape[1] (the "
                         "weight read as (C_in, C_out, *k)); the conv weight is "
@@ -1152,6 +1209,14 @@ _CONV_SHAPES: list[ShapeRule] = [
 ]
 
 _CT_SHAPES: list[ShapeRule] = [
+    ShapeRule("C_in/C_out transposed",
+              lambda c: "the weight read as (C_out, C_in, *k) (the forward convolution's "
+                        "layout); the transposed convolution's weight is (C_in, "
+                        "C_out/groups, *k)",
+              lambda c: (_ct_size(c)[0], c.case.args["weight"].shape[0],
+                         *_ct_size(c)[2:])
+              if c.geom.g == 1 and c.case.args["weight"].shape[0]
+              != c.case.args["weight"].shape[1] else None),
     ShapeRule("pad = 0 slicing gives an empty array",
               lambda c: "the output is cropped as out[:, :, pad:-pad, …], and with pad = 0 "
                         "the slice 0:-0 is empty; crop with pad:pad + H_out instead",
@@ -1285,4 +1350,11 @@ def shape_diagnosis(spec: Any, case: Case, actual_shape: tuple[int, ...]) -> Dia
             return Diagnosis(rule.name, f"{head}: {rule.text(ctx)}")
         except Exception:  # a formula that does not apply (a size below 1)
             continue
+    if len(got) == len(want) and got[2:] == want[2:] and got[:2] != want[:2]:
+        axis = "batch (N)" if got[0] != want[0] else "channel (C_out)"
+        where = ("the batch axis" if got[0] != want[0] else "the channel axis")
+        return Diagnosis("output shape", f"{head}: {where} is wrong ({axis}: expected "
+                         f"{want[0 if got[0] != want[0] else 1]}, got "
+                         f"{got[0 if got[0] != want[0] else 1]}); the spatial sizes are "
+                         "right")
     return Diagnosis("output shape", f"{head}; {_FORMULA[case.op](ctx)}")

@@ -294,29 +294,41 @@ def _shape_hint(g: _PoolGeom, in_shape: tuple[int, ...], expected: tuple[int, ..
         try:
             return (*lead, *size(list(i), list(k), list(s), list(p), list(d), ceil))
         except InvalidArgument:
-            return None
+            if ceil:
+                return None
+            # a window wider than the padded input: the floor formula gives 0 (an empty
+            # output), which is what a floor-mode implementation returns
+            out = [(n + 2 * pp - dd * (kk - 1) - 1) // ss + 1
+                   for n, kk, ss, pp, dd in zip(i, k, s, p, d, strict=True)]
+            return (*lead, *out) if min(out) >= 0 else None
 
-    options: list[tuple[str, tuple[int, ...] | None]] = []
+    # (name, the formula the shape is, the shape)
+    options: list[tuple[str, str, tuple[int, ...] | None]] = []
     if g.ceil:
-        options.append(("floor mode (ceil_mode ignored)", shape(ceil=False)))
-        options.append(("the plain ceil formula, without PyTorch's correction that drops a "
+        options.append(("floor vs ceil output size", "floor mode (ceil_mode ignored)",
+                        shape(ceil=False)))
+        options.append(("ceil mode without PyTorch's correction",
+                        "the plain ceil formula, without PyTorch's correction that drops a "
                         "last window starting in the right padding",
                         shape(i=[n + s - 1 for n, s in zip(sizes, g.s, strict=True)],
                               ceil=False)))
     else:
-        options.append(("ceil mode (ceil_mode=False not honoured)", shape(ceil=True)))
+        options.append(("floor vs ceil output size", "ceil mode (ceil_mode=False not "
+                        "honoured)", shape(ceil=True)))
     if any(g.p):
-        options.append(("padding ignored", shape(p=[0] * nd)))
-        options.append(("padding on one side only",
+        options.append(("padding ignored", "padding ignored", shape(p=[0] * nd)))
+        options.append(("padding on one side", "padding on one side only",
                         shape(i=[n + p for n, p in zip(sizes, g.p, strict=True)],
                               p=[0] * nd)))
     if any(v != 1 for v in g.s):
-        options.append(("stride=None taken as 1" if g.stride_default
-                         else "stride ignored (taken as 1)", shape(s=[1] * nd)))
+        what = "stride=None taken as 1" if g.stride_default else "stride ignored"
+        options.append((what, what + ("" if g.stride_default else " (taken as 1)"),
+                        shape(s=[1] * nd)))
     if dilation and any(v > 1 for v in g.d):
-        options.append(("dilation ignored", shape(d=[1] * nd)))
+        options.append(("dilation ignored", "dilation ignored", shape(d=[1] * nd)))
     if nd > 1 and any(v[::-1] != v for v in (g.k, g.s, g.p, d0)):
-        options.append(("per-axis parameters applied in reverse axis order",
+        options.append(("per-axis params swapped",
+                        "per-axis parameters applied in reverse axis order",
                         shape(k=g.k[::-1], s=g.s[::-1], p=g.p[::-1], d=d0[::-1])))
     formula = "o = ⌊(i + 2p − d(k−1) − 1" + (
         " + s − 1)/s⌋ + 1, minus 1 where the last window would start in the right padding"
@@ -327,14 +339,15 @@ def _shape_hint(g: _PoolGeom, in_shape: tuple[int, ...], expected: tuple[int, ..
         text += f"; the output must have {len(expected)} dimensions (N, C, *spatial)"
     elif actual[:2] != lead:
         text += f"; the leading (N, C) = {lead} must be kept"
-    matches = [name for name, shp in options if shp == actual and shp != expected]
+    matches = [(name, what) for name, what, shp in options if shp == actual
+               and shp != expected]
     if matches:
-        text += f"; {actual} is the shape of " + " or of ".join(matches)
-    else:
-        tried = [name.split(" (")[0].split(",")[0] for name, shp in options
-                 if shp is not None and shp != expected]
-        if tried:
-            text += "; it is none of: " + ", ".join(tried)
+        text += f"; {actual} is the shape of " + " or of ".join(w for _, w in matches)
+        return Diagnosis(matches[0][0], text)
+    tried = [what.split(" (")[0].split(",")[0] for _, what, shp in options
+             if shp is not None and shp != expected]
+    if tried:
+        text += "; it is none of: " + ", ".join(tried)
     return Diagnosis("output shape", text)
 
 

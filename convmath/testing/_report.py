@@ -66,7 +66,7 @@ class CheckReport:
         if self.not_exercised:
             lines.append(f"  not exercised: {', '.join(self.not_exercised)}")
         if self.unsupported:
-            lines.append(f"  rejected as Unsupported by the implementation: "
+            lines.append(f"  rejected as Unsupported (by the implementation or its adapter): "
                          f"{self.unsupported} case(s)")
         for note, count in sorted(self.notes.items()):
             lines.append(f"  note: {note} (×{count})")

@@ -6,8 +6,9 @@ stride shows may be reported on a case with 34 channels, padding and dilation as
 :func:`simpler` proposes, for the case at hand, each one-step simplification that keeps
 the call valid — an option back at its default (bias dropped, groups, stride, dilation,
 padding, output padding, ceil mode, divisor override), one channel, one sample, a kernel
-one smaller on an axis, an input one smaller on an axis — and the engine keeps the first
-that still fails, until none does (or a budget of calls is spent).
+one smaller on an axis, an input half as large or one smaller on an axis — and the engine
+keeps the first that still fails, until none does (or a budget of calls is spent). A
+case outside the declared space (:func:`within`) is never proposed to the implementation.
 
 A simplified case holds its arrays literally (``info["literal"]``): the reproduction
 snippet prints them instead of re-drawing them from a seed. A gradient whose shape follows
@@ -197,15 +198,22 @@ def _conv_family(case: Case) -> Iterator[Case]:
             yield _new(case, args=args)
     sizes = a[batch_key].shape[2:] if batch_key == "input" else a[batch_key][2:]
     for ax, i in enumerate(sizes):
-        if i > 1:
+        for n in _smaller(i):
             args = dict(a)
             if batch_key == "input":
-                args["input"] = _take(a["input"], 2 + ax, i - 1)
+                args["input"] = _take(a["input"], 2 + ax, n)
             else:
                 size = list(a["input_size"])
-                size[2 + ax] = i - 1
+                size[2 + ax] = n
                 args["input_size"] = tuple(size)
             yield _new(case, args=args)
+
+
+def _smaller(n: int) -> list[int]:
+    """Smaller sizes to try for an axis of ``n``: half of it first (a 51-row input needs
+    no 50 steps), then one less."""
+    return [m for m in dict.fromkeys((n // 2, n - 1)) if 1 <= m < n] if n > 3 else (
+        [n - 1] if n > 1 else [])
 
 
 def _one_channel(case: Case) -> Iterator[Case]:
@@ -275,13 +283,13 @@ def _pools(case: Case) -> Iterator[Case]:
             new_k = tuple(smaller) if isinstance(k, tuple) or len(set(smaller)) > 1 else kk - 1
             yield _new(case, kwargs={**kw, "kernel_size": new_k})
     for ax, i in enumerate(shape[2:]):
-        if i > 1:
+        for n in _smaller(i):
             args = dict(a)
             if key == "input":
-                args["input"] = _take(a["input"], 2 + ax, i - 1)
+                args["input"] = _take(a["input"], 2 + ax, n)
             else:
                 size = list(a["input_size"])
-                size[2 + ax] = i - 1
+                size[2 + ax] = n
                 args["input_size"] = tuple(size)
             yield _new(case, args=args)
 

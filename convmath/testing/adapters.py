@@ -867,7 +867,10 @@ def layer(make: Fn, *, op: str = "conv", pick: str = "out",
                               f"assign={{'W': 'weight'}})")
     who = f"adapters.layer({_label(make)}" + "".join(
         f", {k}={v!r}" for k, v, d in (("op", op, "conv"), ("pick", pick, "out"))
-        if v != d) + ")"
+        if v != d) + "".join(
+        f", {k}={v if isinstance(v, str) else _label(v)!r}"
+        for k, v in (("assign", None), ("out", out), ("dx", dx), ("dw", dw)) if v is not None
+        ) + (f", assign={assigned!r}" if assigned else "") + ")"
 
     def build(values: Mapping[str, Any]) -> Any:
         obj = takes.call(make, values)

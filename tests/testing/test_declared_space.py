@@ -302,3 +302,29 @@ def test_a_parameter_under_another_name_is_reported_with_the_name_it_has() -> No
     assert "stride (the function takes no such argument; it takes 'strides'" in text
     assert "padding (the function takes no such argument; it takes 'pad'" in text
     assert "groups (the function takes no such argument)" in text  # no near name: no hint
+
+
+def test_a_pool_without_a_stride_argument_declares_the_default_stride() -> None:
+    def max_pool_2x2(x: np.ndarray, kernel_size: Any) -> np.ndarray:
+        return ref.max_pool(x, kernel_size, ndim=x.ndim - 2)  # stride = the kernel size
+
+    report = check_max_pool(max_pool_2x2, kernel_sizes=[2], strides=[None], isotropic=True,
+                            padding=False, dilation=False, ceil_mode=False,
+                            max_examples=20, seed=0)
+    text = " | ".join(report.not_exercised)
+    assert "the default stride, the kernel size, is exercised" in text
+    with pytest.raises(InvalidArgument, match="strides=\\[2\\] is declared"):
+        check_max_pool(max_pool_2x2, strides=[2], max_examples=5)  # a stride it cannot take
+
+
+def test_shrinking_halves_a_long_axis() -> None:
+    def dilation_first_axis(x: np.ndarray, kernel_size: Any, stride: Any = None,
+                            padding: Any = 0, dilation: Any = 1,
+                            ceil_mode: bool = False) -> np.ndarray:
+        d = dilation if isinstance(dilation, int) else dilation[0]
+        return ref.max_pool(x, kernel_size, stride, padding, d, ceil_mode, ndim=x.ndim - 2)
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_max_pool(dilation_first_axis, max_examples=60, seed=3)  # 51 rows before
+    case = info.value.case
+    assert case is not None and max(case.args["input"].shape[2:]) <= 3, case

@@ -399,3 +399,61 @@ def test_course_style_building_blocks_pass() -> None:
     assert check_conv_input_grad(input_grad, **kw).examples == 25
     assert check_conv_weight_grad(weight_grad, **kw).examples == 25
     assert check_conv_transpose(transpose, **kw).examples == 25
+
+
+# --- 4. the second red-team round: shape formulas and value mistakes ---------------------
+
+def test_more_conv_shape_formulas_are_named() -> None:
+    spec = ConvSpec()
+    even = _case("conv", {"input": _x(1, 1, 6, 6), "weight": _x(1, 1, 2, 2)}, padding="same")
+    assert spec.out_shape(even) == (1, 1, 6, 6)
+    assert _hint(spec, even, (1, 1, 7, 7)).startswith("'same' split symmetrically, one row long")
+    dil = _case("conv", {"input": _x(1, 1, 9, 9), "weight": _x(1, 1, 3, 3)}, dilation=2)
+    assert spec.out_shape(dil) == (1, 1, 5, 5)
+    # the input dilated instead: (9−1)·2 + 1 = 17 rows, an undilated 3-tap kernel: 15
+    assert _hint(spec, dil, (1, 1, 15, 15)).startswith("dilation applied to the input")
+    assert _hint(spec, dil, (1, 1, 3, 3)).startswith("dilation off by one")
+    padded = _case("conv", {"input": _x(2, 1, 5, 5), "weight": _x(1, 1, 3, 3)}, padding=1)
+    assert _hint(spec, padded, (4, 1, 5, 5)).startswith("padding applied to every axis")
+    batch = _case("conv", {"input": _x(3, 2, 5, 5), "weight": _x(4, 2, 3, 3)})
+    text = _hint(spec, batch, (1, 4, 3, 3))
+    assert text.startswith("output shape") and "the batch axis is wrong" in text
+    ct = ConvTransposeSpec()
+    tcase = _case("conv_transpose", {"input": _x(1, 2, 4, 4), "weight": _x(2, 3, 3, 3)})
+    assert ct.out_shape(tcase) == (1, 3, 6, 6)
+    assert _hint(ct, tcase, (1, 2, 6, 6)).startswith("C_in/C_out transposed")
+
+
+def test_stride_applied_to_the_kernel_index_is_named() -> None:
+    def conv2d(x, w, bias=None, stride=1, padding=0, dilation=1):  # type: ignore[no-untyped-def]
+        s, d = _pair(stride), _pair(dilation)
+        return ref.conv(x, w, bias, s, padding, (s[0] * d[0], s[1] * d[1]))  # x[i·s + t·s]
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv(conv2d, groups=False, padding_modes=("explicit",), max_examples=100,
+                   seed=0)
+    assert diagnosis(info).startswith("stride also used as dilation"), str(info.value)
+
+
+def test_weight_grad_of_every_group_from_group_0s_input_is_named() -> None:
+    def wgrad(x, weight_size, gy, stride=1, padding=0, dilation=1, groups=1):  # type: ignore[no-untyped-def]
+        cg = x.shape[1] // groups
+        x0 = np.concatenate([x[:, :cg]] * groups, axis=1)
+        return ref.conv_weight_grad(x0, weight_size, gy, stride, padding, dilation, groups)
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv_weight_grad(wgrad, max_examples=100, seed=0)
+    assert diagnosis(info).startswith("every group reads group 0's input"), str(info.value)
+
+
+def test_same_padding_whose_total_ignores_dilation_is_named() -> None:
+    def conv2d(x, w, bias=None, stride=1, padding=0, dilation=1):  # type: ignore[no-untyped-def]
+        if padding == "same":  # k − 1 in total, as if dilation were 1
+            padding = ref.same_padding(w.shape[2:], 1)
+            x = np.pad(x, [(0, 0), (0, 0), *padding])
+            padding = 0
+        return ref.conv(x, w, bias, stride, padding, dilation)
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv(conv2d, groups=False, padding_modes=("same",), max_examples=100, seed=0)
+    assert diagnosis(info).startswith("'same' padding ignores dilation"), str(info.value)

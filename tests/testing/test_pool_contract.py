@@ -326,7 +326,8 @@ def test_forward_shape_hint_names_the_formula() -> None:
     with pytest.raises(ConvCheckFailure) as info:
         check_max_pool(no_padding, max_examples=60, seed=0)
     line = _diagnosis(info.value).strip()
-    assert line.startswith("output shape") and "padding ignored" in line, str(info.value)
+    assert line.startswith("padding ignored") and "is the shape of padding ignored" in line, \
+        str(info.value)
 
 
 # --- course-style average pooling ----------------------------------------------------------

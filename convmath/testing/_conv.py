@@ -340,17 +340,32 @@ class ConvSpec(_ConvFamily):
             weight: np.ndarray | None = None, bias: Any = KEEP) -> np.ndarray:
         """``form='loop'``: the windows computed with the wrong parameters, into an output
         of the right size (a loop over output positions that allocated it correctly);
-        only where the wrong windows cover more than that output (else the loop reads
-        past the input and a NumPy implementation raises)."""
+        where the wrong windows run past the input, as a loop that checks its bounds and
+        reads zeros there."""
         x0, w0, b0, geom = self._parts(case)
-        y = self._ref(x0 if x is None else x, w0 if weight is None else weight,
-                      b0 if bias is KEEP else bias, geom, stride=stride, pads=pads,
-                      dilation=dilation)
+        xx, ww, bb = (x0 if x is None else x, w0 if weight is None else weight,
+                      b0 if bias is KEEP else bias)
         if form == "sized":
-            return y
+            return self._ref(xx, ww, bb, geom, stride=stride, pads=pads, dilation=dilation)
         want = self.out_shape(case)
-        if y.shape == want or any(a < b for a, b in zip(y.shape, want, strict=True)):
+        try:
+            y = self._ref(xx, ww, bb, geom, stride=stride, pads=pads, dilation=dilation)
+        except InvalidArgument:  # not one window fits: the bounds-checked loop below
+            y = np.zeros([0] * len(want))
+        if y.shape == want:
             raise NotThisForm
+        if any(a < b for a, b in zip(y.shape, want, strict=True)):
+            # the wrong windows run past the input: a loop that checks its bounds
+            # (``if r < H``) reads zeros there, as if the input were zero-padded on the right
+            s_ = list(geom.s if stride is None else stride)
+            d_ = list(geom.d if dilation is None else dilation)
+            pp = list(geom.pads if pads is None else pads)
+            ext = [(a, b + max(0, (o - 1) * st + dd * (k - 1) + 1 - (n + a + b)))
+                   for (a, b), o, st, dd, k, n in zip(pp, want[2:], s_, d_, ww.shape[2:],
+                                                      xx.shape[2:], strict=True)]
+            y = self._ref(xx, ww, bb, geom, stride=s_, pads=ext, dilation=d_)
+            if any(a < b for a, b in zip(y.shape, want, strict=True)):
+                raise NotThisForm
         return np.ascontiguousarray(y[tuple(slice(0, n) for n in want)])
 
     def compare(self, case: Case, actual: Any, tolerance: str) -> Comparison:

@@ -86,7 +86,7 @@ def _diagnose(
     The shrunk case is small, so several mismatches may coincide on it; the first failing
     case Hypothesis found (larger, more generic) and variants of the shrunk case (larger
     kernels and inputs, fresh values), run through the implementation via ``probe``,
-    break the tie.
+    confirm the names or break the tie (:func:`_confirmed`).
     """
     found = _matching(spec, case, actual, comp)
     others: list[tuple[Case, Any]] = []
@@ -97,25 +97,11 @@ def _diagnose(
         out = probe(variant) if probe is not None else None
         if out is not None:
             others.append((variant, out))
-    for other_case, other_out in others:
-        if len(found) <= 1:
+    for i, other in enumerate(others):
+        if not found:
             break
-        try:
-            other_comp = spec.compare(other_case, other_out, "elementwise")
-        except Exception:
-            continue
-        if other_comp.ok:
-            continue  # the bug does not show on this variant: no evidence either way
-        also = {(d.name, d.explanation)
-                for d in _matching(spec, other_case, other_out, other_comp)}
-        both = [d for d in found if (d.name, d.explanation) in also]
-        if both:
-            found = both
-    if found and has_first:
-        found = _confirmed(spec, found, comp, others[0])
-    for other in others[1:] if has_first else others:
-        if found:  # larger kernels and inputs separate what coincided on both cases
-            found = _confirmed(spec, found, comp, other, caveat=False)
+        # the first failing case names; a grown variant only separates what coincided
+        found = _confirmed(spec, found, other, caveat=has_first and i == 0)
     if found:
         return found
     act = np.asarray(actual if not isinstance(actual, tuple) else actual[0])
@@ -138,8 +124,8 @@ UNCONFIRMED = ("; this explains the minimal case, but not the first failing case
                "another mistake may be at work there too")
 
 
-def _confirmed(spec: OpSpec, found: list[Diagnosis], comp: Comparison,
-               first: tuple[Case, Any], caveat: bool = True) -> list[Diagnosis]:
+def _confirmed(spec: OpSpec, found: list[Diagnosis], first: tuple[Case, Any],
+               caveat: bool = True) -> list[Diagnosis]:
     """Check the diagnoses of the minimal case on the first failing case (larger and more
     generic: on a minimal case several mistakes coincide, e.g. a bias added once per
     kernel tap and a bias added twice on a two-tap kernel). Those that reproduce it too
@@ -151,8 +137,8 @@ def _confirmed(spec: OpSpec, found: list[Diagnosis], comp: Comparison,
         there_comp = spec.compare(case, out, "elementwise")
     except Exception:
         return found
-    if there_comp.ok or there_comp.shape_ok != comp.shape_ok:
-        return found  # the first failure is of another kind: no evidence either way
+    if there_comp.ok:
+        return found  # the mistake does not show there: no evidence either way
     there = _matching(spec, case, out, there_comp)
     keys = {(d.name, d.explanation) for d in there}
     both = [d for d in found if (d.name, d.explanation) in keys]

@@ -236,9 +236,9 @@ def check_conv(
     flipped kernel
     """
     flags, missing, space = _space(fn, dict(bias=bias, stride=stride, padding=padding,
-                                     dilation=dilation, groups=groups),
-                            dict(kernel_sizes=kernel_sizes, strides=strides,
-                                 paddings=paddings, dilations=dilations), isotropic)
+                                            dilation=dilation, groups=groups),
+                                   dict(kernel_sizes=kernel_sizes, strides=strides,
+                                        paddings=paddings, dilations=dilations), isotropic)
     modes = tuple(padding_modes) if flags["padding"] else ("explicit",)
     strategy = sts.conv_cases(
         ndim, dtypes=dtypes, padding_modes=modes, same_rule=same_rule,
@@ -280,11 +280,11 @@ def check_conv_transpose(
     (PyTorch's ``F.conv_transpose{1,2,3}d``; weight ``(C_in, C_out/groups, *k)``).
     Options as in :func:`check_conv`."""
     flags, missing, space = _space(fn, dict(bias=bias, stride=stride, padding=padding,
-                                     output_padding=output_padding, groups=groups,
-                                     dilation=dilation),
-                            dict(kernel_sizes=kernel_sizes, strides=strides,
-                                 paddings=paddings, dilations=dilations,
-                                 output_paddings=output_paddings), isotropic)
+                                            output_padding=output_padding, groups=groups,
+                                            dilation=dilation),
+                                   dict(kernel_sizes=kernel_sizes, strides=strides,
+                                        paddings=paddings, dilations=dilations,
+                                        output_paddings=output_paddings), isotropic)
     strategy = sts.conv_transpose_cases(
         ndim, dtypes=dtypes, kernel_sizes=kernel_sizes, strides=strides, paddings=paddings,
         dilations=dilations, output_paddings=output_paddings, isotropic=isotropic, **flags,
@@ -482,9 +482,9 @@ def check_max_pool(
     ``kernel_sizes=[2], strides=[2], padding=False, dilation=False, ceil_mode=False,
     isotropic=True``."""
     flags, missing, space = _space(fn, dict(stride=stride, padding=padding, dilation=dilation,
-                                     ceil_mode=ceil_mode),
-                            dict(kernel_sizes=kernel_sizes, strides=strides,
-                                 paddings=paddings, dilations=dilations), isotropic)
+                                            ceil_mode=ceil_mode),
+                                   dict(kernel_sizes=kernel_sizes, strides=strides,
+                                        paddings=paddings, dilations=dilations), isotropic)
     strategy = sts.max_pool_cases(ndim, dtypes=dtypes, return_indices=return_indices,
                                   nonfinite=nonfinite, kernel_sizes=kernel_sizes,
                                   strides=strides, paddings=paddings, dilations=dilations,
@@ -524,10 +524,10 @@ def check_avg_pool(
     (``nonfinite=False`` declares that unsupported). Value sets as in
     :func:`check_max_pool`."""
     flags, missing, space = _space(fn, dict(stride=stride, padding=padding, ceil_mode=ceil_mode,
-                                     count_include_pad=count_include_pad,
-                                     divisor_override=divisor_override),
-                            dict(kernel_sizes=kernel_sizes, strides=strides,
-                                 paddings=paddings), isotropic)
+                                            count_include_pad=count_include_pad,
+                                            divisor_override=divisor_override),
+                                   dict(kernel_sizes=kernel_sizes, strides=strides,
+                                        paddings=paddings), isotropic)
     strategy = sts.avg_pool_cases(ndim, dtypes=dtypes, nonfinite=nonfinite,
                                   kernel_sizes=kernel_sizes, strides=strides,
                                   paddings=paddings, isotropic=isotropic, **flags)
@@ -571,9 +571,9 @@ def check_max_pool_grad(
     must win, as in PyTorch and every ``argmax``. ``nonfinite=False`` keeps NaN and ±inf
     out of the inputs. Value sets as in :func:`check_max_pool`."""
     flags, missing, space = _space(fn, dict(stride=stride, padding=padding, dilation=dilation,
-                                     ceil_mode=ceil_mode),
-                            dict(kernel_sizes=kernel_sizes, strides=strides,
-                                 paddings=paddings, dilations=dilations), isotropic)
+                                            ceil_mode=ceil_mode),
+                                   dict(kernel_sizes=kernel_sizes, strides=strides,
+                                        paddings=paddings, dilations=dilations), isotropic)
     strategy = sts.max_pool_grad_cases(ndim, dtypes=dtypes, nonfinite=nonfinite,
                                        kernel_sizes=kernel_sizes, strides=strides,
                                        paddings=paddings, dilations=dilations,
@@ -610,10 +610,10 @@ def check_avg_pool_grad(
     :func:`convmath.numeric.avg_pool_grad` (``input_size`` is the full input shape).
     Value sets as in :func:`check_max_pool`."""
     flags, missing, space = _space(fn, dict(stride=stride, padding=padding, ceil_mode=ceil_mode,
-                                     count_include_pad=count_include_pad,
-                                     divisor_override=divisor_override),
-                            dict(kernel_sizes=kernel_sizes, strides=strides,
-                                 paddings=paddings), isotropic)
+                                            count_include_pad=count_include_pad,
+                                            divisor_override=divisor_override),
+                                   dict(kernel_sizes=kernel_sizes, strides=strides,
+                                        paddings=paddings), isotropic)
     strategy = sts.avg_pool_grad_cases(ndim, dtypes=dtypes, kernel_sizes=kernel_sizes,
                                        strides=strides, paddings=paddings,
                                        isotropic=isotropic, **flags)

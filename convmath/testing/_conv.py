@@ -295,6 +295,11 @@ class _ConvFamily(OpSpec):
 
         return shape_diagnosis(self, case, actual_shape)
 
+    def shape_names(self, case: Case, actual_shape: tuple[int, ...]) -> set[str]:
+        from convmath.testing._conv_candidates import shape_rule_names
+
+        return shape_rule_names(self, case, actual_shape)
+
 
 class ConvSpec(_ConvFamily):
     """``conv(input, weight, bias, stride, padding, dilation, groups)``."""

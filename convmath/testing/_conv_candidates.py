@@ -41,6 +41,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from convmath.errors import InvalidArgument
 from convmath.testing._case import Case
 from convmath.testing._diagnosis import Candidate
 from convmath.testing._reference import numeric
@@ -199,7 +200,8 @@ _IGNORED = {
         "dilation is ignored: the kernel taps are scattered back contiguously",
     ("conv_input_grad", "loop", "padding"):
         "the padding is ignored (the input gradient is computed as if the forward conv "
-        "had no padding): the gradient lands p rows early",
+        "had no padding): the gradient is shifted by p rows (dx[j] holds the value of "
+        "dx[j − p])",
     ("conv_input_grad", "sized", "stride"):
         "the stride is ignored: the input gradient is the stride-1 transposed convolution "
         "of grad_output, which also gives it the wrong size",
@@ -414,6 +416,15 @@ def interleaved(channels: str) -> Make:
             yield ("group/channel interleave",
                    "input channels are assigned to groups interleaved (c = j·groups + g) "
                    "instead of in contiguous blocks", ctx.run(x=x[:, perm]))
+            w = ctx.case.args["weight"]
+            o = w.shape[0]
+            if o % g == 0:
+                wperm = np.arange(o).reshape(g, o // g).T.reshape(-1)
+                both = ctx.run(weight=w[wperm])
+                yield ("group/channel interleave",
+                       "groups are strided on both sides: output channel o reads input "
+                       "group o mod groups (o = j·groups + g instead of g·(C_out/groups) + "
+                       "j)", lambda: _interleave(both(), g, 1))
     return make
 
 
@@ -506,8 +517,14 @@ def same_ignores_dilation() -> Make:
     """'same' split as if the dilation were 1 (the total still right)."""
     def make(ctx: Ctx) -> Iterator[Row]:
         g = ctx.geom
-        if g.pad_mode != "same" or g.same_rule != "torch" or not any(
+        if g.pad_mode != "same" or not any(
                 d > 1 for d, k in zip(g.d, g.ks, strict=True) if k > 1):
+            return
+        if g.same_rule == "tf":  # TF/JAX 'SAME' computed with the undilated kernel
+            yield ("'same' padding ignores dilation",
+                   "'SAME' padding computed for the undilated kernel (k − 1 instead of "
+                   "d(k−1) in the total), as in a pad_same helper that forgets the dilation",
+                   ctx.run("sized", pads=g.same_pads(dilation=[1] * ctx.nd)))
             return
         pads = [((k - 1) // 2, d * (k - 1) - (k - 1) // 2) for k, d in
                 zip(g.ks, g.d, strict=True)]
@@ -629,18 +646,23 @@ def dilation_off_by_one() -> Make:
     (numpy-ml, some textbooks: 0 is an ordinary kernel) where PyTorch counts the spacing
     (1 is an ordinary kernel)."""
     def make(ctx: Ctx) -> Iterator[Row]:
-        d = list(ctx.geom.d)
-        if ctx.geom.pad_mode == "same" or not any(k > 1 for k in ctx.geom.ks):
+        g = ctx.geom
+        d = list(g.d)
+        if not any(k > 1 for k in g.ks):
             return
+
+        def spaced(dd: list[int]) -> Callable[[], np.ndarray]:
+            pads = g.same_pads(dilation=dd) if g.pad_mode == "same" else None
+            return ctx.run("sized", dilation=dd, pads=pads)
         yield ("dilation off by one",
                "the dilation is used as the number of zeros inserted between kernel taps "
                "(d + 1 spacing); PyTorch's dilation is the spacing itself (1: no gaps)",
-               ctx.run("sized", dilation=[v + 1 for v in d]))
+               spaced([v + 1 for v in d]))
         if any(v > 1 for v in d):
             yield ("dilation off by one",
                    "the dilation is converted to a number of inserted zeros twice (d − 1 "
                    "spacing); PyTorch's dilation is the spacing itself",
-                   ctx.run("sized", dilation=[max(1, v - 1) for v in d]))
+                   spaced([max(1, v - 1) for v in d]))
     return make
 
 
@@ -701,10 +723,11 @@ def output_reshaped() -> Make:
     ``(C_out, N, *out)``, reshaped straight to ``(N, C_out, *out)`` without a transpose."""
     def make(ctx: Ctx) -> Iterator[Row]:
         y = ctx.expected
-        if y.shape[0] < 2 or y.ndim < 3:
+        if y.shape[0] * y.shape[1] < 2 or y.ndim < 3:
             return
         for order, layout in (((1, *range(2, y.ndim), 0), "(C_out, *out, N)"),
-                              ((1, 0, *range(2, y.ndim)), "(C_out, N, *out)")):
+                              ((1, 0, *range(2, y.ndim)), "(C_out, N, *out)"),
+                              ((0, *range(2, y.ndim), 1), "(N, *out, C_out)")):
             yield ("output reshaped without a transpose",
                    f"the result is computed laid out {layout} (the GEMM of the weight with "
                    "im2col columns) and reshaped to (N, C_out, *out) without moving the axes: "
@@ -831,6 +854,38 @@ def transposed_padding_mistakes() -> Make:
     return make
 
 
+def zero_insertion_padding() -> Make:
+    """The transposed convolution as zero insertion plus a convolution with the flipped,
+    channel-swapped kernel — padded by ``p`` (the forward's padding) instead of
+    ``d(k−1) − p``."""
+    def make(ctx: Ctx) -> Iterator[Row]:
+        g = ctx.geom
+        if all(p == d * (k - 1) - p for p, d, k in zip(g.p, g.d, g.ks, strict=True)):
+            return
+        x, w = ctx.case.args["input"], ctx.case.args["weight"]
+        bias = ctx.kw.get("bias")
+
+        def direct() -> np.ndarray:
+            n, cin = x.shape[:2]
+            up = np.zeros((n, cin, *((i - 1) * s + 1 for i, s in
+                                     zip(x.shape[2:], g.s, strict=True))), x.dtype)
+            every = (slice(None), slice(None), *(slice(None, None, s) for s in g.s))
+            up[every] = x
+            up = np.pad(up, [(0, 0), (0, 0), *((p, p + o) for p, o in
+                                                zip(g.p, g.op, strict=True))])
+            cg = cin // g.g
+            flip = (slice(None), slice(None), *[slice(None, None, -1)] * ctx.nd)
+            wc = np.concatenate([np.swapaxes(w[i * cg:(i + 1) * cg], 0, 1)[flip]
+                                 for i in range(g.g)], axis=0)
+            return np.asarray(numeric("conv")(up, np.ascontiguousarray(wc), bias, 1, 0,
+                                              g.d, g.g))
+        yield ("zero insertion padded by p",
+               "the transposed convolution is computed as zero insertion (stride − 1 zeros "
+               "between inputs) and a convolution with the flipped kernel, but the inserted "
+               "input is padded by p instead of d(k−1) − p", direct)
+    return make
+
+
 # gradients only --------------------------------------------------------------------------
 
 def leftover_dropped() -> Make:
@@ -895,6 +950,15 @@ def batch_mistakes() -> Make:
                "dw = ... instead of dw += ...)",
                lambda: ctx.spec._ref(x[-1:], tuple(ctx.case.args["weight_size"]),
                                      ctx.case.args["grad_output"][-1:], ctx.geom))
+        gy = ctx.case.args["grad_output"]
+        o = gy.shape[1]
+        mixed = gy.reshape(o, n, -1).transpose(1, 0, 2).reshape(gy.shape)
+        yield ("grad_output reshaped without a transpose",
+               "grad_output (N, C_out, *out) is reshaped straight to (C_out, N·out) for the "
+               "GEMM with the im2col columns, without moving the channel axis first: "
+               "samples and channels mixed up",
+               lambda: ctx.spec._ref(x, tuple(ctx.case.args["weight_size"]), mixed,
+                                     ctx.geom))
         yield ("weight gradient averaged over the batch",
                "the gradient is divided by the batch size N (a mean over the batch); ∂L/∂w "
                "sums over the batch", lambda: ctx.expected / n)
@@ -972,6 +1036,7 @@ CONV_TRANSPOSE: tuple[Entry, ...] = (
     Entry(31, ignored("output_padding")),
     Entry(32, ignored("padding")),
     Entry(33, transposed_padding_mistakes()),
+    Entry(34, zero_insertion_padding()),
     Entry(35, _per_arg(axes_swapped, _CT_ARGS)),
     Entry(38, exchanged(unit_stride=False)),
     Entry(45, ignored("dilation")),
@@ -1081,9 +1146,15 @@ def _ct_size(ctx: Ctx, *, stride: Sequence[int] | None = None,
     d = g.d if dilation is None else dilation
     o = op if output_padding is None else output_padding
     o = [min(a, max(b, c) - 1) for a, b, c in zip(o, s, d, strict=True)]
-    return (*_lead(ctx), *size(tuple(i if sizes is None else sizes), tuple(g.ks), tuple(s),
-                               tuple(g.p if padding is None else padding), tuple(o),
-                               tuple(d)))
+    ins, pads = tuple(i if sizes is None else sizes), tuple(g.p if padding is None else padding)
+    try:
+        return (*_lead(ctx), *size(ins, tuple(g.ks), tuple(s), pads, tuple(o), tuple(d)))
+    except InvalidArgument:  # an empty output is what such an implementation returns
+        out = [(n - 1) * ss - 2 * pp + dd * (k - 1) + oo + 1 for n, ss, pp, dd, k, oo in
+               zip(ins, s, pads, d, g.ks, o, strict=True)]
+        if min(out) < 0:
+            raise
+        return (*_lead(ctx), *out)
 
 
 def _empty_slice(ctx: Ctx) -> tuple[int, ...] | None:
@@ -1222,6 +1293,14 @@ _CT_SHAPES: list[ShapeRule] = [
                         "the slice 0:-0 is empty; crop with pad:pad + H_out instead",
               _empty_slice),
     *_first_axis_rules(_ct_size),
+    ShapeRule("zero insertion padded by p",
+              lambda c: "(i−1)s + 1 + 2p + output_padding − d(k−1): zero insertion and a "
+                        "convolution with the flipped kernel, the inserted input padded by p "
+                        "instead of d(k−1) − p",
+              lambda c: (*_lead(c), *((n - 1) * s + 1 + 2 * p + o - d * (k - 1)
+                                      for n, s, p, o, d, k in zip(
+                                          c.case.args["input"].shape[2:], c.geom.s, c.geom.p,
+                                          c.geom.op, c.geom.d, c.geom.ks, strict=True)))),
     ShapeRule("output_padding ignored in the output size",
               lambda c: "(i−1)s − 2p + d(k−1) + 1: output_padding is left out",
               lambda c: _ct_size(c, output_padding=[0] * c.nd)),
@@ -1278,6 +1357,12 @@ _IG_SHAPES: list[ShapeRule] = [
               lambda c: "(o−1)s − 2p + (k−1) + 1: grad_output transposed-convolved without "
                         "the dilation",
               lambda c: _ct_size(c, dilation=[1] * c.nd)),
+    ShapeRule("dilation ignored in the output size",
+              lambda c: "(o−1)s − 2p + (k−1) + 1 + output_padding: grad_output "
+                        "transposed-convolved without the dilation (output_padding derived "
+                        "with it)",
+              lambda c: tuple(a + b for a, b in zip(_ct_size(c, dilation=[1] * c.nd),
+                                                    (0, 0, *c.geom.unused()), strict=True))),
 ]
 
 
@@ -1334,6 +1419,21 @@ _FORMULA = {
     "conv_input_grad": lambda c: "the input gradient has the input's shape, input_size",
     "conv_weight_grad": lambda c: "the weight gradient has the weight's shape, weight_size",
 }
+
+
+def shape_rule_names(spec: Any, case: Case, actual_shape: tuple[int, ...]) -> set[str]:
+    """Every rule of :data:`SHAPES` whose formula gives ``actual_shape`` on ``case``."""
+    ctx = Ctx(spec, case)
+    got = tuple(int(v) for v in actual_shape)
+    names = set()
+    for rule in SHAPES[case.op]:
+        try:
+            shape = rule.shape(ctx)
+        except Exception:  # a formula that does not apply
+            continue
+        if shape is not None and tuple(int(v) for v in shape) == got:
+            names.add(rule.name)
+    return names
 
 
 def shape_diagnosis(spec: Any, case: Case, actual_shape: tuple[int, ...]) -> Diagnosis:

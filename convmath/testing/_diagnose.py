@@ -49,9 +49,12 @@ def _matching(spec: OpSpec, case: Case, actual: Any, comp: Comparison) -> list[D
         fin = np.abs(a[np.isfinite(a)])
         return float(np.max(fin)) if fin.size else 0.0
 
-    peaks = sorted((peak(a) for a in case.arrays().values()), reverse=True)
+    arrays = case.arrays()
+    peaks = sorted((peak(a) for a in arrays.values()), reverse=True)
     peaks.extend([0.0, 0.0, 0.0])
-    scale = max(case.terms, 1) * peaks[0] * peaks[1] + peaks[2]
+    # one array (pooling, its gradient): the terms are its values, not products of two
+    second = peaks[1] if len(arrays) > 1 else 1.0
+    scale = max(case.terms, 1) * peaks[0] * second + peaks[2]
     k1 = case.terms + 1
     tol = 4 * (gamma(k1, case.dtype) + 2 * gamma(k1, "float64")) * scale + 1e-300
 
@@ -114,9 +117,29 @@ def _diagnose(
             return [extra]
     else:
         hint = spec.shape_hint(case, tuple(act.shape))
+        if hint is not None and has_first:
+            # the first case's formula, if it also gives the minimal case's shape, explains
+            # both (on a minimal case several formulas coincide: pad = 0 slicing and any
+            # other mistake that empties the output)
+            there = _first_shape_hint(spec, first)  # type: ignore[arg-type]
+            if (there is not None and there.name != hint.name
+                    and there.name in spec.shape_names(case, tuple(act.shape))):
+                return [there]
         if hint is not None:
             return [hint]
     return []
+
+
+def _first_shape_hint(spec: OpSpec, first: tuple[Case, Any]) -> Diagnosis | None:
+    """The shape diagnosis of the first failing case, if its shape was wrong too."""
+    case, out = first
+    try:
+        if spec.compare(case, out, "elementwise").shape_ok:
+            return None
+        act = np.asarray(out[0] if isinstance(out, tuple) else out)
+        return spec.shape_hint(case, tuple(act.shape))
+    except Exception:
+        return None
 
 
 #: appended to a diagnosis that explains the minimal case but not the first failure

@@ -914,13 +914,15 @@ class MaxPoolGradSpec(OpSpec):
               start: list[int] | None = None, shift: list[int] | None = None,
               upto: list[int] | None = None, last: bool = False, all_ties: bool = False,
               scale: float = 1.0, accumulate: bool = True, nan_ignored: bool = False,
-              clip: bool = False) -> np.ndarray:
+              clip: bool = False, pad_value: float | None = None) -> np.ndarray:
         """The gradient a (possibly buggy) backward computes: windows ``t`` of
         grad_output's grid read at ``t·s + start + d·j`` (PyTorch: ``start = −p``), the
         selected tap's gradient written at its position ``+ shift``; windows at or past
         ``upto`` skipped. ``order``: (last NaN wins, −∞ padding selectable: False, True —
         its gradient dropped — or ``"clip"`` — its index clipped onto the input, as
-        ``clip=True`` forces)."""
+        ``clip=True`` forces). ``pad_value``: the padding holds this value instead of −∞
+        (zero padding), and a window whose maximum it is sends its gradient into the
+        cropped padding."""
         g = _PoolGeom(case)
         x, gy = case.args["input"], np.asarray(case.args["grad_output"])
         t = _taps(x, gy.shape[2:], g.k, g.s if s is None else s,
@@ -928,6 +930,9 @@ class MaxPoolGradSpec(OpSpec):
                   g.d if d is None else d, g.p, shift)
         if nan_ignored:  # NaN never compares greater: the window's other elements compete
             t = t._replace(vals=np.where(np.isnan(t.vals), -np.inf, t.vals))
+        if pad_value is not None:
+            t = t._replace(vals=np.where(t.pad, pad_value, t.vals))
+            order = (order[0], True)
         if clip:
             order = (order[0], "clip")
         if order[1] == "clip":
@@ -968,6 +973,11 @@ class MaxPoolGradSpec(OpSpec):
                        "the maximum is found correctly, but its unpadded position indexes the "
                        "padded gradient (the + p is missing): the gradient lands p elements "
                        "early, or in the cropped padding", RANK["specific"], shift=minus)
+            yield cand("zero padding in max pooling",
+                       "the backward pads the input with zeros, so a window whose in-bounds "
+                       "maximum is below 0 selects the padding and its gradient is cropped "
+                       "away; max pooling pads with −∞ (padding never wins)",
+                       RANK["specific"], pad_value=0.0)
             yield cand("padded index used in the unpadded gradient",
                        "the maximum's position in the padded input indexes the unpadded "
                        "gradient (the − p is missing): the gradient lands p elements late",

@@ -77,6 +77,12 @@ class OpSpec:
     def shape_hint(self, case: Case, actual_shape: tuple[int, ...]) -> Diagnosis | None:
         return None
 
+    def shape_names(self, case: Case, actual_shape: tuple[int, ...]) -> set[str]:
+        """The names of every shape diagnosis ``actual_shape`` matches on ``case`` (by
+        default only :meth:`shape_hint`'s)."""
+        hint = self.shape_hint(case, actual_shape)
+        return set() if hint is None else {hint.name}
+
     def variants(self, case: Case) -> list[Case]:
         """Larger or re-valued versions of ``case`` on which coincidences disappear."""
         return []

@@ -457,3 +457,96 @@ def test_same_padding_whose_total_ignores_dilation_is_named() -> None:
     with pytest.raises(ConvCheckFailure) as info:
         check_conv(conv2d, groups=False, padding_modes=("same",), max_examples=100, seed=0)
     assert diagnosis(info).startswith("'same' padding ignores dilation"), str(info.value)
+
+
+# --- 5. the third red-team round: 1-D/3-D, transposed, gradients ------------------------
+
+def test_groups_strided_on_both_sides_are_named() -> None:
+    def conv1d(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1):  # type: ignore[no-untyped-def]
+        o, c = w.shape[0], x.shape[1]
+        out = np.zeros((x.shape[0], o, *ref.conv(x[:, :1], w[:1, :1], None, stride, padding,
+                                                  dilation).shape[2:]))
+        for oc in range(o):  # output channel oc reads input group oc % groups
+            gi = oc % groups
+            xs = x[:, gi * (c // groups):(gi + 1) * (c // groups)]
+            out[:, oc] = ref.conv(xs, w[oc:oc + 1], None, stride, padding, dilation)[:, 0]
+        return out if bias is None else out + bias[None, :, None]
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv(conv1d, ndim=1, bias=False, padding_modes=("explicit",), max_examples=100,
+                   seed=0)
+    assert diagnosis(info).startswith("group/channel interleave"), str(info.value)
+
+
+def test_im2col_result_reshaped_from_samples_positions_channels_is_named() -> None:
+    def conv3d(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1):  # type: ignore[no-untyped-def]
+        y = ref.conv(x, w, bias, stride, padding, dilation, groups)
+        return np.ascontiguousarray(np.moveaxis(y, 1, -1)).reshape(y.shape)  # (N, *out, O)
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv(conv3d, ndim=3, padding_modes=("explicit",), max_examples=60, seed=0)
+    assert diagnosis(info).startswith("output reshaped without a transpose"), str(info.value)
+
+
+def test_dilation_off_by_one_with_same_padding_is_named() -> None:
+    def conv2d(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1):  # type: ignore[no-untyped-def]
+        d = tuple(v + 1 for v in _pair(dilation))  # numpy-ml: the number of zeros inserted
+        return ref.conv(x, w, bias, stride, padding, d, groups)
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv(conv2d, padding_modes=("same",), max_examples=60, seed=0)
+    assert diagnosis(info).startswith("dilation off by one"), str(info.value)
+
+
+def test_transposed_conv_by_zero_insertion_padded_by_p_is_named() -> None:
+    def conv_transpose1d(x, w, bias=None, stride=1, padding=0, output_padding=0, groups=1,  # type: ignore[no-untyped-def]
+                         dilation=1):
+        s, p, op, d = (int(np.ravel([v])[0]) for v in (stride, padding, output_padding,
+                                                          dilation))
+        up = np.zeros((*x.shape[:2], (x.shape[2] - 1) * s + 1))
+        up[:, :, ::s] = x
+        up = np.pad(up, [(0, 0), (0, 0), (p, p + op)])  # should be d(k−1) − p
+        wc = np.swapaxes(w, 0, 1)[:, :, ::-1]
+        return ref.conv(up, np.ascontiguousarray(wc), bias, 1, 0, d)
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv_transpose(conv_transpose1d, ndim=1, groups=False, max_examples=100, seed=0)
+    assert diagnosis(info).startswith("zero insertion padded by p"), str(info.value)
+
+
+def test_weight_grad_with_grad_output_reshaped_without_a_transpose_is_named() -> None:
+    def wgrad(x, weight_size, gy, stride=1, padding=0, dilation=1, groups=1):  # type: ignore[no-untyped-def]
+        n, o = gy.shape[:2]
+        mixed = gy.reshape(o, n, -1).transpose(1, 0, 2).reshape(gy.shape)
+        return ref.conv_weight_grad(x, weight_size, mixed, stride, padding, dilation, groups)
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv_weight_grad(wgrad, ndim=3, max_examples=60, seed=0)
+    assert diagnosis(info).startswith("grad_output reshaped without a transpose"), \
+        str(info.value)
+
+
+def test_tf_same_padding_without_the_dilation_is_named() -> None:
+    def conv2d(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1):  # type: ignore[no-untyped-def]
+        if padding == "same":
+            pads = ref.tf_same_padding(x.shape[2:], w.shape[2:], stride, 1)  # no dilation
+            x, padding = np.pad(x, [(0, 0), (0, 0), *pads]), 0
+        return ref.conv(x, w, bias, stride, padding, dilation, groups)
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv(conv2d, same_rule="tf", padding_modes=("same",), max_examples=60, seed=0)
+    assert diagnosis(info).startswith("'same' padding ignores dilation"), str(info.value)
+
+
+def test_input_grad_transposed_without_the_dilation_is_named() -> None:
+    def igrad(size, w, gy, stride=1, padding=0, dilation=1, groups=1):  # type: ignore[no-untyped-def]
+        s, p, d = (np.broadcast_to(v, (2,)) for v in (stride, padding, dilation))
+        k = w.shape[2:]
+        op = [size[2 + i] - ((gy.shape[2 + i] - 1) * s[i] - 2 * p[i] + d[i] * (k[i] - 1) + 1)
+              for i in range(2)]
+        op = [max(0, min(o, int(s[i]) - 1)) for i, o in enumerate(op)]
+        return ref.conv_transpose(gy, w, None, tuple(s), tuple(p), tuple(op), groups)
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_conv_input_grad(igrad, max_examples=100, seed=0)
+    assert diagnosis(info).startswith("dilation ignored"), str(info.value)

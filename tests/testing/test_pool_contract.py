@@ -384,3 +384,41 @@ def test_avg_candidates_are_ranked_divisor_first() -> None:
         "avg divisor counts only nonzeros")
     assert names.index("avg divisor counts the overhang") < names.index(
         "floor vs ceil output size") < names.index("per-axis params swapped (kernel_size)")
+
+
+def test_backward_with_zero_padding_is_named() -> None:
+    def zero_padded_backward(x, dout, kernel_size, stride=None, padding=0, dilation=1,  # type: ignore[no-untyped-def]
+                             ceil_mode=False):
+        k, p = _pair(kernel_size), _pair(padding)
+        s = _pair(kernel_size if stride is None else stride)
+        d = _pair(dilation)
+        xp = np.pad(x, ((0, 0), (0, 0), (p[0], p[0] + k[0] * d[0]), (p[1], p[1] + k[1] * d[1])))
+        dx = np.zeros(xp.shape)
+        n, c = np.arange(x.shape[0])[:, None], np.arange(x.shape[1])[None, :]
+        for i in range(dout.shape[2]):
+            for j in range(dout.shape[3]):
+                win = xp[:, :, i * s[0]:i * s[0] + d[0] * (k[0] - 1) + 1:d[0],
+                         j * s[1]:j * s[1] + d[1] * (k[1] - 1) + 1:d[1]]
+                a, b = np.unravel_index(win.reshape(*win.shape[:2], -1).argmax(-1), k)
+                dx[n, c, i * s[0] + a * d[0], j * s[1] + b * d[1]] += dout[:, :, i, j]
+        return dx[:, :, p[0]:p[0] + x.shape[2], p[1]:p[1] + x.shape[3]]
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_max_pool_grad(zero_padded_backward, nonfinite=False, max_examples=100, seed=0)
+    assert _diagnosis(info.value).strip().startswith("zero padding in max pooling"), \
+        str(info.value)
+
+
+def test_avg_pool_backward_names_are_confirmed_without_a_caveat() -> None:
+    from convmath.testing import check_avg_pool_grad
+    from convmath.testing._diagnose import UNCONFIRMED
+
+    def exclude_pad(input_size, grad_output, kernel_size, stride=None, padding=0,  # type: ignore[no-untyped-def]
+                    ceil_mode=False, count_include_pad=True, divisor_override=None):
+        return numeric.avg_pool_grad(input_size, grad_output, kernel_size, stride, padding,
+                                     ceil_mode, False, divisor_override)
+
+    with pytest.raises(ConvCheckFailure) as info:
+        check_avg_pool_grad(exclude_pad, count_include_pad=False, max_examples=100, seed=0)
+    d = info.value.diagnoses[0]
+    assert d.name == "avg divisor excludes padding" and not d.explanation.endswith(UNCONFIRMED)

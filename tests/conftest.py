@@ -1,14 +1,81 @@
-"""Collection rules for the suite.
+"""Collection rules and test profiles for the suite.
 
 ``--doctest-modules`` (pyproject) is meant for the package's docstrings. Under ``tests/``
 only ``test_*.py`` files are test modules; the others (mutant corpora, case helpers) are
 imported by those tests, some of them only after ``pytest.importorskip("torch")``, so they
 must not be imported on their own for doctest collection.
+
+Profiles. ``CONVMATH_PROFILE=dev|ci|thorough`` (or ``--hypothesis-profile NAME``) picks one;
+the default is ``dev``:
+
+- ``dev``: the everyday run — every test, each Hypothesis test with half the examples its
+  decorator asks for, and a sample of the generated proof mutants;
+- ``ci``: what ``.ci/run`` uses — derandomized (the same examples every run, no example
+  database), each Hypothesis test with the examples its decorator asks for, every mutant;
+- ``thorough``: for nights — ten times the examples, randomized, every mutant.
+
+The scale applies to every ``@given`` test of the suite (its decorator's ``max_examples``,
+or Hypothesis' default of 100); tests read the profile's name from ``CONVMATH_PROFILE``
+(:func:`profile`), which ``pytest_configure`` sets for them and for their subprocesses.
 """
 
 from __future__ import annotations
 
+import math
+import os
 from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import settings
+
+SCALE = {"dev": 0.5, "ci": 1.0, "thorough": 10.0}
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, database=None,
+                          print_blob=True)
+settings.register_profile("thorough", deadline=None)
+
+
+def profile() -> str:
+    return os.environ.get("CONVMATH_PROFILE") or "dev"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    name = config.getoption("--hypothesis-profile", None) or profile()
+    if name not in SCALE:
+        raise pytest.UsageError(
+            f"profile {name!r} (CONVMATH_PROFILE or --hypothesis-profile): choose one of "
+            f"{', '.join(SCALE)}")
+    settings.load_profile(name)
+    os.environ["CONVMATH_PROFILE"] = name
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    name = profile()
+    return (f"convmath profile: {name} (Hypothesis examples × {SCALE[name]:g}; "
+            "CONVMATH_PROFILE=dev|ci|thorough)")
+
+
+def _scaled(n: int, factor: float) -> int:
+    # a test that asks for a handful of examples keeps them; never below one
+    return max(min(n, 3), math.ceil(n * factor))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> None:
+    factor = SCALE[profile()]
+    done: set[int] = set()
+    for item in items:
+        fn = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
+        if fn is None or not hasattr(fn, "hypothesis") or id(fn) in done:
+            continue
+        done.add(id(fn))  # parametrized items share one function: scale it once
+        current = getattr(fn, "_hypothesis_internal_use_settings", None)
+        if current is None:
+            raise pytest.UsageError(
+                f"{item.nodeid}: Hypothesis keeps a test's settings elsewhere now; update "
+                "tests/conftest.py, which scales them per profile")
+        fn._hypothesis_internal_use_settings = settings(
+            current, max_examples=_scaled(current.max_examples, factor))
 
 
 def pytest_ignore_collect(collection_path: Path) -> bool | None:

@@ -13,6 +13,8 @@ import pytest
 from convmath import ConvCheckFailure
 from convmath.testing import check_conv
 
+pytestmark = pytest.mark.slow  # the fast subset: pytest -m 'not slow'
+
 
 @pytest.mark.parametrize("name", sorted(conv_mutants.MUTANTS))
 def test_check_conv_catches_mutant(name: str) -> None:

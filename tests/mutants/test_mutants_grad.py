@@ -19,6 +19,8 @@ from convmath.testing import (
     check_conv_weight_grad,
 )
 
+pytestmark = pytest.mark.slow  # the fast subset: pytest -m 'not slow'
+
 CASES = (
     [(check_conv_transpose, n, *v) for n, v in grad_mutants.TRANSPOSE.items()]
     + [(check_conv_input_grad, n, *v) for n, v in grad_mutants.INPUT_GRAD.items()]

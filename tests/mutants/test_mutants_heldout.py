@@ -21,6 +21,8 @@ import heldout_mutants
 from convmath import ConvCheckFailure
 from convmath import testing as ct
 
+pytestmark = pytest.mark.slow  # the fast subset: pytest -m 'not slow'
+
 
 def _diagnosis(message: str) -> str:
     return message.split("diagnosis:")[1].splitlines()[0] if "diagnosis:" in message else ""

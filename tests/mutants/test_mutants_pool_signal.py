@@ -22,6 +22,8 @@ from convmath.testing import (
     check_max_pool_grad,
 )
 
+pytestmark = pytest.mark.slow  # the fast subset: pytest -m 'not slow'
+
 CASES = (
     [(check_max_pool, n, *v) for n, v in m.MAX_POOL.items()]
     + [(check_avg_pool, n, *v) for n, v in m.AVG_POOL.items()]

@@ -15,6 +15,8 @@ import torch_mutants as tm
 from convmath import ConvCheckFailure
 from convmath.testing import check_conv, check_conv_transpose, check_max_pool
 
+pytestmark = pytest.mark.slow  # the fast subset: pytest -m 'not slow'
+
 CASES = (
     [(check_conv, n, *v) for n, v in tm.CONV.items()]
     + [(check_conv_transpose, n, *v) for n, v in tm.TRANSPOSE.items()]

@@ -28,6 +28,8 @@ from convmath.testing import (
     check_max_pool_grad,
 )
 
+pytestmark = pytest.mark.slow  # the fast subset: pytest -m 'not slow'
+
 Fn = Callable[..., Any]
 N = 30  # examples per check
 

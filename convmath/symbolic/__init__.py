@@ -16,6 +16,12 @@ from __future__ import annotations
 
 from convmath.errors import ProofError
 from convmath.symbolic.canon import alpha_equal, canonical
+from convmath.symbolic.certificates import (
+    Certificate,
+    certify_backprop,
+    certify_conv_assoc,
+    certify_conv_comm,
+)
 from convmath.symbolic.derivation import Derivation, Step, Verified
 from convmath.symbolic.operators import (
     Convolution,
@@ -35,6 +41,7 @@ from convmath.symbolic.theorems import FAMILIES, derivations
 
 __all__ = [
     "FAMILIES",
+    "Certificate",
     "Convolution",
     "CrossCorrelation",
     "Derivation",
@@ -48,6 +55,9 @@ __all__ = [
     "alpha_equal",
     "as_function",
     "canonical",
+    "certify_backprop",
+    "certify_conv_assoc",
+    "certify_conv_comm",
     "conv",
     "definition",
     "derivations",

@@ -8,8 +8,9 @@ must not be imported on their own for doctest collection.
 Profiles. ``CONVMATH_PROFILE=dev|ci|thorough`` (or ``--hypothesis-profile NAME``) picks one;
 the default is ``dev``:
 
-- ``dev``: the everyday run — every test, each Hypothesis test with half the examples its
-  decorator asks for, and a sample of the generated proof mutants;
+- ``dev``: the everyday run — every test function, each Hypothesis test with half the
+  examples its decorator asks for, a sample of the generated proof mutants, and a fixed half
+  of the cases of each test marked ``dev_sample`` (the mutant and published-code corpora);
 - ``ci``: what ``.ci/run`` uses — derandomized (the same examples every run, no example
   database), each Hypothesis test with the examples its decorator asks for, every mutant;
 - ``thorough``: for nights — ten times the examples, randomized, every mutant.
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import math
 import os
+import zlib
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +64,26 @@ def _scaled(n: int, factor: float) -> int:
     return max(min(n, 3), math.ceil(n * factor))
 
 
+def _dev_sample(config: pytest.Config, items: list[Any]) -> None:
+    """Keep a fixed half (by a hash of the test id) of the parametrized cases of each test
+    marked ``dev_sample``, and at least one case of each."""
+    cases: defaultdict[str, list[Any]] = defaultdict(list)
+    for item in items:
+        if item.get_closest_marker("dev_sample") and hasattr(item, "callspec"):
+            cases[item.nodeid.split("[")[0]].append(item)
+    dropped: list[Any] = []
+    for group in cases.values():
+        out = [it for it in group if zlib.crc32(it.nodeid.encode()) % 2]
+        dropped += out[:-1] if len(out) == len(group) else out
+    if dropped:
+        gone = set(map(id, dropped))
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [it for it in items if id(it) not in gone]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> None:
+    if profile() == "dev":
+        _dev_sample(config, items)
     factor = SCALE[profile()]
     done: set[int] = set()
     for item in items:

@@ -13,7 +13,7 @@ import pytest
 from convmath import ConvCheckFailure
 from convmath.testing import check_conv
 
-pytestmark = pytest.mark.slow  # the fast subset: pytest -m 'not slow'
+pytestmark = [pytest.mark.slow, pytest.mark.dev_sample]  # see tests/conftest.py
 
 
 @pytest.mark.parametrize("name", sorted(conv_mutants.MUTANTS))

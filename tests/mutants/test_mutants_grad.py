@@ -19,7 +19,7 @@ from convmath.testing import (
     check_conv_weight_grad,
 )
 
-pytestmark = pytest.mark.slow  # the fast subset: pytest -m 'not slow'
+pytestmark = [pytest.mark.slow, pytest.mark.dev_sample]  # see tests/conftest.py
 
 CASES = (
     [(check_conv_transpose, n, *v) for n, v in grad_mutants.TRANSPOSE.items()]

@@ -21,7 +21,7 @@ import heldout_mutants
 from convmath import ConvCheckFailure
 from convmath import testing as ct
 
-pytestmark = pytest.mark.slow  # the fast subset: pytest -m 'not slow'
+pytestmark = [pytest.mark.slow, pytest.mark.dev_sample]  # see tests/conftest.py
 
 
 def _diagnosis(message: str) -> str:

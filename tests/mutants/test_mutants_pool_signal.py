@@ -22,7 +22,7 @@ from convmath.testing import (
     check_max_pool_grad,
 )
 
-pytestmark = pytest.mark.slow  # the fast subset: pytest -m 'not slow'
+pytestmark = [pytest.mark.slow, pytest.mark.dev_sample]  # see tests/conftest.py
 
 CASES = (
     [(check_max_pool, n, *v) for n, v in m.MAX_POOL.items()]

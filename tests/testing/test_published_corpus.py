@@ -28,7 +28,7 @@ from convmath.testing import (
     check_max_pool_grad,
 )
 
-pytestmark = pytest.mark.slow  # the fast subset: pytest -m 'not slow'
+pytestmark = [pytest.mark.slow, pytest.mark.dev_sample]  # see tests/conftest.py
 
 Fn = Callable[..., Any]
 N = 30  # examples per check

@@ -277,11 +277,14 @@ def _lookup(d: Dense, pt: list[int]) -> int:
     return int(d.array[local])
 
 
-def _relevant_env(exprs: Iterable[Any], env: Env) -> tuple[tuple[str, int], ...]:
+def _relevant_env(exprs: Iterable[Any], env: Env) -> tuple[tuple[Any, int], ...]:
+    """The values of the free symbols of ``exprs`` (the symbols themselves as keys: two
+    symbols may share a name and differ in their assumptions)."""
     free: set[Any] = set()
     for x in exprs:
         free |= x.free_symbols
-    return tuple(sorted((str(s), int(env[s])) for s in free if s in env))
+    return tuple(sorted(((s, int(env[s])) for s in free if s in env),
+                        key=lambda p: sympy.srepr(p[0])))
 
 
 def tabulate(L: Lambda, env: Env, ctx: Context) -> Dense:

@@ -319,8 +319,8 @@ def _layer(draw: Any, nd: int) -> dict[str, Any]:
     d = [draw(st.integers(1, 2)) for _ in range(nd)]
     k = [draw(st.integers(1, 3)) for _ in range(nd)]
     p = [draw(st.integers(0, 2)) for _ in range(nd)]
-    size = [draw(st.integers(max(1, dd * (kk - 1) + 1 - 2 * pp), 6 if nd == 1 else 4))
-            for dd, kk, pp in zip(d, k, p, strict=True)]
+    least = [max(1, dd * (kk - 1) + 1 - 2 * pp) for dd, kk, pp in zip(d, k, p, strict=True)]
+    size = [draw(st.integers(lo, max(lo, 6 if nd == 1 else 4))) for lo in least]
     out = [numeric.conv_output_size(i, kk, ss, pp, dd)
            for i, kk, ss, pp, dd in zip(size, k, s, p, d, strict=True)]
 

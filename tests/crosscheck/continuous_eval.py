@@ -52,6 +52,7 @@ from convmath.symbolic import Convolution, CrossCorrelation, Fourier
 from convmath.symbolic.operators import Named
 
 __all__ = [
+    "CONVERGED",
     "HIGH",
     "LOW",
     "ROUNDING",
@@ -770,6 +771,9 @@ ROUNDING = 1e-11
 #: a factor times others bounded by 10⁴ (amplitudes ≤ 3.2, |c| ≤ 2, nested ∗ ≤ ‖f‖₁·sup|g|,
 #: first derivatives ≤ 3/σ), and a statement has fewer than 20 truncated integrals
 TRUNCATION = 1e-13
+#: the largest relative estimate accepted as converged (observed: below 1e-8, the largest
+#: from difference quotients of bumps; a rule that does not converge gives O(1))
+CONVERGED = 1e-6
 assert 20 * 1e4 * 3.2 * max(math.erfc(GAUSS_CUT / math.sqrt(2)) * math.sqrt(2 * math.pi),
                              math.exp(-ONESIDED_CUT)) < TRUNCATION
 
@@ -788,13 +792,21 @@ class Comparison:
         return abs(self.lhs - self.rhs)
 
     @property
+    def converged(self) -> bool:
+        """The two rules agree to CONVERGED relative: the estimate can be trusted. (An error
+        that does not shrink with the rule, such as a wrong difference formula's O(1/h),
+        makes the estimate as large as the error itself; it is caught here.)"""
+        return self.estimate <= CONVERGED * max(1.0, abs(self.lhs), abs(self.rhs))
+
+    @property
     def holds(self) -> bool:
-        return self.discrepancy <= self.tolerance
+        return self.converged and self.discrepancy <= self.tolerance
 
     def __str__(self) -> str:
         return (f"lhs = {self.lhs:.15g}, rhs = {self.rhs:.15g}, |lhs − rhs| = "
                 f"{self.discrepancy:.3g}, tolerance = {self.tolerance:.3g} (quadrature and "
-                f"difference estimate {self.estimate:.3g})")
+                f"difference estimate {self.estimate:.3g}"
+                + ("" if self.converged else ": not converged") + ")")
 
 
 def compare(lhs: Any, rhs: Any, functions: Mapping[str, Concrete],
@@ -806,7 +818,9 @@ def compare(lhs: Any, rhs: Any, functions: Mapping[str, Concrete],
     where X₁₆ is the side with 16-point panels and difference step h, X₁₀ with 10-point
     panels and step 2h (the estimate of the low-order value's error, doubled), ``gain`` the
     amplification of rounding by difference quotients (1 without one), and TRUNCATION the
-    bound on the mass cut off the Gaussians' and exponentials' tails."""
+    bound on the mass cut off the Gaussians' and exponentials' tails. The statement holds
+    when |L₁₆ − R₁₆| is within it *and* the estimate has converged (Comparison.converged):
+    an estimate is only trusted while it is small."""
     hi = Evaluator(functions, points=HIGH[0], step=HIGH[1])
     lo = Evaluator(functions, points=LOW[0], step=LOW[1])
     lh, rh = hi.scalar(lhs, values), hi.scalar(rhs, values)

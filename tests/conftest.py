@@ -10,7 +10,8 @@ the default is ``dev``:
 
 - ``dev``: the everyday run — every test function, each Hypothesis test with half the
   examples its decorator asks for, a sample of the generated proof mutants, and a fixed half
-  of the cases of each test marked ``dev_sample`` (the mutant and published-code corpora);
+  of the cases of each test marked ``dev_sample`` (the mutant and published-code corpora,
+  the pooling-contract bugs, the default checkers run on PyTorch and scipy);
 - ``ci``: what ``.ci/run`` uses — derandomized (the same examples every run, no example
   database), each Hypothesis test with the examples its decorator asks for, every mutant;
 - ``thorough``: for nights — ten times the examples, randomized, every mutant.

@@ -20,7 +20,7 @@ KEYS = [d.key for d in ALL]
 # The dev profile (tests/conftest.py) checks a sample of each step's mutants: the first of
 # every kind, then evenly spaced ones, at most DEV_MUTANTS_PER_STEP; ci and thorough check
 # every mutant.
-DEV_MUTANTS_PER_STEP = 10
+DEV_MUTANTS_PER_STEP = 6
 
 
 def _kind(desc: str) -> str:

@@ -23,6 +23,7 @@ def test_reference_itself_passes() -> None:
     assert "passed" in repr(report) and "of the allowed bound" in repr(report)
 
 
+@pytest.mark.dev_sample  # half of the cases in the dev profile (tests/conftest.py)
 @pytest.mark.parametrize("ndim", [1, 2, 3])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_torch_conv_passes(ndim: int, dtype: str) -> None:

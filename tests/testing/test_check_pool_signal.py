@@ -28,6 +28,7 @@ def test_reference_pooling_passes() -> None:
     assert r.features.get("count_include_pad=False", 0) > 0
 
 
+@pytest.mark.dev_sample  # half of the cases in the dev profile (tests/conftest.py)
 @pytest.mark.parametrize("ndim", [1, 2, 3])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_torch_pooling_passes(ndim: int, dtype: str) -> None:
@@ -41,6 +42,7 @@ def test_torch_pooling_passes(ndim: int, dtype: str) -> None:
                    padding=ndim < 3, **kw)
 
 
+@pytest.mark.dev_sample  # half of the cases in the dev profile (tests/conftest.py)
 @pytest.mark.parametrize("method", ["direct", "fft"])
 @pytest.mark.parametrize("ndim", [1, 2])
 def test_scipy_signal_passes(method: str, ndim: int) -> None:

@@ -405,6 +405,7 @@ class _Layer:
 
 def _layer(x_shape: Any, w_shape: Any, stride: Any, padding: Any, dilation: Any,
            groups: Any) -> _Layer:
+    from convmath.numeric._shapes import conv_output_size
     from convmath.numeric._validate import expand_param, is_int
 
     xs = _shape("x_shape", x_shape, min_rank=3)
@@ -434,17 +435,13 @@ def _layer(x_shape: Any, w_shape: Any, stride: Any, padding: Any, dilation: Any,
     s = expand_param("stride", stride, n, min_value=1)
     p = expand_param("padding", padding, n, min_value=0)
     d = expand_param("dilation", dilation, n, min_value=1)
-    out = []
-    for ax in range(n):
-        span = xs[2 + ax] + 2 * p[ax] - d[ax] * (ws[2 + ax] - 1) - 1
-        if span < 0:
-            raise InvalidArgument(
-                f"empty output: the kernel window d(k-1)+1 = {d[ax] * (ws[2 + ax] - 1) + 1} is "
-                f"larger than the padded input {xs[2 + ax]} + 2*{p[ax]} on spatial axis {ax} "
-                f"(x_shape={x_shape!r}, w_shape={w_shape!r}, padding={padding!r}, "
-                f"dilation={dilation!r})"
-            )
-        out.append(span // s[ax] + 1)
+    try:  # every argument is valid by now: only an empty output is left to refuse
+        out = conv_output_size(xs[2:], ws[2:], s, p, d)
+    except InvalidArgument as exc:
+        raise InvalidArgument(
+            f"empty output for x_shape={x_shape!r}, w_shape={w_shape!r}, padding={padding!r}, "
+            f"dilation={dilation!r}: {exc}"
+        ) from None
     return _Layer(xs, ws, s, p, d, grp, tuple(out))
 
 

@@ -47,7 +47,7 @@ from convmath.symbolic import (
     Upsample,
 )
 from convmath.symbolic.operators import Named
-from convmath.testing._tolerance import fft_eta, unit_roundoff
+from convmath.testing._tolerance import compare_normwise
 
 Number = int | Fraction | complex
 
@@ -94,19 +94,15 @@ class Dense:
 def _fft_rounded(out: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Round an FFT result to integers after checking it is within the FFT error bound.
 
-    ‖ŷ − y‖₂ ≤ (3·η·log₂n + 2u)·‖a‖₂·‖b‖₁ (three transforms and one pointwise product;
-    η the per-stage error of a radix-2 FFT, Higham Thm 24.2; n the transform length per
-    axis, summed over axes). The exact result y is an integer array, so every entry of ŷ is
-    within that bound of an integer, and the bound is far below ½ for these inputs.
+    The exact result is an integer array, so the nearest integers must be within the
+    normwise FFT bound of the tolerance model (``compare_normwise``: three transforms and one
+    pointwise product, ‖ŷ − y‖₂ ≤ c·log₂n·‖a‖₂·‖b‖₁), which is far below ½ for these inputs.
     """
-    u = unit_roundoff("float64")
-    logn = sum(math.log2(max(2, s)) for s in out.shape)
-    bound = (3 * fft_eta("float64") * logn + 2 * u) * float(
-        np.linalg.norm(a.ravel().astype(float))) * float(np.abs(b).sum())
     rounded = np.rint(np.real(out))
-    err = float(np.linalg.norm((np.real(out) - rounded).ravel()))
-    assert bound < 0.5, f"FFT bound {bound} too large to round to integers"
-    assert err <= bound, f"FFT result is {err} from the integers, over the bound {bound}"
+    check = compare_normwise(rounded, np.real(out), float(np.linalg.norm(a.ravel())),
+                             float(np.abs(b).sum()), out.size, "float64")
+    assert check.allowed < 0.5, f"FFT bound {check.allowed} ≥ ½"
+    assert check.ok, f"FFT result is {check.error} from the integers, over {check.allowed}"
     return rounded.astype(np.int64)
 
 

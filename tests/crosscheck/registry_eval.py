@@ -82,7 +82,7 @@ class Table:
 
 @dataclass(frozen=True)
 class Dense:
-    """A tabulated sequence: ``array[i] `` is the value at ``origin + i``."""
+    """A tabulated sequence: ``array[i]`` is the value at ``origin + i``."""
 
     array: np.ndarray
     origin: tuple[int, ...]

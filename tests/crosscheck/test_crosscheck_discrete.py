@@ -21,6 +21,7 @@ import scipy.signal
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from registry_eval import BACKENDS, Context, Table, Unsupported, evaluate
 from sympy.core.function import AppliedUndef
 
@@ -84,9 +85,7 @@ def expanded() -> dict[Any, Any]:
 
 
 def _values(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
-    n = int(np.prod(shape))
-    return st.lists(st.integers(-9, 9), min_size=n, max_size=n).map(
-        lambda v: np.array(v, dtype=np.int64).reshape(shape))
+    return hnp.arrays(np.int64, shape, elements=st.integers(-9, 9))
 
 
 @settings(max_examples=12, deadline=None)
@@ -323,9 +322,7 @@ def _layer(draw: Any, nd: int) -> dict[str, Any]:
            for i, kk, ss, pp, dd in zip(size, k, s, p, d, strict=True)]
 
     def arr(shape: list[int]) -> np.ndarray:
-        n = int(np.prod(shape))
-        vals = draw(st.lists(st.integers(-4, 4), min_size=n, max_size=n))
-        return np.array(vals, dtype=np.int64).reshape(shape)
+        return draw(hnp.arrays(np.int64, tuple(shape), elements=st.integers(-4, 4)))
 
     return {"G": G, "K": K, "Q": Q, "s": s, "d": d, "k": k, "p": p, "size": size,
             "x": arr([G * K, *size]), "w": arr([G * Q, K, *k]), "g": arr([G * Q, *out]),

@@ -34,10 +34,27 @@ import pytest
 from hypothesis import settings
 
 SCALE = {"dev": 0.5, "ci": 1.0, "thorough": 10.0}
-settings.register_profile("dev", deadline=None)
-settings.register_profile("ci", deadline=None, derandomize=True, database=None,
-                          print_blob=True)
-settings.register_profile("thorough", deadline=None)
+PROFILES: dict[str, dict[str, Any]] = {
+    "dev": {"deadline": None},
+    "ci": {"deadline": None, "derandomize": True, "database": None, "print_blob": True},
+    "thorough": {"deadline": None},
+}
+
+
+def load_profile(name: str) -> None:
+    """Register the suite's profiles (again) and load ``name``.
+
+    Registering again matters: importing ``torch.testing._internal`` (the OpInfo tests do,
+    mid-run) registers a ``dev`` profile of its own over ours and loads it, or its
+    ``pytorch_ci`` profile when the environment variable ``CI`` is set."""
+    base = settings.get_profile("default")  # Hypothesis' own, which nobody replaces
+    for key, values in PROFILES.items():
+        # an explicit parent: without one, a profile inherits whatever is loaded now
+        settings.register_profile(key, base, **values)
+    settings.load_profile(name)
+
+
+load_profile("dev")
 
 
 def profile() -> str:
@@ -50,8 +67,15 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"profile {name!r} (CONVMATH_PROFILE or --hypothesis-profile): choose one of "
             f"{', '.join(SCALE)}")
-    settings.load_profile(name)
+    load_profile(name)
     os.environ["CONVMATH_PROFILE"] = name
+
+
+@pytest.fixture(autouse=True)
+def _the_profile_holds() -> None:
+    """Before each test, load the profile again: something imported since may have replaced
+    it (see :func:`load_profile`). It costs microseconds."""
+    load_profile(profile())
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -75,6 +75,7 @@ __all__ = [
     "Continuous",
     "DifferentiableUnderIntegral",
     "Hypothesis",
+    "NonNegative",
     "Remark",
     "RuleFailure",
     "Support",
@@ -511,6 +512,7 @@ KINDS = {
     "leibniz": "d/d{var} may move under the integral sign in {subject} "
                "(differentiable integrand, dominated derivative)",
     "continuous": "{subject} is continuous at the point δ sifts",
+    "nonneg": "{subject} ≥ 0",
 }
 
 
@@ -888,6 +890,50 @@ class Remark(Hypothesis):
         return []
 
 
+class NonNegative(Hypothesis):
+    """``expr ≥ 0``: an integer-arithmetic hypothesis (the padded input holds the dilated
+    kernel, an output padding is below the stride, …).
+
+    It covers a recorded ``nonneg`` condition ``Y ≥ 0``, and a value's ``nonnegative`` or
+    ``positive`` fact (the ``domain`` conditions of a lemma's instantiation), when SymPy's
+    assumptions prove ``Y − expr ≥ 0`` (``> 0`` for ``positive``): e.g. ``Y − expr`` is a
+    constant, or ``s − 1`` for a positive integer ``s``."""
+
+    kinds = frozenset({"nonneg", "domain"})
+
+    def __init__(self, expr: Any) -> None:
+        if not isinstance(expr, (Expr, int)) or isinstance(expr, bool):
+            raise InvalidArgument(f"expr={expr!r} must be a SymPy expression or an int")
+        self.expr = sympy.sympify(expr, strict=True)
+        if is_poisoned(self.expr) or has_binder_or_operator(self.expr) or \
+                self.expr.is_real is False:
+            raise InvalidArgument(f"expr={expr!r} must be a real expression without "
+                                  "integrals, sums or operators")
+        self._frozen = True
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.expr,)
+
+    def covers(self, c: Condition) -> bool:
+        if c.kind == "nonneg":
+            want = "nonnegative"
+        elif c.kind == "domain" and c.extra in (("nonnegative",), ("positive",)):
+            want = c.extra[0]
+        else:
+            return False
+        if not isinstance(c.subject, Expr) or has_binder_or_operator(c.subject):
+            return False
+        gap = sympy.expand(c.subject - self.expr)
+        return bool(getattr(gap, f"is_{want}") is True and gap.is_real is True)
+
+    def describe(self, show: Callable[[Basic], str]) -> str:
+        return f"{show(self.expr)} ≥ 0"
+
+    def instantiate(self, fn_map: Mapping[Any, Any], sym_map: Mapping[Basic, Basic]
+                    ) -> list[Condition]:
+        return [Condition("nonneg", subst(self.expr, sym_map))]
+
+
 def support_condition(fn: Any, lo: Expr, hi: Expr) -> Condition:
     """The condition "fn vanishes outside [lo, hi]"."""
     return Condition("support", sympy.Tuple(lo, hi), frozenset({fn}), (fn, lo, hi))
@@ -906,4 +952,5 @@ def covered(c: Condition, hypotheses: Iterable[Any]) -> bool:
 
 #: the hypothesis classes a derivation may state (exact types: a subclass is not trusted)
 TRUSTED_HYPOTHESES: frozenset[type] = frozenset({
-    AbsolutelyConvergent, DifferentiableUnderIntegral, Continuous, Support, Remark})
+    AbsolutelyConvergent, DifferentiableUnderIntegral, Continuous, Support, Remark,
+    NonNegative})

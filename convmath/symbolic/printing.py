@@ -120,11 +120,37 @@ class _TextPrinter(StrPrinter):
         return " ".join(reversed(heads)) + f" {self._body(e.function)} " + " ".join(ds)
 
     def _print_Sum(self, e: Basic) -> str:
+        if _is_count(e):
+            v = self._print(e.limits[0][0])
+            return f"#{{{v} ∈ ℤ : {self._print(e.function.args[0][1])}}}"
         heads = []
         for lim in e.limits:
             v = self._print(lim[0])
             heads.append(f"Σ_{{{v}={self._print(lim[1])}}}^{{{self._print(lim[2])}}}")
         return " ".join(reversed(heads)) + f" {self._body(e.function)}"
+
+    def _print_And(self, e: Basic) -> str:
+        return " ∧ ".join(self.parenthesize(a, precedence(e)) for a in e.args)
+
+    def _print_Relational(self, e: Basic) -> str:
+        op = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "==": "=", "!=": "≠"}[e.rel_op]
+        return f"{self._print(e.lhs)} {op} {self._print(e.rhs)}"
+
+    def _print_floor(self, e: Basic) -> str:
+        return f"⌊{self._print(e.args[0])}⌋"
+
+    def _print_ceiling(self, e: Basic) -> str:
+        return f"⌈{self._print(e.args[0])}⌉"
+
+    def _print_Max(self, e: Basic) -> str:
+        return f"max({', '.join(self._print(a) for a in e.args)})"
+
+    def _print_Min(self, e: Basic) -> str:
+        return f"min({', '.join(self._print(a) for a in e.args)})"
+
+    def _print_Mod(self, e: Basic) -> str:
+        a, b = (self.parenthesize(x, precedence(e) + 1) for x in e.args)
+        return f"{a} mod {b}"
 
     def _derivative_name(self, fn: AppliedUndef, counts: list[tuple[Basic, int]]) -> str | None:
         name = fn.func.__name__
@@ -191,10 +217,31 @@ class _DefinitionTextPrinter(_TextPrinter):
         return super()._print_Mul(e.xreplace(reps) if reps else e)
 
 
+def _is_count(e: Basic) -> bool:
+    """Σ_{t=−∞}^{∞} Piecewise((1, cond), (0, True)): the number of integers t with cond."""
+    lim = e.limits[0] if len(e.limits) == 1 else None
+    body = e.function
+    return bool(lim is not None and lim[1] == -sympy.oo and lim[2] == sympy.oo
+                and isinstance(body, sympy.Piecewise) and len(body.args) == 2
+                and body.args[0][0] == 1 and body.args[1] == (0, True))
+
+
 class _NotationLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with the operators in notation, ``(f * g)(x)``."""
 
     convmath_notation = True
+
+    def _print_Sum(self, e: Basic) -> str:
+        if _is_count(e):
+            v = self._print(e.limits[0][0])
+            return (rf"\#\left\{{{v} \in \mathbb{{Z}} : "
+                    rf"{self._print(e.function.args[0][1])}\right\}}")
+        return str(super()._print_Sum(e))
+
+    def _print_Mod(self, e: Basic, exp: str | None = None) -> str:
+        a, b = (self.parenthesize(x, precedence(e) + 1) for x in e.args)
+        out = rf"{a} \bmod {b}"
+        return rf"\left({out}\right)^{{{exp}}}" if exp else out
 
 
 def _plain(s: str) -> str:

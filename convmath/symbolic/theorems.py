@@ -56,7 +56,7 @@ from sympy import (
 )
 
 from convmath.errors import InvalidArgument
-from convmath.symbolic import _backprop
+from convmath.symbolic import _arithmetic, _backprop
 from convmath.symbolic.derivation import Derivation, Step, set_lemma_source
 from convmath.symbolic.kernel import (
     AbsolutelyConvergent,
@@ -100,7 +100,7 @@ __all__ = ["FAMILIES", "derivations"]
 FAMILIES = (
     "commutativity", "associativity", "bilinearity", "translation_equivariance",
     "derivative", "cross_correlation", "identity", "convolution_theorem", "support",
-    "multichannel", "backprop",
+    "multichannel", "backprop", "arithmetic",
 )
 
 f, g, h = Function("f"), Function("g"), Function("h")
@@ -757,7 +757,7 @@ def _lemma(key: str) -> Derivation:
 
 
 set_lemma_source(_lemma)
-assert _backprop  # its builders register on import
+assert _backprop and _arithmetic  # their builders register on import
 
 
 def derivations(name: str | None = None, *, family: str | None = None) -> list[Derivation]:

@@ -21,7 +21,11 @@ stated hypotheses do not imply. Rules are immutable.
   hypothesis; refuse inconsistent supports and reversed sums);
 - lemma — :class:`Lemma` (a verified theorem, instantiated without capture; its hypotheses
   become conditions);
-- algebra — :class:`Algebra` (binder-free parts only), :class:`Compute` (fixed sizes).
+- algebra — :class:`Algebra` (binder-free parts only), :class:`Compute` (fixed sizes);
+- integers — :class:`SolveForIndex`, :class:`CountInterval`, :class:`DropMax` (records
+  ``Y ≥ 0``), :class:`FloorIdentity`, :class:`SumOfConstant` (records a non-negative
+  length), :class:`SingleTermSum`: counting integers and integer division, for
+  convolution arithmetic.
 
 Only the classes in :data:`TRUSTED_RULES` are accepted by :meth:`Derivation.verify
 <convmath.symbolic.derivation.Derivation.verify>` (a subclass could override ``check``).
@@ -36,6 +40,15 @@ from convmath.symbolic.rules.base import Context, Rule
 from convmath.symbolic.rules.calculus import DifferenceUnderSum, DifferentiateLinear, Leibniz
 from convmath.symbolic.rules.definitions import Definition, unfold_all
 from convmath.symbolic.rules.delta import Sift, sift_all
+from convmath.symbolic.rules.integers import (
+    CountInterval,
+    DropMax,
+    FloorIdentity,
+    SingleTermSum,
+    SolveForIndex,
+    SumOfConstant,
+    count,
+)
 from convmath.symbolic.rules.lemma import Lemma
 from convmath.symbolic.rules.linearity import ExchangeSumIntegral, Fubini, Linearity
 from convmath.symbolic.rules.substitution import Rename, ReverseLimits, Substitute
@@ -46,10 +59,13 @@ __all__ = [
     "Algebra",
     "Compute",
     "Context",
+    "CountInterval",
     "Definition",
     "DifferenceUnderSum",
     "DifferentiateLinear",
+    "DropMax",
     "ExchangeSumIntegral",
+    "FloorIdentity",
     "Fubini",
     "Leibniz",
     "Lemma",
@@ -60,9 +76,13 @@ __all__ = [
     "Rule",
     "RuleFailure",
     "Sift",
+    "SingleTermSum",
+    "SolveForIndex",
     "Substitute",
+    "SumOfConstant",
     "VanishOutsideSupport",
     "algebra_equal",
+    "count",
     "differentiate_linear",
     "sift_all",
     "unfold_all",
@@ -73,4 +93,5 @@ TRUSTED_RULES: frozenset[type] = frozenset({
     Algebra, Compute, Definition, DifferenceUnderSum, DifferentiateLinear,
     ExchangeSumIntegral, Fubini, Leibniz, Lemma, Linearity, Rename, RestrictToSupport,
     ReverseLimits, Sift, Substitute, VanishOutsideSupport,
+    CountInterval, DropMax, FloorIdentity, SingleTermSum, SolveForIndex, SumOfConstant,
 })

@@ -37,11 +37,14 @@ from convmath.symbolic.operators import Named
 from convmath.symbolic.registry import theorem
 from convmath.symbolic.rules import (
     Algebra,
+    BranchValue,
     CountInterval,
     Definition,
     DropMax,
     FloorIdentity,
+    FloorRelation,
     Lemma,
+    MinCases,
     Rule,
     SingleTermSum,
     SolveForIndex,
@@ -170,6 +173,30 @@ def pool_output_size_ceil() -> Derivation:
                      "o − 1 if (o − 1)·s ≥ i + p: the second term of the min. For i = 5, "
                      "k = 2, s = 2, p = 1 it gives min(3, 2) + 1 = 3, not the 4 of "
                      "'ceil instead of floor'.",))
+
+
+@theorem(FAMILY, _one)
+def pool_ceil_mode_rule() -> Derivation:
+    big = _slack(i, k, s, p, d)
+    c, f_start = ceiling(big / s), floor((i + p - 1) / s)
+    rhs = sympy.Piecewise((c, s * c >= i + p), (c + 1, True))
+    steps: list[tuple[Expr, Rule]] = [
+        (Min(c, f_start, evaluate=False) + 1, Lemma("pool_output_size_ceil:Z")),
+        (sympy.Piecewise((f_start + 1, sympy.StrictLessThan(f_start, c)), (c + 1, True)),
+         MinCases()),
+        (sympy.Piecewise((f_start + 1, s * c >= i + p), (c + 1, True)), FloorRelation()),
+        (rhs, BranchValue()),
+    ]
+    return _d("pool_ceil_mode_rule",
+              "PyTorch's ceil_mode rule: o = ⌈(i + 2p − d(k − 1) − 1)/s⌉ + 1, minus 1 when "
+              "the last window would start in the right padding ((o − 1)·s ≥ i + p)",
+              _ceil_windows(), rhs, steps,
+              [NonNegative(big), NonNegative(i + p - 1), NonNegative(d * (k - 1) + 1 - p),
+               Remark("ceil_mode keeps a last window that overhangs the padded input but "
+                      "never one that starts in the right padding")],
+              notes=("The last hypothesis (p ≤ d(k − 1) + 1; PyTorch requires p ≤ "
+                     "(d(k − 1) + 1)/2) is what makes one correction enough: at most one "
+                     "window starts in the right padding.",))
 
 
 @theorem(FAMILY, _one)

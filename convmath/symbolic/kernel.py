@@ -890,14 +890,65 @@ class Remark(Hypothesis):
         return []
 
 
+def _division(atom: Basic) -> tuple[Expr, Expr] | None:
+    """(u, a) for ⌊u/a⌋ or ⌈u/a⌉ with u an integer and a a positive integer, else None."""
+    u, a = atom.args[0].as_numer_denom()
+    if u.is_integer is True and a.is_integer is True and a.is_positive is True:
+        return u, a
+    return None
+
+
+def integer_lower_bounds(y: Expr, depth: int = 3) -> list[Expr]:
+    """``y`` and expressions ``y′`` with ``y′ ≥ 0 ⇒ y ≥ 0``, for ``y`` built from integers
+    and ⌊u/a⌋, ⌈u/a⌉ (u an integer, a a positive integer):
+
+    - ⌊u/a⌋ + R ≥ 0 ⇔ u + a·R ≥ 0 when R is an integer (exact);
+    - a term c·⌊u/a⌋ or c·⌈u/a⌉ replaced by its bound on the safe side:
+      (u − a + 1)/a ≤ ⌊u/a⌋ ≤ u/a ≤ ⌈u/a⌉ ≤ (u + a − 1)/a (c > 0: the lower one; c < 0: the
+      upper one).
+    Each step keeps ``y′ ≤ y`` (or is an equivalence), so a hypothesis covering one covers
+    ``y``."""
+    if not isinstance(y, Expr) or has_binder_or_operator(y) or is_poisoned(y):
+        return []
+    out = [sympy.expand(y)]
+    frontier = list(out)
+    for _ in range(depth):
+        nxt: list[Expr] = []
+        for e in frontier:
+            atoms = sorted(e.atoms(sympy.floor, sympy.ceiling), key=sympy.default_sort_key)
+            for atom in atoms:
+                got = _division(atom)
+                if got is None:
+                    continue
+                u, a = got
+                c = sympy.expand(e).coeff(atom)
+                rest = sympy.expand(e - c * atom)
+                if rest.has(atom) or c.has(atom):
+                    continue
+                if c == 1 and isinstance(atom, sympy.floor) and rest.is_integer is True:
+                    nxt.append(sympy.expand(u + a * rest))
+                if c.is_positive is True:
+                    bound = (u - a + 1) / a if isinstance(atom, sympy.floor) else u / a
+                elif c.is_negative is True:
+                    bound = u / a if isinstance(atom, sympy.floor) else (u + a - 1) / a
+                else:
+                    continue
+                nxt.append(sympy.expand(rest + c * bound))
+        nxt = [x for x in dict.fromkeys(nxt) if x not in out]
+        out += nxt
+        frontier = nxt
+    return out
+
+
 class NonNegative(Hypothesis):
     """``expr ≥ 0``: an integer-arithmetic hypothesis (the padded input holds the dilated
     kernel, an output padding is below the stride, …).
 
     It covers a recorded ``nonneg`` condition ``Y ≥ 0``, and a value's ``nonnegative`` or
     ``positive`` fact (the ``domain`` conditions of a lemma's instantiation), when SymPy's
-    assumptions prove ``Y − expr ≥ 0`` (``> 0`` for ``positive``): e.g. ``Y − expr`` is a
-    constant, or ``s − 1`` for a positive integer ``s``."""
+    assumptions prove ``Y′ − expr ≥ 0`` (``> 0`` for ``positive``) for ``Y′ = Y`` or one of
+    the lower bounds of :func:`integer_lower_bounds` (e.g. ``Y′ − expr`` is a constant, or
+    ``s − 1`` for a positive integer ``s``)."""
 
     kinds = frozenset({"nonneg", "domain"})
 
@@ -923,8 +974,11 @@ class NonNegative(Hypothesis):
             return False
         if not isinstance(c.subject, Expr) or has_binder_or_operator(c.subject):
             return False
-        gap = sympy.expand(c.subject - self.expr)
-        return bool(getattr(gap, f"is_{want}") is True and gap.is_real is True)
+        for y in integer_lower_bounds(c.subject):
+            gap = sympy.expand(y - self.expr)
+            if getattr(gap, f"is_{want}") is True and gap.is_real is True:
+                return True
+        return False
 
     def describe(self, show: Callable[[Basic], str]) -> str:
         return f"{show(self.expr)} ≥ 0"

@@ -14,13 +14,21 @@ from sympy import And, Eq, Function, Lambda, Le, Lt, Max, S, Sum, Symbol, ceilin
 from convmath import ProofError
 from convmath.errors import InvalidArgument
 from convmath.symbolic.derivation import Derivation, Step
-from convmath.symbolic.kernel import NonNegative, Remark, RuleFailure
+from convmath.symbolic.kernel import (
+    NonNegative,
+    Remark,
+    RuleFailure,
+    integer_lower_bounds,
+)
 from convmath.symbolic.operators import Named
 from convmath.symbolic.printing import text
 from convmath.symbolic.rules import (
+    BranchValue,
     CountInterval,
     DropMax,
     FloorIdentity,
+    FloorRelation,
+    MinCases,
     SingleTermSum,
     SolveForIndex,
     SumOfConstant,
@@ -117,7 +125,8 @@ def test_the_family_has_what_it_promises() -> None:
     keys = {x.key for x in ARITH}
     assert {f"dumoulin_visin:Z:r{n}" for n in range(1, 16)} <= keys
     for name in ("conv_output_size", "conv_transpose_output_size", "pool_output_size",
-                 "pool_output_size_ceil", "conv_transpose_shape_symmetry",
+                 "pool_output_size_ceil", "pool_ceil_mode_rule",
+                 "conv_transpose_shape_symmetry",
                  "conv_shape_roundtrip", "conv_window_count", "depthwise_separable_ratio",
                  "conv1x1_matmul"):
         assert f"{name}:Z" in keys
@@ -243,3 +252,70 @@ def test_non_negative_hypothesis_input_is_checked() -> None:
         NonNegative("i - k")  # type: ignore[arg-type]
     with pytest.raises(InvalidArgument):
         NonNegative(Sum(t, (t, 0, 3)))
+
+
+def test_min_cases_and_floor_relations_are_exact() -> None:
+    lo, hi = floor(m / s), ceiling(i / s)
+    MinCases().check(sympy.Min(lo, hi) + 1, sympy.Piecewise(
+        (lo + 1, sympy.StrictLessThan(lo, hi)), (hi + 1, True)))
+    with pytest.raises(RuleFailure):  # the branches swapped
+        MinCases().check(sympy.Min(lo, hi) + 1, sympy.Piecewise(
+            (hi + 1, sympy.StrictLessThan(lo, hi)), (lo + 1, True)))
+    rel = sympy.LessThan(floor(m / s), k)
+    FloorRelation().check(rel, sympy.LessThan(m, s * k + s - 1))
+    with pytest.raises(RuleFailure):  # ⌊m/s⌋ ≤ k is m ≤ s·k + s − 1, not m ≤ s·k
+        FloorRelation().check(rel, sympy.LessThan(m, s * k))
+    with pytest.raises(RuleFailure, match="nothing to rewrite"):  # m/s is not an integer
+        FloorRelation().apply(sympy.LessThan(floor(m / s), k / 2))
+
+
+def test_branch_value_uses_only_its_own_condition() -> None:
+    fl = floor(m / s)
+    prev = sympy.Piecewise((fl, sympy.GreaterThan(m, s * k)), (i, True))
+    claimed = sympy.Piecewise((k, sympy.GreaterThan(m, s * k)), (i, True))
+    got = _chain(prev, claimed, [(claimed, BranchValue())]).verify()
+    # m ≥ s·k is the branch's own condition; m ≤ s·k + s − 1 is not implied
+    assert [c.subject for _, c in got.unstated] == [k * s + s - 1 - m]
+    assert not _chain(prev, claimed, [(claimed, BranchValue())],
+                      (NonNegative(k * s + s - 1 - m),)).verify().unstated
+    with pytest.raises(ProofError):  # ⌊m/s⌋ + 1/2 is not a floor equation with Y integer
+        _chain(prev, sympy.Piecewise((k + S.Half, sympy.GreaterThan(m, s * k)), (i, True)),
+               [(sympy.Piecewise((k + S.Half, sympy.GreaterThan(m, s * k)), (i, True)),
+                 BranchValue())]).verify()
+    moved = sympy.Piecewise((k, sympy.GreaterThan(m, s * k + 1)), (i, True))
+    with pytest.raises(ProofError, match="conditions"):
+        _chain(prev, moved, [(moved, BranchValue())]).verify()
+
+
+def test_pytorch_ceil_rule_needs_its_padding_hypothesis() -> None:
+    der = derivations("pool_ceil_mode_rule:Z")[0]
+    weaker = Derivation(der.name, der.domain, der.title, der.statement, der.steps,
+                        tuple(h for h in der.hypotheses if not (
+                            isinstance(h, NonNegative) and h.expr.has(Symbol("d",
+                                                                             integer=True))
+                            and h.expr.has(Symbol("k", integer=True))
+                            and not h.expr.has(Symbol("i", integer=True)))))
+    assert len(weaker.hypotheses) == len(der.hypotheses) - 1
+    assert weaker.verify().unstated
+    # and it is needed: with p > d(k − 1) + 1 PyTorch's single correction is not enough
+    vals = {Symbol("i", integer=True): 1, Symbol("k", integer=True): 1,
+            Symbol("s", integer=True, positive=True): 1, Symbol("p", integer=True): 3,
+            Symbol("d", integer=True): 1}
+    assert brute(der.statement.lhs.subs(vals)) != der.statement.rhs.subs(vals)
+
+
+def test_integer_lower_bounds_are_lower_bounds() -> None:
+    rng = random.Random(7)
+    u, v = sympy.symbols("u v", integer=True)
+    exprs = [floor(u / s) + 1, v - s * ceiling(u / s) + s, 3 * floor((u + v) / s) - v,
+             -floor(u / s) + ceiling(v / s) + 2, floor(u / s) - ceiling(v / s) + k]
+    for y in exprs:
+        bounds = integer_lower_bounds(y)
+        assert len(bounds) > 1, y
+        for _ in range(200):
+            vals = {u: rng.randint(-30, 30), v: rng.randint(-30, 30), k: rng.randint(-5, 5),
+                    s: rng.randint(1, 7)}
+            yv = y.subs(vals)
+            for b in bounds:
+                if b.subs(vals) >= 0:
+                    assert yv >= 0, (y, b, vals)

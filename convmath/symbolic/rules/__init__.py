@@ -24,8 +24,9 @@ stated hypotheses do not imply. Rules are immutable.
 - algebra — :class:`Algebra` (binder-free parts only), :class:`Compute` (fixed sizes);
 - integers — :class:`SolveForIndex`, :class:`CountInterval`, :class:`DropMax` (records
   ``Y ≥ 0``), :class:`FloorIdentity`, :class:`SumOfConstant` (records a non-negative
-  length), :class:`SingleTermSum`: counting integers and integer division, for
-  convolution arithmetic.
+  length), :class:`SingleTermSum`, :class:`MinCases`, :class:`FloorRelation`,
+  :class:`BranchValue` (records what its branch's condition does not imply): counting
+  integers and integer division, for convolution arithmetic.
 
 Only the classes in :data:`TRUSTED_RULES` are accepted by :meth:`Derivation.verify
 <convmath.symbolic.derivation.Derivation.verify>` (a subclass could override ``check``).
@@ -41,9 +42,12 @@ from convmath.symbolic.rules.calculus import DifferenceUnderSum, DifferentiateLi
 from convmath.symbolic.rules.definitions import Definition, unfold_all
 from convmath.symbolic.rules.delta import Sift, sift_all
 from convmath.symbolic.rules.integers import (
+    BranchValue,
     CountInterval,
     DropMax,
     FloorIdentity,
+    FloorRelation,
+    MinCases,
     SingleTermSum,
     SolveForIndex,
     SumOfConstant,
@@ -57,6 +61,7 @@ from convmath.symbolic.rules.support import RestrictToSupport, VanishOutsideSupp
 __all__ = [
     "TRUSTED_RULES",
     "Algebra",
+    "BranchValue",
     "Compute",
     "Context",
     "CountInterval",
@@ -66,10 +71,12 @@ __all__ = [
     "DropMax",
     "ExchangeSumIntegral",
     "FloorIdentity",
+    "FloorRelation",
     "Fubini",
     "Leibniz",
     "Lemma",
     "Linearity",
+    "MinCases",
     "Rename",
     "RestrictToSupport",
     "ReverseLimits",
@@ -94,4 +101,5 @@ TRUSTED_RULES: frozenset[type] = frozenset({
     ExchangeSumIntegral, Fubini, Leibniz, Lemma, Linearity, Rename, RestrictToSupport,
     ReverseLimits, Sift, Substitute, VanishOutsideSupport,
     CountInterval, DropMax, FloorIdentity, SingleTermSum, SolveForIndex, SumOfConstant,
+    BranchValue, FloorRelation, MinCases,
 })

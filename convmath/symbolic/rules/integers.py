@@ -29,6 +29,8 @@ both sides: arguments of floor, ceiling, Max, Min and Mod expanded, each inequal
 
 from __future__ import annotations
 
+import itertools
+
 import sympy
 from sympy import (
     Add,
@@ -60,9 +62,12 @@ from convmath.symbolic.kernel import (
 from convmath.symbolic.rules.base import Context, Rule, sides, text
 
 __all__ = [
+    "BranchValue",
     "CountInterval",
     "DropMax",
     "FloorIdentity",
+    "FloorRelation",
+    "MinCases",
     "SingleTermSum",
     "SolveForIndex",
     "SumOfConstant",
@@ -420,3 +425,131 @@ class SingleTermSum(_IntegerRule):
         if not (_real(lo) and lo.is_integer is True):
             raise RuleFailure(f"the limit {text(lo)} is not known to be an integer")
         return _outer(n, subst(n.function, {t: lo}))
+
+
+class MinCases(_IntegerRule):
+    """``min(A, B) = A if A < B else B``: each two-argument min becomes a Piecewise (either
+    order), folded into the expression around it (``piecewise_fold``). Needs no side
+    condition."""
+
+    def describe(self) -> str:
+        return "min(A, B) = A if A < B, else B"
+
+    def check(self, prev: Basic, claimed: Basic, ctx: Context | None = None
+              ) -> tuple[Condition, ...]:
+        prev, claimed = sides(prev, claimed)
+        mins = [n for n in sympy.preorder_traversal(prev) if isinstance(n, Min)]
+        if not mins or any(len(n.args) != 2 or has_binder_or_operator(n) for n in mins):
+            raise RuleFailure(f"{text(prev)} has no two-argument min free of binders")
+        for order in itertools.product((0, 1), repeat=len(mins)):
+            hits = {}
+            for n, o in zip(mins, order, strict=True):
+                x, y = n.args if o == 0 else n.args[::-1]
+                hits[n] = Piecewise((x, sympy.StrictLessThan(x, y)), (y, True))
+            got = sympy.piecewise_fold(prev.xreplace(hits))
+            try:
+                _compare(got, claimed)
+                return ()
+            except RuleFailure:
+                continue
+        raise RuleFailure("the rule gives a different expression", got)
+
+
+def _floor_part(d: Expr) -> tuple[Basic, Expr, Expr, Expr] | None:
+    """d = c·⌊u/a⌋ + R with c = ±1, R an integer free of the floor: (atom, c, R, …)."""
+    atoms = [x for x in d.atoms(floor) if _division_args(x) is not None]
+    if len(atoms) != 1:
+        return None
+    atom = atoms[0]
+    c = d.coeff(atom)
+    rest = sympy.expand(d - c * atom)
+    if c not in (1, -1) or rest.has(atom) or rest.is_integer is not True:
+        return None
+    return atom, c, rest, _division_args(atom)  # type: ignore[return-value]
+
+
+def _division_args(atom: Basic) -> tuple[Expr, Expr] | None:
+    u, a = atom.args[0].as_numer_denom()
+    if u.is_integer is True and a.is_integer is True and a.is_positive is True:
+        return u, a
+    return None
+
+
+class FloorRelation(_IntegerRule):
+    """An inequality between ⌊u/a⌋ and an integer Y (u an integer, a a positive integer), as
+    one on u: ⌊u/a⌋ ≥ Y ⇔ u ≥ a·Y; ⌊u/a⌋ ≤ Y ⇔ u ≤ a·Y + a − 1; strict ones likewise.
+    Rewrites every such inequality. Needs no side condition."""
+
+    def describe(self) -> str:
+        return "⌊u/a⌋ ≥ Y ⇔ u ≥ a·Y (integers, a > 0)"
+
+    def _hit(self, n: Basic) -> bool:
+        return (isinstance(n, _RELATIONS) and not has_binder_or_operator(n)
+                and _floor_part(sympy.expand(n.lhs - n.rhs)) is not None)
+
+    def _rewrite(self, n: Basic, rec: list[Condition]) -> Basic:
+        _, c, rest, (u, a) = _floor_part(sympy.expand(n.lhs - n.rhs))  # type: ignore[misc]
+        # the relation is c·⌊u/a⌋ + rest (op) 0; make the floor's coefficient +1
+        op = type(n)
+        if c == -1:
+            rest = -rest
+            op = {sympy.LessThan: sympy.GreaterThan, sympy.GreaterThan: sympy.LessThan,
+                  sympy.StrictLessThan: sympy.StrictGreaterThan,
+                  sympy.StrictGreaterThan: sympy.StrictLessThan}[op]
+        y = -rest  # ⌊u/a⌋ (op) y
+        if op is sympy.GreaterThan:
+            return sympy.GreaterThan(u, a * y)
+        if op is sympy.StrictGreaterThan:
+            return sympy.GreaterThan(u, a * y + a)
+        if op is sympy.LessThan:
+            return sympy.LessThan(u, a * y + a - 1)
+        return sympy.LessThan(u, a * y - 1)
+
+
+class BranchValue(Rule):
+    """Change the value of a branch of a Piecewise (same conditions, in order) where the
+    change is ⌊u/a⌋ = Y (u, Y integers, a a positive integer), i.e. a·Y ≤ u ≤ a·Y + a − 1:
+    each of the two inequalities is either implied by the branch's own condition (a
+    conjunct ``h ≥ 0`` with ``g − h`` provably ≥ 0) or recorded as a condition."""
+
+    def describe(self) -> str:
+        return "in its branch, ⌊u/a⌋ = Y since a·Y ≤ u ≤ a·Y + a − 1"
+
+    def check(self, prev: Basic, claimed: Basic, ctx: Context | None = None
+              ) -> tuple[Condition, ...]:
+        prev, claimed = sides(prev, claimed)
+        if not (isinstance(prev, Piecewise) and isinstance(claimed, Piecewise)
+                and len(prev.args) == len(claimed.args)):
+            raise RuleFailure("both sides must be Piecewise expressions with as many branches")
+        rec: list[Condition] = []
+        changed = False
+        for (v1, c1), (v2, c2) in zip(prev.args, claimed.args, strict=True):
+            if not alpha_equal(_norm(c1), _norm(c2)):
+                raise RuleFailure(f"the conditions {text(c1)} and {text(c2)} differ")
+            if has_binder_or_operator(v1) or has_binder_or_operator(v2):
+                raise RuleFailure("branch values must be free of binders and operators")
+            d = sympy.expand(v1 - v2)
+            if d == 0:
+                continue
+            part = _floor_part(d)
+            if part is None:
+                raise RuleFailure(f"{text(v1)} − ({text(v2)}) is not ⌊u/a⌋ − Y with Y an integer")
+            _, c, rest, (u, a) = part
+            y = -rest if c == 1 else rest   # the change says ⌊u/a⌋ = y
+            changed = True
+            facts = [] if c1 is sympy.true else [  # h ≥ 0 from x ≤ 0 (x < 0: integers)
+                sympy.expand(-x.lhs) if isinstance(x, sympy.LessThan) else
+                sympy.expand(-x.lhs - 1) for x in _conjuncts(_norm(c1))
+                if isinstance(x, sympy.LessThan) or (
+                    isinstance(x, sympy.StrictLessThan) and x.lhs.is_integer is True)]
+            for need in (sympy.expand(u - a * y), sympy.expand(a * y + a - 1 - u)):
+                if need.is_nonnegative is True or any(
+                        sympy.expand(need - h).is_nonnegative is True for h in facts):
+                    continue
+                rec.append(Condition("nonneg", need))
+        if not changed:
+            raise RuleFailure("no branch value changes")
+        return tuple(dict.fromkeys(rec))
+
+    def _apply(self, expr: Basic, rec: list[Condition], ctx: Context) -> Basic:
+        raise RuleFailure("BranchValue only checks a claimed step")  # pragma: no cover

@@ -136,6 +136,11 @@ class _TextPrinter(StrPrinter):
         op = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "==": "=", "!=": "≠"}[e.rel_op]
         return f"{self._print(e.lhs)} {op} {self._print(e.rhs)}"
 
+    def _print_Piecewise(self, e: Basic) -> str:
+        parts = [f"{self._print(v)} if {self._print(c)}" if c is not sympy.true
+                 else f"{self._print(v)} otherwise" for v, c in e.args]
+        return "{" + "; ".join(parts) + "}"
+
     def _print_floor(self, e: Basic) -> str:
         return f"⌊{self._print(e.args[0])}⌋"
 

@@ -319,3 +319,15 @@ def test_integer_lower_bounds_are_lower_bounds() -> None:
             for b in bounds:
                 if b.subs(vals) >= 0:
                     assert yv >= 0, (y, b, vals)
+
+
+def test_a_condition_on_a_bound_variable_is_refused() -> None:
+    # Σ_{m=−5}^{5} Σ_{t=0}^{m−1} 1: the inner length m is bound; "m ≥ 0" as a hypothesis
+    # would speak of another m (Karr's convention makes the inner sums negative for m < 0)
+    with pytest.raises(RuleFailure, match="outer index"):  # SymPy merges the two sums
+        SumOfConstant().apply(Sum(Sum(S.One, (t, 0, m - 1)), (m, -5, 5)))
+    with pytest.raises(RuleFailure, match="bound"):
+        SumOfConstant().apply(Sum(m * Sum(S.One, (t, 0, m - 1)), (m, -5, 5)))
+    with pytest.raises(RuleFailure, match="bound"):
+        DropMax().apply(Sum(Max(0, m - 3), (m, 0, 9)))
+    assert SumOfConstant().apply(Sum(Sum(S.One, (t, 0, 4)), (m, 0, 2))) == Sum(5, (m, 0, 2))

@@ -152,14 +152,26 @@ class _IntegerRule(Rule):
     def _apply(self, expr: Basic, rec: list[Condition], ctx: Context) -> Basic:
         hits: dict[Basic, Basic] = {}
 
-        def visit(n: Basic) -> None:
+        def visit(n: Basic, above: frozenset[Basic]) -> None:
             if self._hit(n):
-                hits[n] = self._rewrite(n, rec)
+                mine: list[Condition] = []
+                hits[n] = self._rewrite(n, mine)
+                for c in mine:  # a condition on a bound variable would read as a free one
+                    if free_symbols(c.subject) & above:
+                        raise RuleFailure(
+                            f"the condition {text(c.subject)} ≥ 0 mentions "
+                            f"{sorted(map(str, free_symbols(c.subject) & above))}, bound "
+                            f"around {text(n)}")
+                rec.extend(mine)
                 return
+            if isinstance(n, (Sum, sympy.Integral, sympy.Product)):
+                above = above | {lim[0] for lim in n.limits}
+            elif isinstance(n, (sympy.Lambda, sympy.Subs)):
+                above = above | set(n.variables)
             for a in n.args:
-                visit(a)
+                visit(a, above)
 
-        visit(expr)
+        visit(expr, frozenset())
         if not hits:
             raise RuleFailure(f"{self.describe()}: nothing to rewrite in {text(expr)}")
         return expr.xreplace(hits)

@@ -1,13 +1,15 @@
 """Trusted reference implementations of convolution, its gradients and pooling.
 
-Conventions (see DESIGN.md): the layer API (``conv``, ``conv_transpose``, gradients,
-pooling) follows PyTorch exactly — cross-correlation, ``(N, C, *spatial)`` layout; the
-signal API (``convolve``, ``correlate``) follows ``scipy.signal``.
+Conventions: the layer API (``conv``, ``conv_transpose``, gradients, pooling) follows
+PyTorch exactly — cross-correlation, ``(N, C, *spatial)`` layout; the signal API
+(``convolve``, ``correlate``) follows ``scipy.signal``. Where libraries disagree ('same',
+modes, padding splits): :func:`conventions_table`.
 """
 
 from __future__ import annotations
 
 from convmath.numeric._conv import conv
+from convmath.numeric._conventions import conventions, conventions_table
 from convmath.numeric._grad import conv_bias_grad, conv_input_grad, conv_weight_grad
 from convmath.numeric._network import PRESETS, LayerInfo, NetworkInfo, network_shapes
 from convmath.numeric._pad import PADDING_MODES
@@ -51,6 +53,8 @@ __all__ = [
     "conv_transpose",
     "conv_transpose_output_size",
     "conv_weight_grad",
+    "conventions",
+    "conventions_table",
     "convolve",
     "correlate",
     "max_pool",

@@ -1,6 +1,6 @@
 """The N-d convolution layer (PyTorch's ``conv1d/2d/3d`` and beyond), fast path.
 
-Convention (DESIGN.md): cross-correlation in PyTorch layout, input ``(N, C_in, *spatial)``,
+Convention (docs/reference.md): cross-correlation in PyTorch layout, input ``(N, C_in, *spatial)``,
 weight ``(C_out, C_in/groups, *k)``, bias ``(C_out,)``, and per output position ``t``
 
     y[n, o, t] = b[o] + Σ_c Σ_j w[o, c, j] · x̄[n, c, s·t + d·j]

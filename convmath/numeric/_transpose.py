@@ -120,7 +120,7 @@ def transpose_gather(
     g: np.ndarray, w: np.ndarray, dilation: Sequence[int], groups: int,
     before: Sequence[int], after: Sequence[int], dtype: np.dtype[Any],
 ) -> np.ndarray:
-    """The stride-1 case of :func:`scatter_taps` as a gather (REFERENCE.md): pad ``g`` by
+    """The stride-1 case of :func:`scatter_taps` as a gather (docs/reference.md): pad ``g`` by
     ``before``/``after`` per axis (negative = crop) and cross-correlate it with the kernel
     rotated 180° and its channel axes swapped per group, dilation ``d``, stride 1 — which is
     the im2col forward path, cheaper than scattering when there is no stride."""

@@ -2,7 +2,7 @@
 
 Each function here has the signature of its fast namesake in :mod:`convmath.numeric` and
 shares its argument validation, but computes the result by looping, in Python, over the
-index formulas of REFERENCE.md (per group, output position and kernel tap; only the sum
+index formulas of docs/reference.md (per group, output position and kernel tap; only the sum
 over a group's channels and the batch is vectorised). They are meant to be read against
 the formulas and used on small inputs, as the independent oracle of the fast paths:
 

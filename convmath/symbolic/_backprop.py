@@ -1,7 +1,7 @@
 """Backpropagation through a convolution layer, on ℤ and ℤ², proven and checked.
 
-Forward (DESIGN.md's layer convention, one channel, signals extended by zero so that zero
-padding is a shift): y(t) = b + Σ_j w(j)·x(s·t + d·j − p) with stride s, dilation d and
+Forward (the layer convention of docs/reference.md, one channel, signals extended by zero
+so that zero padding is a shift): y(t) = b + Σ_j w(j)·x(s·t + d·j − p) with stride s, dilation d and
 padding p, coordinatewise on ℤ². With g(t) = ∂L/∂y(t), the chain rule gives
 ∂L/∂θ = ∂/∂θ Σ_t g(t)·y(t) with g held fixed. Main results, for general sizes:
 
@@ -23,7 +23,7 @@ padding p, coordinatewise on ℤ². With g(t) = ∂L/∂y(t), the chain rule giv
 
 and ``conv_backprop_fixed_*``: at fixed sizes (one channel on ℤ and ℤ², a 2 → 3 channel
 layer and a 4 → 2 channel layer in 2 groups on ℤ) with symbolic entries, the gradients obtained by
-differentiating the explicit forward polynomial equal REFERENCE.md's recipe (insert s − 1
+differentiating the explicit forward polynomial equal the recipe of docs/reference.md (insert s − 1
 zeros into g, pad by d(k − 1) − p before and d(k − 1) − p + a after, correlate with the
 flipped dilated kernel; weight gradient by correlating the padded input with g).
 """
@@ -449,7 +449,7 @@ def conv_backprop_fixed(cfg: dict[str, tuple[int, ...]], tag: str) -> Derivation
                      for j, wj in W.items()), S.Zero)
         loss += gt * y
 
-    # REFERENCE.md recipe for ∂L/∂x: zero-insert g, pad, correlate with the flipped kernel
+    # docs/reference.md's recipe for ∂L/∂x: zero-insert g, pad, correlate with the flipped kernel
     a = tuple((i + 2 * p - d * (k - 1) - 1) % s for i, k, s, p, d in
               zip(ii, kk, ss, pp, dd, strict=True))
     up_shape = tuple((o - 1) * s + 1 for o, s in zip(oo_, ss, strict=True))

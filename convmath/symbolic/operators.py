@@ -1,6 +1,6 @@
 """Unevaluated SymPy operators: convolution, cross-correlation, differences, Fourier transforms.
 
-Main definitions (conventions of DESIGN.md):
+Main definitions (conventions of docs/reference.md):
 
 - ``conv(f, g, x)`` is :math:`(f * g)(x) = \\int f(z)\\,g(x - z)\\,dz` on ℝ or ℝⁿ
   (``x`` a tuple of variables), and :math:`\\sum_k f(k)\\,g(n - k)` on ℤ or ℤⁿ with

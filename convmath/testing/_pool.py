@@ -1,7 +1,7 @@
 """Checkers for max and average pooling (PyTorch semantics).
 
 The reference is :mod:`convmath.numeric`. For diagnosis, a small definitional pooling
-(windows gathered with NumPy indexing, written from the formulas in REFERENCE.md) computes
+(windows gathered with NumPy indexing, written from the formulas in docs/reference.md) computes
 the variants real libraries shipped: ``ceil_mode`` keeping a window that starts in the
 right padding, Caffe-style plain ceil, divisors that count the overhang or the padding
 (or not), zero instead of −∞ padding for max, the last instead of the first maximum, and

@@ -1,4 +1,4 @@
-"""Plausible buggy pooling and signal functions (real bug classes, REFERENCE.md).
+"""Plausible buggy pooling and signal functions (real bug classes, docs/reference.md).
 
 Pooling mutants are written from scratch with NumPy windows (so they can keep windows the
 reference drops); signal mutants wrap scipy.signal (method='direct') and inject the bug.

@@ -52,7 +52,7 @@ def pool_cases(draw: Any, *, dilated: bool = True, special: bool = True) -> Case
     """Valid pooling geometries (per-axis, asymmetric) with tie-rich small-integer data.
 
     With ceil_mode the window may be larger than the padded input (PyTorch accepts that as
-    long as the output size, by REFERENCE.md's formula, is at least 1)."""
+    long as the output size, by docs/reference.md's formula, is at least 1)."""
     n = draw(st.integers(1, 3))
     ceil_mode = draw(st.booleans())
     kernel, stride, padding, dilation, size = [], [], [], [], []
@@ -63,7 +63,7 @@ def pool_cases(draw: Any, *, dilated: bool = True, special: bool = True) -> Case
         s = draw(st.integers(1, 4 if ceil_mode else 3))
         eff = d * (k - 1) + 1
         i = draw(st.integers(1 if ceil_mode else max(1, eff - 2 * p), eff + 4))
-        # PyTorch's output size (REFERENCE.md), floor division of a possibly negative span
+        # PyTorch's output size (docs/reference.md), floor division of a possibly negative span
         o = (i + 2 * p - eff + (s - 1 if ceil_mode else 0)) // s + 1
         if ceil_mode and (o - 1) * s >= i + p:
             o -= 1
@@ -297,7 +297,7 @@ def test_unbatched_input_matches_torch() -> None:
 
 
 def test_ceil_mode_window_start_rule_fixture() -> None:
-    # REFERENCE.md: i=5, k=2, s=2, p=1, ceil_mode -> 3 windows (plain ceil would give 4,
+    # docs/reference.md: i=5, k=2, s=2, p=1, ceil_mode -> 3 windows (plain ceil would give 4,
     # the 4th starting inside the right padding). Padded: [-inf 1 5 2 4 3 -inf]
     x = np.array([[[1.0, 5.0, 2.0, 4.0, 3.0]]])
     y, idx = max_pool1d(x, 2, stride=2, padding=1, ceil_mode=True, return_indices=True)

@@ -158,7 +158,7 @@ def test_issue_example_int8_is_exact_not_wrapped() -> None:
 
 def test_matlab_doc_fixture_same_is_numpy_centred() -> None:
     u, v = [-1, 2, 3, -2, 0, 1, 2], [2, 4, -1, 1]
-    # REFERENCE.md: numpy/scipy 'same' gives [0 15 5 -9 7 6 7] (MATLAB: [15 5 -9 7 6 7 -1])
+    # docs/reference.md: numpy/scipy 'same' gives [0 15 5 -9 7 6 7] (MATLAB: [15 5 -9 7 6 7 -1])
     for method in METHODS:
         np.testing.assert_array_equal(convolve(u, v, "same", method), [0, 15, 5, -9, 7, 6, 7])
     full = convolve(u, v)

@@ -194,9 +194,9 @@ def pool_ceil_mode_rule() -> Derivation:
               [NonNegative(big), NonNegative(i + p - 1), NonNegative(d * (k - 1) + 1 - p),
                Remark("ceil_mode keeps a last window that overhangs the padded input but "
                       "never one that starts in the right padding")],
-              notes=("The last hypothesis (p ≤ d(k − 1) + 1; PyTorch requires p ≤ "
-                     "(d(k − 1) + 1)/2) is what makes one correction enough: at most one "
-                     "window starts in the right padding.",))
+              notes=("The last hypothesis (p ≤ d(k − 1) + 1, implied by PyTorch's own limit "
+                     "2p ≤ k) is what makes one correction enough: at most one window "
+                     "starts in the right padding.",))
 
 
 @theorem(FAMILY, _one)

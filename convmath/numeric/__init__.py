@@ -11,7 +11,14 @@ from __future__ import annotations
 from convmath.numeric._conv import conv
 from convmath.numeric._conventions import conventions, conventions_table
 from convmath.numeric._grad import conv_bias_grad, conv_input_grad, conv_weight_grad
-from convmath.numeric._network import PRESETS, LayerInfo, NetworkInfo, network_shapes
+from convmath.numeric._network import (
+    FLOP_CONVENTIONS,
+    PRESETS,
+    LayerInfo,
+    NetworkInfo,
+    explain_layer,
+    network_shapes,
+)
 from convmath.numeric._pad import PADDING_MODES
 from convmath.numeric._pool import (
     avg_pool,
@@ -36,6 +43,7 @@ from convmath.numeric._signal import choose_method, convolve, correlate
 from convmath.numeric._transpose import conv_transpose
 
 __all__ = [
+    "FLOP_CONVENTIONS",
     "PADDING_MODES",
     "PRESETS",
     "LayerInfo",
@@ -57,6 +65,7 @@ __all__ = [
     "conventions_table",
     "convolve",
     "correlate",
+    "explain_layer",
     "max_pool",
     "max_pool1d",
     "max_pool2d",

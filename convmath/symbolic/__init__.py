@@ -37,6 +37,12 @@ from convmath.symbolic.operators import (
     xcorr,
 )
 from convmath.symbolic.printing import definition, latex, notation, text
+from convmath.symbolic.shapes import (
+    SymbolicLayer,
+    SymbolicNetwork,
+    formula,
+    symbolic_network_shapes,
+)
 from convmath.symbolic.theorems import FAMILIES, derivations
 
 __all__ = [
@@ -50,6 +56,8 @@ __all__ = [
     "Partial",
     "ProofError",
     "Step",
+    "SymbolicLayer",
+    "SymbolicNetwork",
     "Upsample",
     "Verified",
     "alpha_equal",
@@ -62,9 +70,11 @@ __all__ = [
     "definition",
     "derivations",
     "difference",
+    "formula",
     "fourier",
     "latex",
     "notation",
+    "symbolic_network_shapes",
     "text",
     "xcorr",
 ]

@@ -36,15 +36,17 @@ _SPELLINGS = {
     "d": ["d", "dilation"], "g": ["g", "groups"], "op": ["op", "output_padding"],
     "table": ["table"], "layout": ["layout"],
 }
-_FLAG_SPELLINGS = {"ceil": ["ceil", "ceil_mode", "CEIL"], "nobias": ["nobias"]}
+_FLAG_SPELLINGS = {"ceil": ["ceil", "ceil_mode", "CEIL"], "nobias": ["nobias"],
+                   "exact": ["exact", "EXACT"]}
 _ACCEPTS = {  # the documented table: options and flags of each kind
     "input": ({"layout"}, set()),
-    "conv": ({"k", "s", "p", "d", "g", "table"}, {"nobias"}),
+    "conv": ({"k", "s", "p", "d", "g", "table"}, {"nobias", "exact"}),
     "convT": ({"k", "s", "p", "op", "d", "g"}, {"nobias"}),
-    "maxpool": ({"k", "s", "p", "d"}, {"ceil"}),
-    "avgpool": ({"k", "s", "p"}, {"ceil"}),
-    "subsample": ({"k", "s"}, set()),
+    "maxpool": ({"k", "s", "p", "d"}, {"ceil", "exact"}),
+    "avgpool": ({"k", "s", "p"}, {"ceil", "exact"}),
+    "subsample": ({"k", "s"}, {"exact"}),
     "fc": (set(), {"nobias"}),
+    "gap": (set(), set()),
     **{k: (set(), set()) for k in ("flatten", "relu", "tanh", "sigmoid", "lrn", "dropout",
                                     "bn")},
 }

@@ -331,3 +331,20 @@ def test_a_condition_on_a_bound_variable_is_refused() -> None:
     with pytest.raises(RuleFailure, match="bound"):
         DropMax().apply(Sum(Max(0, m - 3), (m, 0, 9)))
     assert SumOfConstant().apply(Sum(Sum(S.One, (t, 0, 4)), (m, 0, 2))) == Sum(5, (m, 0, 2))
+
+
+@pytest.mark.parametrize("spec", [
+    "input 3x32x32; conv 8 k=3 s=2 p=1 d=2 g=1",
+    "input 3x32x32; convT 8 k=3 s=2 p=1 op=1",
+    "input 3x5x5; maxpool k=2 s=2 p=1 ceil",
+    "input 3x9x9; avgpool k=3 s=2",
+])
+def test_every_derivation_convmath_shape_explain_names_exists(spec: str) -> None:
+    from convmath.numeric import explain_layer
+
+    keys = [line.split("convmath prove ")[1].strip()
+            for line in explain_layer(spec, 1).splitlines() if "proved by:" in line]
+    assert keys, spec
+    for key in keys:
+        found = derivations(key)
+        assert found and all(not d.verify().unstated for d in found), key

@@ -71,7 +71,16 @@ def conv_output_size(
     padding: IntOrSeq = 0,
     dilation: IntOrSeq = 1,
 ) -> int | tuple[int, ...]:
-    """Spatial output size of a convolution (PyTorch's formula); raises if it would be < 1."""
+    """Spatial output size of a convolution; raises if it would be < 1.
+
+    ``o = ⌊(i + 2p − d(k − 1) − 1)/s⌋ + 1`` per axis: the number of windows t ≥ 0 whose last
+    tap ``s·t + d(k − 1)`` lies in the padded input ``0 … i + 2p − 1`` (PyTorch's formula).
+    Proven for all integers in ``convmath prove conv_output_size:Z`` (and, with the empty
+    case, ``conv_window_count:Z``); ``convmath shape SPEC --explain N`` shows it step by step.
+
+    >>> conv_output_size(10, 3, stride=2)  # ⌊(10 − 2 − 1)/2⌋ + 1, not (10 − 3)/2 + 1 = 4.5
+    4
+    """
     i, scalar = _spatial("input_size", input_size)
     n = len(i)
     k = expand_param("kernel_size", kernel_size, n, min_value=1)
@@ -112,8 +121,11 @@ def conv_transpose_output_size(
 ) -> int | tuple[int, ...]:
     """Spatial output size of a transposed convolution (PyTorch's formula).
 
-    ``input_size`` must be >= 1 and ``output_padding`` smaller than ``max(stride, dilation)``
-    on each axis.
+    ``o = (i − 1)s − 2p + d(k − 1) + output_padding + 1`` (``convmath prove
+    conv_transpose_output_size:Z``). ``input_size`` must be >= 1 and ``output_padding``
+    smaller than ``max(stride, dilation)`` on each axis; a convolution maps the result back
+    to ``input_size`` exactly when ``output_padding < stride`` (``convmath prove
+    conv_transpose_shape_symmetry:Z``).
     """
     i, scalar = _spatial("input_size", input_size, min_value=1)
     n = len(i)
@@ -164,7 +176,9 @@ def pool_output_size(
     window would start inside the right padding (``(o−1)·s ≥ i + p``). Raises only if
     ``o < 1``, so in ceil mode a window larger than the padded input is accepted as long as
     it overlaps the input. Padding may be at most half the kernel size ``k`` (PyTorch checks
-    the undilated size, even with dilation).
+    the undilated size, even with dilation). Proven: ``convmath prove pool_output_size:Z``,
+    ``pool_output_size_ceil:Z`` (ceil mode as min(⌈…/s⌉, ⌊(i + p − 1)/s⌋) + 1) and
+    ``pool_ceil_mode_rule:Z`` (the correction above).
 
     >>> pool_output_size(6, 4, dilation=2, ceil_mode=True)  # taps 0, 2, 4 (6 is outside)
     1

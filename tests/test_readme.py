@@ -55,6 +55,20 @@ def test_python_example_runs(name: str, block: str) -> None:
         exec(compile(block, f"README: {name}", "exec"), {})
 
 
+def _filter(argv: list[str], lines: list[str]) -> list[str]:
+    """``tail -N``, ``head -N``, ``sed -n A,Bp`` and ``grep WORDS`` on ``lines``."""
+    if argv[0] == "tail":
+        return lines[-int(argv[1].lstrip("-")):]
+    if argv[0] == "head":
+        return lines[:int(argv[1].lstrip("-"))]
+    if argv[:2] == ["sed", "-n"]:
+        a, b = argv[2].rstrip("p").split(",")
+        return lines[int(a) - 1:int(b)]
+    if argv[0] == "grep" and len(argv) == 2:
+        return [ln for ln in lines if argv[1] in ln]
+    raise AssertionError(f"the README pipes into {argv}: teach tests/test_readme.py to apply it")
+
+
 @pytest.mark.parametrize(("name", "block"), _blocks("console"), ids=lambda v: str(v)[:60])
 def test_console_example_prints_as_shown(name: str, block: str) -> None:
     """Each ``$ convmath ...`` line is run; the lines shown after it must appear verbatim."""
@@ -64,16 +78,13 @@ def test_console_example_prints_as_shown(name: str, block: str) -> None:
     for j, i in enumerate(starts):
         command = lines[i][2:].split("  #")[0]
         shown = lines[i + 1 : starts[j + 1] if j + 1 < len(starts) else len(lines)]
-        pipe_tail = None
-        if "| tail -" in command:
-            command, tail = command.split("|", 1)
-            pipe_tail = int(tail.strip().split("-")[1])
+        command, *filters = command.split(" | ")
         argv = shlex.split(command)
         assert argv[0] == "convmath", name
         out = subprocess.run([sys.executable, "-m", "convmath", *argv[1:]], capture_output=True,
                              text=True, check=True).stdout.splitlines()
-        if pipe_tail is not None:
-            out = out[-pipe_tail:]
+        for filt in filters:  # the shell filters the README uses, applied here
+            out = _filter(shlex.split(filt), out)
         printed = [ln for ln in shown if ln.strip() and ln.strip() != "..."]
         for ln in printed:
             assert ln.rstrip() in [o.rstrip() for o in out], (name, ln, out)

@@ -723,8 +723,8 @@ def test_arithmetic_theorems_hold_on_the_grid() -> None:
     """The proven formulas of the registry's ``arithmetic`` family (their statements'
     right-hand sides, evaluated wherever their NonNegative hypotheses hold) equal the brute
     force on the whole grid; each hypothesis holds somewhere, and where the brute force and
-    the formula part, a hypothesis fails. The transposed part runs on the layer inputs of
-    the profile."""
+    the formula part, a hypothesis fails. It runs on the layer inputs of the profile (the
+    whole grid in ci and thorough)."""
     cases: dict[str, Callable[..., Any]] = {
         "conv_window_count:Z": lambda i, k, s, p, d: conv_count(i, k, s, p, d),
         "conv_output_size:Z": lambda i, k, s, p, d: conv_count(i, k, s, p, d),
@@ -735,13 +735,13 @@ def test_arithmetic_theorems_hold_on_the_grid() -> None:
     for key, brute_size in cases.items():
         _, rhs, hyps = _statement(key)
         held = parted = 0
-        for i, k, s, p, d in grid():
+        for i, k, s, p, d in grid(layer_inputs()):
             ok = all(h(i=i, k=k, s=s, p=p, d=d) >= 0 for h in hyps)
             same = rhs(i=i, k=k, s=s, p=p, d=d) == brute_size(i, k, s, p, d)
             assert same or not ok, (key, i, k, s, p, d)
             held += ok
             parted += not same
-        assert held > 1000, key
+        assert held > 500, key
         if key in ("conv_output_size:Z", "pool_ceil_mode_rule:Z"):
             assert parted > 0, f"{key}: its hypotheses are needed somewhere on the grid"
     # transposed convolution, every output padding below max(s, d)

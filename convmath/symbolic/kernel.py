@@ -83,6 +83,7 @@ __all__ = [
     "beta",
     "bound_variables",
     "canonical",
+    "differentiated_variables",
     "fresh",
     "function_classes",
     "has_binder_or_operator",
@@ -144,6 +145,18 @@ def register_operator(cls: type, *, diff_vars: Callable[[Basic], tuple[Basic, ..
         _DIFF_VARS[cls] = diff_vars
     if labelled:
         _LABELLED.add(cls)
+
+
+def differentiated_variables(e: Basic) -> tuple[Basic, ...]:
+    """The variables ``e`` differentiates in (a ``Derivative``'s, or a registered operator's
+    ``diff_vars``); () for any other node. A fact about such a variable holding at a point
+    says nothing about a neighbourhood, so rules that record conditions treat them as
+    bound."""
+    if isinstance(e, Derivative):
+        return tuple(v for v, _ in e.variable_count)
+    if type(e) in _DIFF_VARS:
+        return tuple(_DIFF_VARS[type(e)](e))
+    return ()
 
 
 def operator_classes() -> tuple[type, ...]:
@@ -944,13 +957,14 @@ class NonNegative(Hypothesis):
     """``expr ≥ 0``: an integer-arithmetic hypothesis (the padded input holds the dilated
     kernel, an output padding is below the stride, …).
 
-    It covers a recorded ``nonneg`` condition ``Y ≥ 0``, and a value's ``nonnegative`` or
-    ``positive`` fact (the ``domain`` conditions of a lemma's instantiation), when SymPy's
-    assumptions prove ``Y′ − expr ≥ 0`` (``> 0`` for ``positive``) for ``Y′ = Y`` or one of
-    the lower bounds of :func:`integer_lower_bounds` (e.g. ``Y′ − expr`` is a constant, or
-    ``s − 1`` for a positive integer ``s``)."""
+    It covers a recorded ``nonneg`` condition ``Y ≥ 0`` when SymPy's assumptions prove
+    ``Y′ − expr ≥ 0`` for ``Y′ = Y`` or one of the lower bounds of
+    :func:`integer_lower_bounds` (e.g. ``Y′ − expr`` is a constant, or ``s − 1`` for a
+    positive integer ``s``). It covers nothing else: a lemma's ``domain`` conditions (a
+    value not known to have a declared fact) name one fact of several. A provably negative
+    ``expr`` is refused."""
 
-    kinds = frozenset({"nonneg", "domain"})
+    kinds = frozenset({"nonneg"})
 
     def __init__(self, expr: Any) -> None:
         if not isinstance(expr, (Expr, int)) or isinstance(expr, bool):
@@ -960,23 +974,22 @@ class NonNegative(Hypothesis):
                 self.expr.is_real is False:
             raise InvalidArgument(f"expr={expr!r} must be a real expression without "
                                   "integrals, sums or operators")
+        if self.expr.is_negative is True:  # a false hypothesis makes anything "follow"
+            raise InvalidArgument(f"expr={expr!r} is provably negative: NonNegative({expr}) "
+                                  "is false")
         self._frozen = True
 
     def _key(self) -> tuple[Any, ...]:
         return (self.expr,)
 
     def covers(self, c: Condition) -> bool:
-        if c.kind == "nonneg":
-            want = "nonnegative"
-        elif c.kind == "domain" and c.extra in (("nonnegative",), ("positive",)):
-            want = c.extra[0]
-        else:
+        if c.kind != "nonneg":
             return False
         if not isinstance(c.subject, Expr) or has_binder_or_operator(c.subject):
             return False
         for y in integer_lower_bounds(c.subject):
             gap = sympy.expand(y - self.expr)
-            if getattr(gap, f"is_{want}") is True and gap.is_real is True:
+            if gap.is_nonnegative is True and gap.is_real is True:
                 return True
         return False
 

@@ -79,7 +79,9 @@ class _TextPrinter(StrPrinter):
 
     def _print_Add(self, e: Basic, order: str | None = None) -> str:
         # x − w, N + M − 1, d·j + s·t − p: positive terms, then negative ones, numbers last
-        terms = sorted(e.as_ordered_terms(order="lex"),
+        # ordering a closed sum or integral (a count with numeric bounds) would evaluate it
+        closed = any(t.has(sympy.Sum, sympy.Integral) and not t.free_symbols for t in e.args)
+        terms = sorted(list(e.args) if closed else e.as_ordered_terms(order="lex"),
                        key=lambda t: (bool(t.is_number), bool(t.could_extract_minus_sign())))
         out = []
         for i, term in enumerate(terms):

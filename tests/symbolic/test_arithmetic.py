@@ -350,3 +350,11 @@ def test_every_derivation_convmath_shape_explain_names_exists(spec: str) -> None
     for key in keys:
         found = derivations(key)
         assert found and all(not d.verify().unstated for d in found), key
+
+
+def test_a_provably_false_non_negative_hypothesis_is_refused() -> None:
+    with pytest.raises(InvalidArgument, match="negative"):
+        NonNegative(-s)
+    with pytest.raises(InvalidArgument, match="negative"):
+        NonNegative(sympy.Integer(-1))
+    NonNegative(m - 1)  # may hold: accepted

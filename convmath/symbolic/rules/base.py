@@ -17,6 +17,7 @@ from convmath.symbolic.kernel import (
     Condition,
     RuleFailure,
     alpha_equal,
+    differentiated_variables,
     function_classes,
     is_poisoned,
     operator_classes,
@@ -268,7 +269,8 @@ def variable_ok(var: Basic, binder: type, bounds: Iterable[Basic]) -> str | None
 def walk_scoped(e: Basic, above: frozenset[Basic] = frozenset()
                 ) -> Iterator[tuple[Basic, frozenset[Basic]]]:
     """Every node of ``e`` with the variables bound by the binders (∫, Σ, Π, Lambda, Subs)
-    that contain it."""
+    that contain it, and those differentiated in by a derivative (or operator) containing
+    it."""
     yield e, above
     if isinstance(e, BINDERS):
         inner = above | {lim[0] for lim in e.limits}
@@ -283,6 +285,8 @@ def walk_scoped(e: Basic, above: frozenset[Basic] = frozenset()
             for p_ in e.point:
                 yield from walk_scoped(p_, above)
         return
+    # d/dx: a hypothesis about x at a point says nothing about a neighbourhood
+    above = above | set(differentiated_variables(e))
     for a in e.args:
         yield from walk_scoped(a, above)
 

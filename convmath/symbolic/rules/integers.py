@@ -54,6 +54,7 @@ from convmath.symbolic.kernel import (
     Condition,
     RuleFailure,
     alpha_equal,
+    differentiated_variables,
     free_symbols,
     has_binder_or_operator,
     is_poisoned,
@@ -168,6 +169,8 @@ class _IntegerRule(Rule):
                 above = above | {lim[0] for lim in n.limits}
             elif isinstance(n, (sympy.Lambda, sympy.Subs)):
                 above = above | set(n.variables)
+            else:  # d/dx: a condition on x at a point is not one on a neighbourhood
+                above = above | set(differentiated_variables(n))
             for a in n.args:
                 visit(a, above)
 
@@ -441,8 +444,8 @@ class SingleTermSum(_IntegerRule):
 
 class MinCases(_IntegerRule):
     """``min(A, B) = A if A < B else B``: each two-argument min becomes a Piecewise (either
-    order), folded into the expression around it (``piecewise_fold``). Needs no side
-    condition."""
+    order), folded into the expression around it (``piecewise_fold``), which must be free
+    of sums, integrals, derivatives and operators. Needs no side condition."""
 
     def describe(self) -> str:
         return "min(A, B) = A if A < B, else B"
@@ -450,9 +453,14 @@ class MinCases(_IntegerRule):
     def check(self, prev: Basic, claimed: Basic, ctx: Context | None = None
               ) -> tuple[Condition, ...]:
         prev, claimed = sides(prev, claimed)
+        if has_binder_or_operator(prev):
+            # piecewise_fold would pull a condition out past a Σ, ∫ or count, freeing its
+            # variable
+            raise RuleFailure(f"{text(prev)} contains a sum, integral, derivative or "
+                              "operator: rewrite the min where none is around")
         mins = [n for n in sympy.preorder_traversal(prev) if isinstance(n, Min)]
-        if not mins or any(len(n.args) != 2 or has_binder_or_operator(n) for n in mins):
-            raise RuleFailure(f"{text(prev)} has no two-argument min free of binders")
+        if not mins or any(len(n.args) != 2 for n in mins):
+            raise RuleFailure(f"{text(prev)} has no two-argument min")
         for order in itertools.product((0, 1), repeat=len(mins)):
             hits = {}
             for n, o in zip(mins, order, strict=True):

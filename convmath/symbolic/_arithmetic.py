@@ -339,10 +339,9 @@ def _nest(body: Expr, ranges: Sequence[tuple[Symbol, Expr]]) -> Expr:
     return body
 
 
-def _peel(body: Expr, ranges: Sequence[tuple[Symbol, Expr]], extra: Expr = S.Zero
-          ) -> list[tuple[Expr, Rule]]:
-    """Steps evaluating _nest(body + …) from the innermost sum out; ``extra`` is added to
-    the summand just outside the ``len(ranges) - inner`` level (see callers)."""
+def _peel(body: Expr, ranges: Sequence[tuple[Symbol, Expr]]) -> list[tuple[Expr, Rule]]:
+    """The steps evaluating ``_nest(body, ranges)`` (``body`` free of the indices) one sum
+    at a time, from the innermost out: each multiplies by that range's size."""
     steps: list[tuple[Expr, Rule]] = []
     value = body
     for j in range(len(ranges) - 1, -1, -1):

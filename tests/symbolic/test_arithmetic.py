@@ -358,3 +358,16 @@ def test_a_provably_false_non_negative_hypothesis_is_refused() -> None:
     with pytest.raises(InvalidArgument, match="negative"):
         NonNegative(sympy.Integer(-1))
     NonNegative(m - 1)  # may hold: accepted
+
+
+def test_a_parameter_named_like_the_index_is_not_the_index() -> None:
+    # the bound t (integer) and a free real symbol also printed "t": the bound is ⌊t_real⌋,
+    # and confusing the two (claiming the count is t_real + 1) must not verify
+    t_real = Symbol("t", real=True)
+    c = count(t, And(Le(0, t), Le(t, t_real)))
+    SolveForIndex().check(c, count(t, And(Le(0, t), Le(t, floor(t_real)))))
+    with pytest.raises(ProofError):
+        _chain(c, t_real + 1, [(count(t, And(Le(0, t), Le(t, floor(t_real)))),
+                                SolveForIndex()),
+                               (Max(0, floor(t_real) + 1), CountInterval()),
+                               (t_real + 1, DropMax())], (NonNegative(t_real),)).verify()

@@ -66,6 +66,14 @@ from sympy import (
 from sympy.core.function import AppliedUndef
 
 from convmath.errors import InvalidArgument
+from convmath.symbolic.vectors import (
+    VectorDelta,
+    VectorDummy,
+    _VectorMixin,
+    is_vector,
+    register_vector_class,
+    space_of,
+)
 
 __all__ = [
     "BINDERS",
@@ -186,7 +194,31 @@ class Bound(Symbol):
     __slots__ = ()
 
 
-def _bound(depth: int) -> Bound:
+class BoundVector(_VectorMixin, Bound):
+    """A bound vector variable of a canonical form: a :class:`Bound` that keeps its space
+    (∫ over ℝᵈ is not ∫ over ℝ, nor over ℝᵐ)."""
+
+    __slots__ = ("space",)
+
+    def __new__(cls, name: str, sp: Any) -> BoundVector:
+        obj: BoundVector = Symbol.__xnew__(cls, name)
+        obj.space = sp
+        return obj
+
+    def _hashable_content(self) -> tuple[Any, ...]:
+        return (*super()._hashable_content(), self.space)
+
+    def __getnewargs_ex__(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return ((self.name, self.space), {})
+
+
+register_vector_class(BoundVector)
+
+
+def _bound(depth: int, like: Basic | None = None) -> Bound:
+    sp = space_of(like)
+    if sp is not None:
+        return BoundVector(f"ϐ{depth}", sp)
     return Bound(f"ϐ{depth}")
 
 
@@ -225,6 +257,8 @@ def fresh(like: Basic) -> Dummy:
     if isinstance(like, Bound):
         assumptions = {}
     name = str(like).lstrip("_") or "v"
+    if is_vector(like):
+        return VectorDummy(name, like.space)
     return Dummy(name, **assumptions)
 
 
@@ -461,7 +495,7 @@ def _canonical(e: Basic) -> Basic:
 def _rebind(e: Basic, variables: list[Basic], depth: int) -> tuple[dict[Basic, Basic], int]:
     subs = {}
     for v in variables:
-        subs[v] = _bound(depth)
+        subs[v] = _bound(depth, v)
         depth += 1
     return subs, depth
 
@@ -476,7 +510,7 @@ def _canon(e: Basic, depth: int) -> Basic:
         for k in range(len(limits) - 1, -1, -1):  # outermost first
             v, *bounds = limits[k]
             out_b = [_canon(b_.xreplace(subs), depth) for b_ in bounds]
-            subs[v] = _bound(depth)
+            subs[v] = _bound(depth, v)
             depth += 1
             out[k] = (subs[v], *out_b)
         body = _canon(e.function.xreplace(subs), depth)
@@ -484,6 +518,9 @@ def _canon(e: Basic, depth: int) -> Basic:
     if isinstance(e, Lambda):
         subs, d2 = _rebind(e, list(e.variables), depth)
         return Lambda(tuple(subs.values()), _canon(e.expr.xreplace(subs), d2))
+    if isinstance(e, Subs) and _renaming(e):
+        # h(t) at t = z, for a variable z not free in h: h with t renamed to z
+        return _canon(_subst(e.expr, dict(zip(e.variables, e.point, strict=True))), depth)
     if isinstance(e, Subs):
         if may_differentiate(e.expr):  # evaluate with the kernel's own simultaneous subst
             body = e.expr.doit() if e.expr.has(Derivative) else e.expr
@@ -503,6 +540,20 @@ def _canon(e: Basic, depth: int) -> Basic:
     if type(e) in _LABELLED:
         return e.func(e.args[0], *[_canon(a, depth) for a in e.args[1:]])
     return e.func(*[_canon(a, depth) for a in e.args])
+
+
+def _renaming(e: Subs) -> bool:
+    """True when every point of ``e`` is a distinct vector variable, of its variable's
+    space, that does not occur free in ``e``'s expression (a function's value such as
+    (∂ᵢh)(z), with no Lambda inside): then ``e`` is its expression with the variables
+    renamed."""
+    points = list(e.point)
+    if len(set(points)) != len(points) or free_symbols(e.expr) & set(points) or \
+            not all(is_vector(p) for p in points) or e.expr.has(Lambda):
+        return False
+    return all(isinstance(p, Symbol) and type(p) is not Bound and space_of(p) == space_of(v)
+               and p.assumptions0 == v.assumptions0
+               for v, p in zip(e.variables, points, strict=True))
 
 
 def alpha_equal(a: Basic, b: Basic) -> bool:
@@ -740,6 +791,10 @@ def _kind(e: Basic, fns: frozenset[Any], bound: set[Basic], smooth: bool, level:
             if discrete and isinstance(fac, sympy.KroneckerDelta) and _affine_in(
                     fac.args[0] - fac.args[1], bound):
                 factors.append((fac.args[0] - fac.args[1],))  # δ[·] is summable on ℤ
+                continue
+            if discrete and isinstance(fac, VectorDelta) and fac.discrete and _affine_in(
+                    fac.args[0], bound):
+                factors.append((fac.args[0],))  # δ[·] is summable on ℤᵈ
                 continue
             if _bounded_factor(fac, smooth):
                 continue

@@ -11,6 +11,7 @@ from sympy import Add, Basic, Expr, Integral, KroneckerDelta, Mul, S, Sum, Symbo
 from sympy.core.function import AppliedUndef
 
 from convmath.symbolic.kernel import RuleFailure, free_symbols
+from convmath.symbolic.vectors import VectorDelta, has_vectors, vector_form
 
 __all__ = ["depends", "differentiate_linear"]
 
@@ -21,6 +22,22 @@ def depends(e: Basic, target: Expr) -> bool:
     if isinstance(target, Symbol):
         return target in free_symbols(e)
     return any(a.func == target.func for a in e.atoms(AppliedUndef))
+
+
+def _value_delta(a: Expr, u: Expr) -> Expr:
+    """∂x(a)/∂x(u) in one argument: δ[a, u], or δ[a − u] for points of ℤᵈ (the values x(v)
+    at points of ℝᵈ are not separate variables: refused)."""
+    if not (has_vectors(a) or has_vectors(u)):
+        return KroneckerDelta(a, u)
+    fa, fu = vector_form(a), vector_form(u)
+    spaces = {v.space for v in (*(fa or {}), *(fu or {}))}
+    if fa is None or fu is None or len(spaces) != 1:
+        raise RuleFailure(f"{a} and {u} are not points of one space")
+    sp = spaces.pop()
+    if sp.args[0] != S.Integers:
+        raise RuleFailure(f"∂x({a})/∂x({u}): values at points of ℝᵈ are not separate "
+                          "variables (a functional derivative is not a partial derivative)")
+    return VectorDelta(a - u, sp)
 
 
 def differentiate_linear(e: Expr, target: Expr) -> Expr:
@@ -39,7 +56,7 @@ def differentiate_linear(e: Expr, target: Expr) -> Expr:
             and e.func == target.func:
         if any(depends(a, target) for a in e.args) or len(e.args) != len(target.args):
             raise RuleFailure(f"{e} is not a plain value of {target.func}")
-        return Mul(*[KroneckerDelta(a, u) for a, u in zip(e.args, target.args, strict=True)])
+        return Mul(*[_value_delta(a, u) for a, u in zip(e.args, target.args, strict=True)])
     if isinstance(e, Add):
         return Add(*[differentiate_linear(t, target) for t in e.args])
     if isinstance(e, Mul):

@@ -59,6 +59,16 @@ from convmath.errors import InvalidArgument
 from convmath.symbolic._input import sympy_arg
 from convmath.symbolic.kernel import beta, register_operator, subst
 from convmath.symbolic.linear_forms import differentiate_linear
+from convmath.symbolic.vectors import (
+    AxisPartial,
+    Dot,
+    VectorDelta,
+    VectorDummy,
+    VectorSymbol,
+    has_vectors,
+    subscript,
+    vector_form,
+)
 
 __all__ = [
     "OPERATOR_CLASSES",
@@ -123,8 +133,17 @@ def _point_tuple(value: Any, argname: str) -> Tuple:
     return Tuple(*[sympy_arg(v, argname, kinds=(Expr,)) for v in items])
 
 
-def _fresh(avoid: Iterable[Basic], names: Sequence[str], n: int, integer: bool) -> list[Symbol]:
+def _fresh(avoid: Iterable[Basic], names: Sequence[str], n: int, integer: bool,
+           like: Sequence[Basic] = ()) -> list[Symbol]:
+    """``n`` new variables named after ``names`` (``z``, or ``z1``, ``z2``…) that are not in
+    ``avoid``; vector variables of the same space where ``like`` (the point) is one."""
     taken = {str(s) for s in avoid}
+    sp = _point_space(like)
+    if sp is not None:
+        for base in names:
+            if base not in taken:
+                return [VectorSymbol(base, sp)]
+        return [VectorDummy("z", sp)]  # pragma: no cover - every name taken
     out: list[Symbol] = []
     for base in names:
         cands = [base] if n == 1 else [f"{base}{i + 1}" for i in range(n)]
@@ -133,6 +152,18 @@ def _fresh(avoid: Iterable[Basic], names: Sequence[str], n: int, integer: bool) 
     for i in range(n):  # pragma: no cover - every name taken
         out.append(sympy.Dummy(f"z{i}", integer=integer))
     return out
+
+
+def _point_space(point: Sequence[Basic]) -> Tuple | None:
+    """The space of a point of ℝᵈ/ℤᵈ (one vector form), else None."""
+    if len(point) != 1 or not has_vectors(point[0]):
+        return None
+    form = vector_form(point[0])
+    spaces = {v.space for v in form} if form else set()
+    if len(spaces) != 1:
+        raise InvalidArgument(f"point={tuple(point)}: not a combination of points of one "
+                              "space")
+    return spaces.pop()
 
 
 def _wants_notation(printer: Any) -> bool:
@@ -199,6 +230,9 @@ def as_function(f: Any, ndim: int, variables: Sequence[Expr] | None = None, *,
     ts: list[Symbol] = (
         [Symbol("t")] if ndim == 1 else [Symbol(f"t{i + 1}") for i in range(ndim)]
     )
+    sp = _point_space(variables) if variables is not None else None
+    if sp is not None:  # a function of one point of ℝᵈ/ℤᵈ
+        ts = [VectorSymbol("t", sp)]
     if isinstance(f, FunctionClass):
         nargs = getattr(f, "nargs", S.Naturals0)
         if ndim not in nargs:
@@ -343,7 +377,8 @@ class _BinaryOperator(Expr):
         """The defining integral (on ℝⁿ) or sum (on ℤⁿ), unevaluated."""
         if variables is None:
             names = ("k", "j", "m", "l") if self.discrete else ("z", "w", "u", "v", "s")
-            variables = _fresh(self.atoms(Symbol), names, self.ndim, self.discrete)
+            variables = _fresh(self.atoms(Symbol), names, self.ndim, self.discrete,
+                               self.point)
         zs = tuple(variables)
         shifted = tuple(x + self._sign * z for x, z in zip(self.point, zs, strict=False))
         body = (apply_function(self.f, zs, conditions)
@@ -512,9 +547,17 @@ class Fourier(Expr):
         """The defining integral or sum."""
         if variables is None:
             names = ("n", "m", "k") if self.discrete else ("x", "y", "u", "v")
-            variables = _fresh(self.atoms(Symbol), names, len(self.point), self.discrete)
+            sp = _point_space(self.point)
+            if sp is not None:  # a function of ℝᵈ/ℤᵈ, the frequency in ℝᵈ
+                sp = self.f.variables[0].space
+            variables = (_fresh(self.atoms(Symbol), names, len(self.point), self.discrete)
+                         if sp is None else _fresh(self.atoms(Symbol), names, 1, False,
+                                                   (VectorSymbol("_", sp),)))
         zs = tuple(variables)
-        phase = sum((z * xi for z, xi in zip(zs, self.point, strict=False)), S.Zero)
+        if _point_space(self.point) is not None:
+            phase = Dot(zs[0], self.point[0])
+        else:
+            phase = sum((z * xi for z, xi in zip(zs, self.point, strict=False)), S.Zero)
         kernel = exp(-sympy.I * phase) if self.discrete else exp(-2 * pi * sympy.I * phase)
         limits = [(z, -oo, oo) for z in zs]
         body = apply_function(self.f, zs, conditions) * kernel
@@ -587,9 +630,14 @@ def _named_parts(L: Lambda, latex: bool, printer: Any) -> Expr | None:
         elif isinstance(node, sympy.Function) and tuple(node.args) == vs:
             name = _fn_symbol(node.func, latex)
             reps[node] = Symbol(name)
-        elif isinstance(node, sympy.KroneckerDelta) and len(vs) == 1 and \
-                set(node.args) == {vs[0], S.Zero}:
+        elif (isinstance(node, sympy.KroneckerDelta) and len(vs) == 1
+              and set(node.args) == {vs[0], S.Zero}) or (
+                isinstance(node, VectorDelta) and node.args[0] in vs):
             reps[node] = Symbol(r"\delta" if latex else "δ")
+        elif isinstance(node, AxisPartial) and isinstance(node.expr, AppliedUndef) \
+                and node.expr.args == vs and node.var == vs[0]:
+            h, i = node.expr.func.__name__, printer._print(node.axis)
+            reps[node] = Symbol(rf"\partial_{{{i}}} {h}" if latex else f"∂{subscript(i)}{h}")
     body = L.expr.xreplace(reps)
     if body.free_symbols & set(vs):
         return None
@@ -623,9 +671,39 @@ def _difference_of(L: Lambda) -> tuple[str, int] | None:
     return a.func.__name__, diffs.index(S.One) + 1
 
 
+def _dot_like(v: Basic, name: str) -> Symbol:
+    """The placeholder ``·`` for the variable ``v`` (a point of the same space, if ``v`` is
+    one)."""
+    return VectorSymbol(name, v.space) if has_vectors(v) else Symbol(name)
+
+
+def _vector_difference(L: Lambda) -> tuple[str, str] | None:
+    """(h, e) when L is t ↦ h(t + e) − h(t) for points t, e of ℤᵈ (Δₑh; Δᵢh for e = eᵢ)."""
+    vs = tuple(L.variables)
+    if len(vs) != 1 or not has_vectors(vs[0]):
+        return None
+    terms = sympy.Add.make_args(L.expr)
+    pos = [t for t in terms if not t.could_extract_minus_sign()]
+    neg = [-t for t in terms if t.could_extract_minus_sign()]
+    if len(terms) != 2 or len(pos) != 1 or len(neg) != 1:
+        return None
+    a, b = pos[0], neg[0]
+    if not (isinstance(a, AppliedUndef) and isinstance(b, AppliedUndef) and a.func == b.func
+            and b.args == vs and len(a.args) == 1):
+        return None
+    e = sympy.expand(a.args[0] - vs[0])
+    if not (isinstance(e, Symbol) and has_vectors(e)):
+        return None
+    label = e.name[1:] if e.name.startswith("e") and len(e.name) > 1 else e.name
+    return a.func.__name__, label
+
+
 def function_name(L: Lambda, printer: Any = None) -> str:
     """How a function argument prints in text: ``f``, ``(f ∗ g)``, ``g′``, ``f(· − a)``."""
     p = printer if printer is not None else _Printers.text()
+    vdiff = _vector_difference(L)
+    if vdiff is not None:
+        return f"Δ{vdiff[1]}{vdiff[0]}"
     diff = _difference_of(L)
     if diff is not None:
         h, i = diff
@@ -634,13 +712,17 @@ def function_name(L: Lambda, printer: Any = None) -> str:
     if named is not None:
         s = p._print(named)
         return f"({s})" if isinstance(named, (sympy.Add, sympy.Mul)) else s
-    dots = {v: Symbol("·") for v in L.variables}
+    dots = {v: _dot_like(v, "·") for v in L.variables}
     return f"[{p._print(L.expr.xreplace(dots))}]"
 
 
 def latex_function_name(L: Lambda, printer: Any = None) -> str:
     """LaTeX counterpart of :func:`function_name`."""
     p = printer if printer is not None else _Printers.latex()
+    vdiff = _vector_difference(L)
+    if vdiff is not None:
+        sub = {"ᵢ": "i", "ⱼ": "j", "ₖ": "k"}.get(vdiff[1], vdiff[1])
+        return rf"\Delta_{{{sub}}} {vdiff[0]}"
     diff = _difference_of(L)
     if diff is not None:
         h, i = diff
@@ -649,7 +731,7 @@ def latex_function_name(L: Lambda, printer: Any = None) -> str:
     if named is not None:
         s = p._print(named)
         return rf"\left({s}\right)" if isinstance(named, (sympy.Add, sympy.Mul)) else s
-    dots = {v: Symbol(r"\cdot") for v in L.variables}
+    dots = {v: _dot_like(v, r"\cdot") for v in L.variables}
     return rf"\left[{p._print(L.expr.xreplace(dots))}\right]"
 
 
@@ -804,3 +886,4 @@ register_operator(Difference, diff_vars=lambda n: (n.args[1],))
 register_operator(Partial,
                   diff_vars=lambda n: (n.args[1],) if isinstance(n.args[1], Symbol) else ())
 register_operator(Named, labelled=True)
+register_operator(AxisPartial, diff_vars=lambda n: (n.args[1],))

@@ -40,13 +40,17 @@ from continuous_eval import (
     on_grid,
     smooth_required,
 )
+from dimension_instances import untwinned_instances
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sympy import Eq, Function, Lambda, Symbol
 
 from convmath.symbolic import conv, derivations, fourier, xcorr
 
-CONTINUOUS = [d for d in derivations() if d.domain.startswith("ℝ")]
+# the theorems on ℝ, ℝ², ℝ³, and those on ℝᵈ at d = 1, 2 unless a registered theorem is the
+# same instance (dimension_instances.py)
+CONTINUOUS = [d for d in derivations() if d.domain.startswith("ℝ") and d.domain != "ℝᵈ"] + \
+    untwinned_instances(discrete=False)
 BY_KEY = {d.key: d for d in CONTINUOUS}
 
 # Theorems on ℝⁿ not evaluated here, each with its reason. Every other continuous theorem is
@@ -66,6 +70,9 @@ SKIP: dict[str, str] = {
     "xcorr_comm_counterexample:R": (
         "its functions are Dirac impulses δ and δ(· − 1) and its right-hand side "
         "δ(x − 1) − δ(x + 1) is a distribution: neither side has a value at a point"),
+    **{f"xcorr_comm_counterexample:{dom}:from_Rd": (
+        "the ℝᵈ counterexample at d = 1, 2: Dirac impulses δ and δ(· − e), a distribution on "
+        "each side") for dom in ("R", "R2")},
 }
 EVALUATED = [d.key for d in CONTINUOUS if d.key not in SKIP]
 

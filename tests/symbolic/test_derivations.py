@@ -56,8 +56,9 @@ def test_registry_is_nonempty_and_keys_unique() -> None:
 
 @pytest.mark.parametrize("name", EVERY_DOMAIN)
 def test_theorem_on_every_domain(name: str) -> None:
-    # ℝⁿ and ℤⁿ are checked for n = 1, 2, 3
-    assert {d.domain for d in derivations(name)} == {"ℝ", "ℝ²", "ℝ³", "ℤ", "ℤ²", "ℤ³"}
+    # ℝⁿ and ℤⁿ for n = 1, 2, 3, and ℝᵈ, ℤᵈ for a symbolic d
+    assert {d.domain for d in derivations(name)} == {"ℝ", "ℝ²", "ℝ³", "ℤ", "ℤ²", "ℤ³",
+                                                     "ℝᵈ", "ℤᵈ"}
 
 
 @pytest.mark.parametrize("name", ["deriv_conv", "deriv_conv_left"])
@@ -76,7 +77,8 @@ def test_derivative_on_every_axis(name: str) -> None:
 
 
 def test_counterexample_on_both_lines() -> None:
-    assert sorted(d.domain for d in derivations("xcorr_comm_counterexample")) == ["ℝ", "ℤ"]
+    assert sorted(d.domain for d in derivations("xcorr_comm_counterexample")) == [
+        "ℝ", "ℝᵈ", "ℤ", "ℤᵈ"]
 
 
 @pytest.mark.parametrize("d", ALL, ids=KEYS)

@@ -26,7 +26,10 @@ stated hypotheses do not imply. Rules are immutable.
   ``Y ≥ 0``), :class:`FloorIdentity`, :class:`SumOfConstant` (records a non-negative
   length), :class:`SingleTermSum`, :class:`MinCases`, :class:`FloorRelation`,
   :class:`BranchValue` (records what its branch's condition does not imply): counting
-  integers and integer division, for convolution arithmetic.
+  integers and integer division, for convolution arithmetic;
+- vectors — points of ℝᵈ/ℤᵈ for a symbolic d: :class:`ChangeOfVariables` (Jacobian |c|ᵈ),
+  :class:`SiftVector` (records continuity for δ on ℝᵈ), :class:`LeibnizAxis` (∂/∂xᵢ under
+  ∫, recorded). Rules not written for vector variables refuse them.
 
 Only the classes in :data:`TRUSTED_RULES` are accepted by :meth:`Derivation.verify
 <convmath.symbolic.derivation.Derivation.verify>` (a subclass could override ``check``).
@@ -57,11 +60,13 @@ from convmath.symbolic.rules.lemma import Lemma
 from convmath.symbolic.rules.linearity import ExchangeSumIntegral, Fubini, Linearity
 from convmath.symbolic.rules.substitution import Rename, ReverseLimits, Substitute
 from convmath.symbolic.rules.support import RestrictToSupport, VanishOutsideSupport
+from convmath.symbolic.rules.vectors import ChangeOfVariables, LeibnizAxis, SiftVector
 
 __all__ = [
     "TRUSTED_RULES",
     "Algebra",
     "BranchValue",
+    "ChangeOfVariables",
     "Compute",
     "Context",
     "CountInterval",
@@ -74,6 +79,7 @@ __all__ = [
     "FloorRelation",
     "Fubini",
     "Leibniz",
+    "LeibnizAxis",
     "Lemma",
     "Linearity",
     "MinCases",
@@ -83,6 +89,7 @@ __all__ = [
     "Rule",
     "RuleFailure",
     "Sift",
+    "SiftVector",
     "SingleTermSum",
     "SolveForIndex",
     "Substitute",
@@ -102,4 +109,5 @@ TRUSTED_RULES: frozenset[type] = frozenset({
     ReverseLimits, Sift, Substitute, VanishOutsideSupport,
     CountInterval, DropMax, FloorIdentity, SingleTermSum, SolveForIndex, SumOfConstant,
     BranchValue, FloorRelation, MinCases,
+    ChangeOfVariables, LeibnizAxis, SiftVector,
 })

@@ -184,7 +184,14 @@ class Algebra(Rule):
     subexpressions must be free of integrals, sums, derivatives and operators and equal by
     ``expand`` (or, failing that, ``simplify`` confirmed at random points) of their
     difference. Needs no side condition.
+
+    With points of ℝᵈ/ℤᵈ (vector variables) both sides are well-sorted (vector variables
+    only in the points of functions, δ and ``Dot``, which is kept bilinear and symmetric), so
+    an identity SymPy proves treating them as numbers holds for points: two points
+    Σ cₖ·vₖ are equal as numbers for all values iff their coefficients are.
     """
+
+    vector_safe = True
 
     def __init__(self, note: str = "") -> None:
         self.note = str_arg(note, "note")

@@ -24,6 +24,7 @@ from convmath.symbolic.kernel import (
     satisfies,
 )
 from convmath.symbolic.printing import text as _text
+from convmath.symbolic.vectors import check_or_refuse, has_points
 
 __all__ = ["Context", "Rule", "RuleFailure"]
 
@@ -60,8 +61,33 @@ class Context:
         self.lemmas = lemmas or (_LEMMAS[0] if _LEMMAS else None)
 
 
+def _gated(check: Callable[..., Any]) -> Callable[..., Any]:
+    """``check`` refusing vector variables (points of ℝᵈ/ℤᵈ) unless the rule's class says
+    it reasons about them (``vector_safe``): a rule written for numbers (a Jacobian a, not
+    |a|ᵈ; δ(2z) = δ(z)/2) must not see them."""
+    def gated(self: Any, prev: Any, claimed: Any, ctx: Any = None) -> Any:
+        if has_points(prev) or has_points(claimed):
+            if not type(self).vector_safe:
+                raise RuleFailure(f"{type(self).__name__} is not written for points of "
+                                  "ℝᵈ/ℤᵈ (vector variables)")
+            if isinstance(prev, Basic) and isinstance(claimed, Basic):
+                # one name, one meaning: f may not take points of ℤᵈ on one side and
+                # numbers (or points of ℤᵐ) on the other
+                check_or_refuse(sympy.Tuple(prev, claimed), RuleFailure)
+        return check(self, prev, claimed, ctx)
+
+    gated.__doc__, gated.__name__ = check.__doc__, check.__name__
+    return gated
+
+
 class _Frozen(type):
-    """Metaclass: a rule is immutable once its ``__init__`` has run."""
+    """Metaclass: a rule is immutable once its ``__init__`` has run; its ``check`` refuses
+    vector variables unless the class is ``vector_safe``."""
+
+    def __init__(cls, name: str, bases: tuple[type, ...], ns: dict[str, Any]) -> None:
+        super().__init__(name, bases, ns)
+        if "check" in ns:
+            type.__setattr__(cls, "check", _gated(ns["check"]))
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         obj = super().__call__(*args, **kwargs)
@@ -72,7 +98,11 @@ class _Frozen(type):
 class Rule(metaclass=_Frozen):
     """A proof rule. ``check(prev, claimed)`` re-executes the step and returns the side
     conditions it relied on (raising :class:`RuleFailure` when the step does not follow).
-    Rules are immutable values: equal when their type and parameters are equal."""
+    Rules are immutable values: equal when their type and parameters are equal.
+    ``vector_safe``: the rule is written for vector variables too (see
+    :mod:`convmath.symbolic.vectors`); otherwise it refuses them."""
+
+    vector_safe = False
 
     def describe(self) -> str:  # pragma: no cover - overridden
         """The reason as printed after "by"."""
@@ -173,6 +203,7 @@ def check_terms(e: Basic) -> None:
             raise RuleFailure(f"the function {a.func} is declared with assumptions: declare "
                               "them as hypotheses, not on the function")
     check_binders(e)
+    check_or_refuse(e, RuleFailure)
     if len(_TERMS_OK) > 4096:
         _TERMS_OK.clear()
     _TERMS_OK[e] = None

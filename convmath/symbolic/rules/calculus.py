@@ -106,7 +106,10 @@ class DifferenceUnderSum(Rule):
 
 class DifferentiateLinear(Rule):
     """Evaluate ∂/∂x(u) of a linear form: ∂x(v)/∂x(u) = δ[v, u], ∂b/∂b = 1 (termwise through
-    sums and integrals, which must converge absolutely — recorded unless finite)."""
+    sums and integrals, which must converge absolutely — recorded unless finite). At points
+    of ℤᵈ, ∂x(v)/∂x(u) = δ[v − u]."""
+
+    vector_safe = True
 
     def describe(self) -> str:
         return "differentiating the linear form (∂x(v)/∂x(u) = δ[v, u])"

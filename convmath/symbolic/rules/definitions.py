@@ -30,6 +30,8 @@ def unfold_all(e: Basic, classes: tuple[type, ...] | None = None,
 class Definition(NormalFormRule):
     """Unfold (or fold) the definition of an operator: both sides unfold to the same thing."""
 
+    vector_safe = True  # the operators unfold over ℝᵈ/ℤᵈ with vector variables
+
     def __init__(self, symbol: str = "∗", *classes: type) -> None:
         self.symbol = str_arg(symbol, "symbol")
         if not all(isinstance(c, type) and c in OPERATOR_CLASSES for c in classes):

@@ -24,6 +24,14 @@ from convmath.symbolic.kernel import (
 from convmath.symbolic.operators import function_name
 from convmath.symbolic.printing import _TextPrinter
 from convmath.symbolic.rules.base import Context, Rule, is_derivation, text, walk_scoped
+from convmath.symbolic.vectors import (
+    function_sorts,
+    has_vectors,
+    in_space,
+    is_vector,
+    space_of,
+    space_text,
+)
 
 __all__ = ["Lemma"]
 
@@ -42,7 +50,13 @@ class Lemma(Rule):
     The lemma is looked up through the derivation's lemma source and verified first; a value
     given for one of its symbols must satisfy that symbol's assumptions (``x`` real, ``n`` an
     integer). Its hypotheses become conditions of this step, instantiated.
+
+    Points of ℝᵈ/ℤᵈ keep their sorts: a lemma's point is replaced only by a point of the same
+    space, its number variables only by numbers, and a function only by one of the same
+    sorts (a lemma proven on ℝ says nothing about functions on ℝᵈ).
     """
+
+    vector_safe = True
 
     def __init__(self, key: str, mapping: dict[str, Any] | None = None) -> None:
         self.key = str_arg(key, "key")
@@ -96,6 +110,8 @@ class Lemma(Rule):
         stmt = lemma.statement
         symbols = {str(s_): s_ for s_ in stmt.free_symbols}
         functions = {f_.func.__name__: f_.func for f_ in stmt.atoms(AppliedUndef)}
+        sorts = function_sorts(stmt)
+        dims = {v.dim for v in stmt.atoms(sympy.Symbol) if is_vector(v)}
         sym_map: dict[Basic, Basic] = {}
         fn_map: dict[Any, Any] = {}
         domain: list[Condition] = []
@@ -106,12 +122,27 @@ class Lemma(Rule):
                                      if a.func == functions[name]).args)
                     if len(value.variables) != arity:
                         raise RuleFailure(f"{name} takes {arity} argument(s)")
+                    got = tuple(space_of(v) for v in value.variables)
+                    if got != sorts.get(functions[name]):
+                        raise RuleFailure(f"{name} := {value}: takes points of other sorts "
+                                          f"than {name} in {self.key}")
                 elif not isinstance(value, sympy.FunctionClass):
                     raise RuleFailure(f"{name} is a function of {self.key}: map it to a "
                                       "function or a Lambda")
                 fn_map[functions[name]] = value
             elif name in symbols:
                 sym = symbols[name]
+                want = space_of(sym)
+                if sym in dims:
+                    raise RuleFailure(f"{name} is the dimension of points in {self.key}: it "
+                                      "is put in with instantiate_dimension, never "
+                                      "substituted")
+                if want is None and has_vectors(value):
+                    raise RuleFailure(f"{name} is a number in {self.key}; {text(value)} is "
+                                      "a point")
+                if want is not None and not in_space(value, want):
+                    raise RuleFailure(f"{name} is a point of {space_text(want)} in "
+                                      f"{self.key}; {text(value)} is not known to be one")
                 fact = satisfies(value, sym)
                 if fact is not None:
                     if fails(value, sym):

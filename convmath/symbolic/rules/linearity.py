@@ -34,7 +34,10 @@ class Linearity(NormalFormRule):
     every factor free of the bound variable moved out (an exponential e^{A+B} is split into
     e^{A}·e^{B} by the dependence of the terms of its exponent). Each part of a split, and
     each integral a factor moves across, must converge: recorded, unless it is a finite sum.
+    Valid for integrals over ℝᵈ and sums over ℤᵈ alike (nothing here measures a region).
     """
+
+    vector_safe = True
 
     def describe(self) -> str:
         return "linearity"
@@ -92,8 +95,11 @@ class Fubini(Rule):
 
     The variables between and including the pair must have limits that do not depend on
     any of them (a product region); the iterated integral must converge absolutely —
-    recorded, unless every sum swapped is finite.
+    recorded, unless every sum swapped is finite. Points of ℝᵈ/ℤᵈ range over their whole
+    space, a product region (Fubini–Tonelli on ℝᵈ × ℝᵐ).
     """
+
+    vector_safe = True
 
     def __init__(self, *pairs: tuple[Symbol, Symbol]) -> None:
         if not pairs or any(not isinstance(p, (tuple, list)) or len(p) != 2 for p in pairs):
@@ -139,6 +145,8 @@ class Fubini(Rule):
 class ExchangeSumIntegral(Rule):
     """∫ Σ_{c=a}^{b} F dz = Σ_{c=a}^{b} ∫ F dz for a finite sum whose limits do not involve
     z; each ∫ F dz must converge (recorded)."""
+
+    vector_safe = True
 
     def describe(self) -> str:
         return "exchanging the finite sum and the integral"

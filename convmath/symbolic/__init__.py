@@ -3,8 +3,9 @@
 Main definitions: :func:`conv`, :func:`xcorr` (unevaluated operators on ℝ, ℝⁿ, ℤ, ℤⁿ),
 :class:`Derivation` (a calc chain whose every step names an executable rule) and
 :func:`derivations` (the registry of theorems: ``conv_comm``, ``conv_assoc``,
-``xcorr_eq_conv_reflect``, ``fourier_conv``, backpropagation, …). Each step is re-checked by
-SymPy; a step that does not follow raises :class:`ProofError`.
+``xcorr_eq_conv_reflect``, ``fourier_conv``, backpropagation, …; :func:`search` finds them by
+words). Each step is re-checked by SymPy; a step that does not follow raises
+:class:`ProofError`.
 
 >>> from convmath.symbolic import derivations
 >>> d = derivations("conv_comm:R")[0]
@@ -43,7 +44,7 @@ from convmath.symbolic.shapes import (
     formula,
     symbolic_network_shapes,
 )
-from convmath.symbolic.theorems import FAMILIES, derivations
+from convmath.symbolic.theorems import FAMILIES, derivations, search
 
 __all__ = [
     "FAMILIES",
@@ -74,6 +75,7 @@ __all__ = [
     "fourier",
     "latex",
     "notation",
+    "search",
     "symbolic_network_shapes",
     "text",
     "xcorr",

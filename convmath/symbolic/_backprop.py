@@ -7,7 +7,10 @@ padding p, coordinatewise on ℤ². With g(t) = ∂L/∂y(t), the chain rule giv
 
 - ``conv_input_grad``: ∂L/∂x(u) = ((↑_d w) ∗ (↑_s g))(u + p) — the full convolution of the
   stride-upsampled gradient with the dilated kernel, i.e. a transposed convolution;
-  ``conv_input_grad_unit_stride``: with s = d = 1 it is (w ∗ g)(u + p);
+  ``conv_input_grad_flipped``: the same as what a framework computes,
+  ([(↑_d w)(−·)] ⋆ (↑_s g))(u + p) — a correlation with the kernel rotated 180° (flipped
+  along every axis); ``conv_input_grad_unit_stride``: with s = d = 1 it is
+  (w ∗ g)(u + p) = ([w(−·)] ⋆ g)(u + p), the last step by the lemma xcorr_eq_conv_reflect;
 - ``conv_weight_grad``: ∂L/∂w(i) = ((↑_s g) ⋆ x)(d·i − p) — cross-correlation of the input
   with the gradient, stride and dilation exchanging roles;
 - ``conv_bias_grad``: ∂L/∂b = Σ_t g(t);
@@ -60,9 +63,11 @@ from convmath.symbolic.rules import (
     Definition,
     DifferentiateLinear,
     Fubini,
+    Lemma,
     Linearity,
     Rule,
     Sift,
+    Substitute,
 )
 
 __all__: list[str] = []
@@ -149,12 +154,33 @@ def _finite(*exprs: Basic) -> AbsolutelyConvergent:
 
 
 def _d(name: str, L: _Layer, title: str, lhs: Expr, rhs: Expr,
-       steps: list[tuple[Expr, Rule]], hyps: Sequence[str]) -> Derivation:
+       steps: list[tuple[Expr, Rule]], hyps: Sequence[str],
+       notes: Sequence[str] = ()) -> Derivation:
     return Derivation(name=name, domain=L.domain, title=title,
                       statement=Eq(lhs, rhs, evaluate=False),
                       steps=tuple(Step(e, r) for e, r in steps),
                       hypotheses=(_finite(lhs, rhs, *(e for e, _ in steps)), *hyps),
-                      family="backprop")
+                      family="backprop", notes=tuple(notes))
+
+
+#: What the notes of the input-gradient derivations say about the flipped kernel.
+_ROTATED = ("∗ is the true convolution, which flips its kernel: in the cross-correlation that "
+            "deep-learning frameworks call convolution, the input gradient correlates the "
+            "output gradient with the kernel rotated 180° (flipped along every axis)")
+_NOT_FLIPPED = ("Nothing is flipped here: the weight gradient is a cross-correlation (⋆) of "
+                "the output gradient with the input, while the input gradient uses the kernel "
+                "rotated 180°.")
+_NO_KERNEL = ("The kernel plays no part here, flipped (rotated 180°) or not: the bias gradient "
+              "only sums the output gradient.")
+_FIXED_NOTE = ("The recipe correlates the zero-stuffed, padded output gradient with the kernel "
+               "flipped along every axis (rotated 180° in 2-D), as conv_input_grad_flipped "
+               "proves for general sizes.")
+
+
+def _flip_lambda(L: _Layer, fn: Function, factor: Sequence[Expr]) -> Lambda:
+    """σ ↦ (↑ fn)(−σ): the upsampled function reflected in every axis (rotated 180°)."""
+    sig = _syms("σ", L.ndim)
+    return Lambda(sig, L.up(fn, factor, tuple(-q for q in sig)))
 
 
 def _add(a: Sequence[Expr], c: Sequence[Expr]) -> tuple[Expr, ...]:
@@ -196,7 +222,9 @@ def conv_input_grad(L: _Layer) -> Derivation:
     ]
     return _d("conv_input_grad", L,
               "input gradient = full convolution of the upsampled gradient with the dilated "
-              "kernel (transposed convolution)", lhs, rhs, steps, L.hyps())
+              "kernel (transposed convolution)", lhs, rhs, steps, L.hyps(),
+              [_ROTATED + " — conv_input_grad_flipped proves that form, "
+               "([(↑_d w)(−·)] ⋆ (↑_s g))(u + p), from this one."])
 
 
 @theorem("backprop", _layers)
@@ -207,7 +235,10 @@ def conv_input_grad_unit_stride(L: _Layer) -> Derivation:
     L1.s, L1.d = one, one
     lhs = Partial(L1.loss(), x(*u))
     up_p = _add(u, L.p)
-    rhs = conv(w, g, up_p, discrete=True)
+    full = conv(w, g, up_p, discrete=True)
+    flipped = Lambda(L.tau, w(*[-q for q in L.tau]))  # w rotated 180°: w(−τ)
+    rhs = xcorr(flipped, g, up_p, discrete=True)
+    point = ("n",) if L.ndim == 1 else tuple(f"n{k + 1}" for k in range(L.ndim))
     idx = L1.index(t, j)
     body = g(*t) * w(*j) * L1.delta(idx, u)
     steps: list[tuple[Expr, Rule]] = [
@@ -216,12 +247,18 @@ def conv_input_grad_unit_stride(L: _Layer) -> Derivation:
         (L1.S(body, (*t, *j)), Fubini(*zip(j, t, strict=True))),
         (L1.S(w(*j) * L1.S(g(*t) * L1.delta(idx, u), t), j), Linearity()),
         (L1.S(w(*j) * g(*_sub(up_p, j)), j), Sift()),
-        (rhs, Definition("∗")),
+        (full, Definition("∗")),
+        # (w ∗ g)(n) = (w̃ ⋆ g)(n) with w̃(τ) = w(−τ): the lemma f ⋆ g = f̃ ∗ g with f := w̃
+        (rhs, Lemma(f"xcorr_eq_conv_reflect:{L.domain.replace('ℤ', 'Z').replace('²', '2')}",
+                    {"f": flipped, **dict(zip(point, up_p, strict=True))})),
     ]
     hyps = [*L.hyps()[:2], "stride 1, dilation 1, padding p ≥ 0"]
     return _d("conv_input_grad_unit_stride", L,
-              "with stride 1 and dilation 1 the input gradient is the full convolution w ∗ g",
-              lhs, rhs, steps, hyps)
+              "with stride 1 and dilation 1 the input gradient is the full convolution w ∗ g: "
+              "the correlation of g with the kernel rotated 180°",
+              lhs, rhs, steps, hyps,
+              [_ROTATED + ": the last step rewrites w ∗ g as w(−·) ⋆ g by the lemma "
+               "xcorr_eq_conv_reflect (w(−·) is w flipped, rotated 180° in 2-D)."])
 
 
 @theorem("backprop", _layers)
@@ -244,7 +281,7 @@ def conv_weight_grad(L: _Layer) -> Derivation:
     ]
     return _d("conv_weight_grad", L,
               "weight gradient = cross-correlation of the input with the upsampled gradient",
-              lhs, rhs, steps, L.hyps())
+              lhs, rhs, steps, L.hyps(), [_NOT_FLIPPED])
 
 
 @theorem("backprop", _layers)
@@ -252,7 +289,7 @@ def conv_bias_grad(L: _Layer) -> Derivation:
     lhs = Partial(L.loss(), b)
     rhs = L.S(g(*L.t), L.t)
     return _d("conv_bias_grad", L, "bias gradient = sum of the output gradient", lhs, rhs,
-              [(rhs, DifferentiateLinear())], L.hyps())
+              [(rhs, DifferentiateLinear())], L.hyps(), [_NO_KERNEL])
 
 
 # -- multi-channel layer, general sizes -----------------------------------------------------
@@ -335,11 +372,15 @@ def conv_input_grad_multichannel(L: _Layer, grouped: bool = False) -> Derivation
         return _d("conv_input_grad_grouped", L,
                   "grouped layer: input gradient of channel c = Σ over the output channels n "
                   "of its group of the transposed convolution of g(n, ·) with "
-                  "w(n, c − ⌊n/Q⌋·K, ·)", lhs, rhs, steps, _mc_hyps(L, grouped))
+                  "w(n, c − ⌊n/Q⌋·K, ·)", lhs, rhs, steps, _mc_hyps(L, grouped),
+                  [_ROTATED + ", for each output channel n of c's group, as "
+                   "conv_input_grad_flipped shows for one channel."])
     return _d("conv_input_grad_multichannel", L,
               "input gradient of channel c = Σ over output channels n of the transposed "
               "convolution of g(n, ·) with w(n, c, ·) (channel axes swapped)",
-              lhs, rhs, steps, _mc_hyps(L))
+              lhs, rhs, steps, _mc_hyps(L),
+              [_ROTATED + ", for each output channel n, as conv_input_grad_flipped shows "
+               "for one channel."])
 
 
 @theorem("backprop", _layers)
@@ -370,10 +411,11 @@ def conv_weight_grad_multichannel(L: _Layer, grouped: bool = False) -> Derivatio
         return _d("conv_weight_grad_grouped", L,
                   "grouped layer: weight gradient w(o, c, ·) = cross-correlation of input "
                   "channel ⌊o/Q⌋·K + c with the upsampled gradient of output channel o",
-                  lhs, rhs, steps, _mc_hyps(L, grouped))
+                  lhs, rhs, steps, _mc_hyps(L, grouped), [_NOT_FLIPPED])
     return _d("conv_weight_grad_multichannel", L,
               "weight gradient w(o, c, ·) = cross-correlation of input channel c with the "
-              "upsampled gradient of output channel o", lhs, rhs, steps, _mc_hyps(L))
+              "upsampled gradient of output channel o", lhs, rhs, steps, _mc_hyps(L),
+              [_NOT_FLIPPED])
 
 
 @theorem("backprop", _layers)
@@ -390,7 +432,7 @@ def conv_bias_grad_multichannel(L: _Layer) -> Derivation:
     ]
     return _d("conv_bias_grad_multichannel", L,
               "bias gradient of output channel o = sum of its output gradient", lhs, rhs,
-              steps, _mc_hyps(L))
+              steps, _mc_hyps(L), [_NO_KERNEL])
 
 
 @theorem("backprop", _layers)
@@ -403,6 +445,42 @@ def conv_input_grad_grouped(L: _Layer) -> Derivation:
 def conv_weight_grad_grouped(L: _Layer) -> Derivation:
     """Grouped layer: ∂L/∂w(o, c, i) = ((↑_s g(o, ·)) ⋆ x(⌊o/Q⌋·K + c, ·))(d·i − p)."""
     return conv_weight_grad_multichannel(L, grouped=True)
+
+
+# -- the input gradient with the kernel rotated 180° ----------------------------------------
+#
+# ((↑_d w) ∗ (↑_s g))(u + p) = ([(↑_d w)(−·)] ⋆ (↑_s g))(u + p): what a framework computes,
+# a correlation with the flipped kernel. This is the lemma xcorr_eq_conv_reflect, re-proven
+# here by a substitution: the kernel transfers a lemma's ℓ¹ hypothesis only to plain
+# functions and their translates or reflections, not to the upsampled ↑_d w and ↑_s g
+# (conv_input_grad_unit_stride, where w and g are plain, uses the lemma itself).
+
+
+@theorem("backprop", _layers)
+def conv_input_grad_flipped(L: _Layer) -> Derivation:
+    """∂L/∂x(u) = ([(↑_d w)(−·)] ⋆ (↑_s g))(u + p): correlate with the flipped kernel."""
+    u, v, s, d, p = L.u, L.v, L.s, L.d, L.p
+    q = _syms("q", L.ndim, integer=True)  # v = −q
+    up_p = _add(u, p)
+    dom = L.domain.replace("ℤ", "Z").replace("²", "2")
+    lhs = Partial(L.loss(), x(*u))
+    rhs = xcorr(_flip_lambda(L, w, d), L.up_fn(g, s), up_p, discrete=True)
+    steps: list[tuple[Expr, Rule]] = [
+        (conv(L.up_fn(w, d), L.up_fn(g, s), up_p, discrete=True),
+         Lemma(f"conv_input_grad:{dom}")),
+        (L.S(L.up(g, s, _sub(up_p, v)) * L.up(w, d, v), v), Definition("∗")),
+        (L.S(L.up(g, s, _add(up_p, q)) * L.up(w, d, tuple(-qq for qq in q)), q),
+         Substitute(*[(vq, -qq, qq) for vq, qq in zip(v, q, strict=True)])),
+        (rhs, Definition("⋆")),
+    ]
+    return _d("conv_input_grad_flipped", L,
+              "input gradient = correlation of the upsampled gradient with the dilated kernel "
+              "rotated 180° (what a framework computes)", lhs, rhs, steps, L.hyps(),
+              ["From conv_input_grad: ∗ flips its kernel, so the gradient is a "
+               "cross-correlation (a framework's convolution) with the kernel rotated 180° "
+               "(flipped along every axis); the last two steps re-prove the lemma "
+               "xcorr_eq_conv_reflect, which convmath cannot apply to the upsampled ↑_d w "
+               "and ↑_s g."])
 
 
 # -- fixed sizes with symbolic entries ------------------------------------------------------
@@ -495,6 +573,7 @@ def conv_backprop_fixed(cfg: dict[str, tuple[int, ...]], tag: str) -> Derivation
             "dilated kernel; ∂L/∂w by correlating the padded input with g",
         ),
         family="backprop",
+        notes=(_FIXED_NOTE,),
     )
 
 
@@ -567,4 +646,5 @@ def conv_backprop_fixed_channels(cin: int, cout: int, i: int, k: int, s: int, p:
                "w(o, c, ·) means w(o, c mod (C_in/groups), ·)"),
         ),
         family="backprop",
+        notes=(_FIXED_NOTE,),
     )

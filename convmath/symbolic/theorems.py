@@ -1,9 +1,10 @@
 """The theorem registry: every derivation convmath proves, for every domain where it holds.
 
-Main results (mathlib-style names). Each holds on ℝⁿ and ℤⁿ for every n; a derivation is
-written once for any number of variables, and the registry holds its instances for ℝ, ℝ², ℝ³,
-ℤ, ℤ², ℤ³ (checked for n = 1, 2, 3 — nothing is claimed machine-checked for n ≥ 4) unless
-noted:
+Main results (mathlib-style names). Each holds on ℝᵈ and ℤᵈ for every d: the registry holds
+a derivation for a symbolic d (keys ``:Rd``, ``:Zd``, with one vector variable per point;
+:mod:`convmath.symbolic._dimension_free`) and, written here once for any number of
+coordinates, its instances for ℝ, ℝ², ℝ³, ℤ, ℤ², ℤ³ (one variable per coordinate; the tests
+check each is the general statement with d put in) unless noted:
 
 - ``conv_comm`` f ∗ g = g ∗ f; ``conv_assoc`` (f ∗ g) ∗ h = f ∗ (g ∗ h);
 - ``conv_add``, ``add_conv``, ``conv_smul``, ``smul_conv`` — bilinearity;
@@ -30,9 +31,12 @@ noted:
 
 from __future__ import annotations
 
+import difflib
 import functools
 import itertools
-from collections.abc import Callable, Sequence
+import unicodedata
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 import sympy
@@ -56,8 +60,9 @@ from sympy import (
 )
 
 from convmath.errors import InvalidArgument
-from convmath.symbolic import _arithmetic, _backprop
+from convmath.symbolic import _arithmetic, _backprop, _dimension_free
 from convmath.symbolic.derivation import Derivation, Step, set_lemma_source
+from convmath.symbolic.explanations import explain
 from convmath.symbolic.kernel import (
     AbsolutelyConvergent,
     Continuous,
@@ -95,7 +100,7 @@ from convmath.symbolic.rules import (
     VanishOutsideSupport,
 )
 
-__all__ = ["FAMILIES", "derivations"]
+__all__ = ["FAMILIES", "derivations", "search", "suggest"]
 
 FAMILIES = (
     "commutativity", "associativity", "bilinearity", "translation_equivariance",
@@ -128,7 +133,8 @@ class _Ctx:
         # is applied at is the operator's business), as in as_function
         self.T = tuple(Symbol(str(t)) for t in syms("t"))
         self.A = syms("a")
-        self.XI = syms("ω" if discrete else "ξ")
+        # the frequency is real on ℝⁿ and on ℤⁿ (the DTFT is 2π-periodic in each ω)
+        self.XI = tuple(Symbol(str(v), real=True) for v in syms("ω" if discrete else "ξ"))
         self.c = Symbol("c")
 
     def B(self, body: Expr, vs: Sequence[Symbol], lims: Sequence[tuple[Expr, Expr]] | None
@@ -757,16 +763,22 @@ def _lemma(key: str) -> Derivation:
 
 
 set_lemma_source(_lemma)
-assert _backprop and _arithmetic  # their builders register on import
+assert _backprop and _arithmetic and _dimension_free  # their builders register on import
 
 
 def derivations(name: str | None = None, *, family: str | None = None) -> list[Derivation]:
     """Every registered derivation; filter by theorem ``name`` (``conv_comm``,
-    ``conv_comm:Z2``; ``deriv_conv:R2`` gives every axis, ``deriv_conv:R2:axis2`` one) or by
-    ``family`` (``commutativity``, ``backprop``…).
+    ``conv_comm:Z2``; ``deriv_conv:R2`` gives every axis, ``deriv_conv:R2:axis2`` one; a
+    family name such as ``commutativity`` gives the family) or by ``family``
+    (``commutativity``, ``backprop``…). A ``name`` that matches nothing raises
+    :class:`~convmath.InvalidArgument` naming the near ones (:func:`suggest`).
 
-    >>> [d.key for d in derivations("conv_comm")]
-    ['conv_comm:R', 'conv_comm:R2', 'conv_comm:R3', 'conv_comm:Z', 'conv_comm:Z2', 'conv_comm:Z3']
+    >>> {"conv_comm:R", "conv_comm:Z2"} <= {d.key for d in derivations("conv_comm")}
+    True
+    >>> [d.key for d in derivations("deriv_conv:R2")]
+    ['deriv_conv:R2:axis1', 'deriv_conv:R2:axis2']
+    >>> derivations("commutativity") == derivations(family="commutativity")
+    True
     """
     if name is not None and not isinstance(name, str):
         raise InvalidArgument(f"name={name!r} must be a str such as 'conv_comm' or 'conv_comm:Z2'")
@@ -779,10 +791,114 @@ def derivations(name: str | None = None, *, family: str | None = None) -> list[D
     if family is not None:
         out = [d for d in out if d.family == family]
     if name is not None:
-        out = [d for d in out if name in (d.name, d.key) or d.key.startswith(name + ":")]
+        every = out
+        out = [d for d in every if name in (d.name, d.key) or d.key.startswith(name + ":")]
+        if not out and name in FAMILIES:
+            out = [d for d in every if d.family == name]
         if not out:
-            hint = (f" ({name!r} is a family: use family={name!r}, or --family on the command "
-                    "line)" if name in FAMILIES else "")
+            near = suggest(name)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            where = f" in family {family!r}" if family is not None else ""
             raise InvalidArgument(
-                f"name={name!r}: no such derivation{hint}; `convmath prove --list` lists them")
+                f"name={name!r}: no such derivation{where}{hint} (`convmath prove --list` "
+                "lists them, `convmath prove --search WORDS` finds them by words)")
     return out
+
+
+def suggest(name: str, limit: int = 3) -> list[str]:
+    """Up to ``limit`` registered names near ``name`` (difflib, ignoring case): theorem names
+    and families, or keys when ``name`` has a domain (``conv_com`` → ``conv_comm``,
+    ``conv_comm:R4`` → ``conv_comm:R``…, ``comutativity`` → ``commutativity``).
+
+    >>> suggest("conv_com")
+    ['conv_comm']
+    """
+    if not isinstance(name, str):
+        raise InvalidArgument(f"name={name!r} must be a str")
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise InvalidArgument(f"limit={limit!r} must be a positive int")
+    every = _build()
+    if ":" in name:
+        pool = list(dict.fromkeys(d.key for d in every))
+    else:
+        pool = list(dict.fromkeys([*(d.name for d in every), *FAMILIES]))
+    lower: dict[str, str] = {}
+    for cand in pool:
+        lower.setdefault(cand.lower(), cand)
+    near = difflib.get_close_matches(name.strip().lower(), list(lower), n=limit, cutoff=0.6)
+    if not near:
+        return []
+    # only those about as near as the nearest: conv_com → conv_comm, not also conv_smul
+    matcher = difflib.SequenceMatcher(b=name.strip().lower())
+    scores = {}
+    for c in near:
+        matcher.set_seq1(c)
+        scores[c] = matcher.ratio()
+    best = max(scores.values())
+    return [lower[c] for c in near if scores[c] >= best - 0.1]
+
+
+#: Unicode in names, titles and statements → what one types without it, so that a search
+#: for "f * g", "delta", "R2" or "180 deg" finds ∗, δ, ℝ² and 180°.
+_ASCII = {
+    "∗": "*", "⋆": " star ", "·": "*", "−": "-", "≤": "<=", "≥": ">=", "≠": "!=", "→": "->",
+    "↦": "->", "↑": " up ", "∞": "oo", "×": "x", "∈": " in ", "°": " deg", "Σ": " sum ",
+    "∫": " integral ", "∏": " prod ", "∂": " d ", "Δ": " Delta ", "δ": " delta ",
+    "ξ": "xi", "ω": "omega", "τ": "tau", "σ": "sigma", "π": "pi", "θ": "theta", "ζ": "zeta",
+    "ϐ": "b", "⌊": " floor(", "⌋": ")", "⌈": " ceil(", "⌉": ")", "̃": "~", "′": "'",
+    "—": "-", "–": "-", "…": "...",
+}
+
+
+def _ascii(s: str) -> str:
+    """``s`` without Unicode: compatibility forms decomposed (ℝ² → R2, ₐ → a), then the
+    symbols of :data:`_ASCII` spelled out."""
+    out = unicodedata.normalize("NFKD", s)
+    return "".join(_ASCII.get(ch, ch) for ch in out)
+
+
+_HAYSTACKS: dict[int, tuple[weakref.ref[Derivation], str]] = {}
+
+
+def _haystack(d: Derivation) -> str:
+    """What :func:`search` looks in, lower case, with a Unicode-free copy (cached: printing
+    every statement takes a while)."""
+    hit = _HAYSTACKS.get(id(d))
+    if hit is not None and hit[0]() is d:
+        return hit[1]
+    parts = [d.name, d.name.replace("_", " "), d.key, d.family, d.family.replace("_", " "),
+             d.title, explain(d.name) or "", text(d.statement)]
+    joined = "\n".join(parts)
+    hay = (joined + "\n" + _ascii(joined)).lower()
+    _HAYSTACKS[id(d)] = (weakref.ref(d), hay)
+    return hay
+
+
+def search(words: str | Iterable[str]) -> list[Derivation]:
+    """The registered derivations whose name, family, title, explanation
+    (:mod:`~convmath.symbolic.explanations`) or printed statement contains every word of
+    ``words`` (a str split at blanks, or a sequence of str), ignoring case. Unicode-free
+    spellings match too: ``"convolution commutative"``, ``"f * g"``, ``"delta R2"``.
+
+    >>> [d.key for d in search("commutative R2")]
+    ['conv_comm:R2']
+    """
+    if isinstance(words, str):
+        given = words.split()
+    elif isinstance(words, Iterable) and not isinstance(words, (bytes, bytearray)):
+        given = []
+        for w in words:
+            if not isinstance(w, str):
+                raise InvalidArgument(f"words={words!r}: every word must be a str, not {w!r}")
+            given += w.split()
+    else:
+        raise InvalidArgument(f"words={words!r} must be a str or a sequence of str")
+    if not given:
+        raise InvalidArgument(f"words={words!r}: give at least one word to search for")
+    wanted = [(w.lower(), _ascii(w).lower()) for w in given]
+    found = []
+    for d in _build():
+        hay = _haystack(d)
+        if all(w in hay or a in hay for w, a in wanted):
+            found.append(d)
+    return found

@@ -17,6 +17,7 @@ accepted.
 from __future__ import annotations
 
 import functools
+import shutil
 import time
 import weakref
 from collections.abc import Callable
@@ -39,13 +40,22 @@ from convmath.symbolic.kernel import (
     is_poisoned,
 )
 from convmath.symbolic.operators import Named
-from convmath.symbolic.printing import latex, text
+from convmath.symbolic.printing import (
+    SUPERSCRIPTS,
+    latex,
+    latex_document,
+    md_text,
+    tex_text,
+    text,
+    wrap,
+)
 from convmath.symbolic.rules import TRUSTED_RULES, Context, Rule
 from convmath.symbolic.rules.base import (
     check_terms,
     register_derivation_type,
     set_lemma_source,
 )
+from convmath.symbolic.vectors import check_or_refuse
 
 __all__ = ["Derivation", "Step", "StepError", "Verified", "set_lemma_source"]
 
@@ -95,6 +105,10 @@ def _assumption_text(symbols: set[Basic]) -> str | None:
         return None
     return "; ".join(", ".join(names) + what for what, names in groups.items()) + \
         " (as declared)"
+
+
+#: ℝ → R, ℤ → Z, and superscripts as plain characters: ℝ² → R2, ℤᵈ → Zd
+_ASCII_DOMAIN = str.maketrans({"ℝ": "R", "ℤ": "Z", **SUPERSCRIPTS})
 
 
 class StepError(ProofError):
@@ -156,6 +170,10 @@ class Verified:
                     f"side condition{'s' if n > 1 else ''} the hypotheses do not state "
                     "(the needs: lines)")
         return f"✓ {what} by SymPy ({self.seconds:.2f} s)"
+
+    def __repr__(self) -> str:
+        # at a REPL, d.verify() shows the check line; the fields stay attributes
+        return str(self)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -257,8 +275,7 @@ class Derivation:
         """``name:domain`` with an ASCII domain (``conv_comm:R2``), unique in the registry;
         ``name:domain:variant`` when one theorem has several instances on a domain
         (``deriv_conv:R2:axis2``)."""
-        ascii_domain = (self.domain.replace("ℝ", "R").replace("ℤ", "Z")
-                        .replace("²", "2").replace("³", "3"))
+        ascii_domain = self.domain.translate(_ASCII_DOMAIN)
         return f"{self.name}:{ascii_domain}" + (f":{self.variant}" if self.variant else "")
 
     @property
@@ -293,6 +310,10 @@ class Derivation:
                 check_terms(side)
             except RuleFailure as exc:
                 raise ProofError(f"{self.key}: the statement {text(side)}: {exc}") from None
+        try:  # one name, one meaning on both sides (f on ℤᵈ is not f on ℤ)
+            check_or_refuse(sympy.Tuple(self.statement.lhs, self.statement.rhs), RuleFailure)
+        except RuleFailure as exc:
+            raise ProofError(f"{self.key}: the statement: {exc}") from None
         prev = self.statement.lhs
         found: dict[Condition, int] = {}
         for i, step in enumerate(self.steps):
@@ -359,16 +380,36 @@ class Derivation:
     # -- rendering --------------------------------------------------------------------------
 
     def render(self, fmt: str = "text", *, verify: bool = True,
-               outcome: Verified | ProofError | None = None) -> str:
+               outcome: Verified | ProofError | None = None, width: int | None = None,
+               standalone: bool = False) -> str:
         """Render as ``text``, ``latex`` or ``markdown``.
 
         With ``verify`` (or a precomputed ``outcome`` of :meth:`verify`) the last line says
         whether SymPy re-checked every step (✓) or which step failed (✗); the check mark is
         never printed for a derivation that was not verified.
+
+        ``text`` lines are at most ``width`` characters (default: the terminal's width;
+        sentences at most 80): long expressions are broken at top-level ``=``, ``+``/``−``,
+        then ``·``, a vector too long for a line is shown one entry a line. ``latex`` is a
+        fragment for the body of a document that loads amsmath and amssymb (text lines and
+        display math; ASCII only), or with ``standalone`` a complete document. ``markdown``
+        has ``$$`` blocks and ``$…$`` inline math that KaTeX and MathJax render.
         """
         choice_arg(fmt, "fmt", ("text", "latex", "markdown"))
         if not isinstance(verify, bool):
             raise InvalidArgument(f"verify={verify!r} must be a bool")
+        if not isinstance(standalone, bool):
+            raise InvalidArgument(f"standalone={standalone!r} must be a bool")
+        if standalone and fmt != "latex":
+            raise InvalidArgument(f"standalone=True: only the latex format is a document, "
+                                  f"not fmt={fmt!r}")
+        if width is not None:
+            if not isinstance(width, int) or isinstance(width, bool) or width < MIN_WIDTH:
+                raise InvalidArgument(f"width={width!r} must be an int ≥ {MIN_WIDTH} (characters "
+                                      "a line)")
+            if fmt != "text":
+                raise InvalidArgument(f"width={width!r}: only the text format is wrapped, not "
+                                      f"fmt={fmt!r}")
         if outcome is not None and not isinstance(outcome, (Verified, ProofError)):
             raise InvalidArgument(
                 f"outcome={outcome!r} must be None or what verify() gave (Verified or "
@@ -382,28 +423,23 @@ class Derivation:
                 outcome = self.verify()
             except ProofError as exc:
                 outcome = exc
-        status: str | None = None
-        ok = isinstance(outcome, Verified) and not outcome.unstated
-        needs: list[str] = []
-        if isinstance(outcome, Verified):
-            status = str(outcome)
-            needs = [f"{c.describe(text)} (steps[{i}], {self.steps[i].rule.describe()})"
-                     for i, c in outcome.unstated]
-        elif isinstance(outcome, ProofError):
-            status = "✗ " + str(outcome).splitlines()[0]
         if fmt == "text":
-            return self._text(status, needs)
+            return self._text(outcome, terminal_width() if width is None else width)
         if fmt == "latex":
-            return self._latex(status, ok, needs)
-        return self._markdown(status, needs)
+            body = self._latex(outcome)
+            return latex_document(body) if standalone else body
+        return self._markdown(outcome)
 
     def assumptions(self) -> list[str]:
         """The printed hypotheses: the stated ones, then the declared assumptions of the
         symbols (``x ∈ ℝ``, ``c > 0``)."""
-        out = [h.describe(text) if isinstance(h, Hypothesis) else h for h in self.hypotheses]
+        return self._assumptions(text)
+
+    def _assumptions(self, show: Callable[[Basic], str]) -> list[str]:
+        out = [h.describe(show) if isinstance(h, Hypothesis) else h for h in self.hypotheses]
         used: set[Basic] = set()
         for e in self._exprs():
-            used |= free_symbols(e)
+            used |= _free_of(e)
         declared = _assumption_text(used)
         if declared:
             out.append(declared)
@@ -411,70 +447,251 @@ class Derivation:
 
     def definitions(self) -> list[str]:
         """What each named expression (``L``) stands for, printed as ``where:`` lines."""
-        return [f"{label} = {text(e)}" for label, e in _named_nodes(self._exprs()).items()
-                if text(e) != str(label)]
+        return [f"{label} = {_text_of(e)}" for label, e in self._definitions()]
+
+    def _definitions(self) -> list[tuple[Basic, Basic]]:
+        return [(label, e) for label, e in _named_nodes(self._exprs()).items()
+                if _text_of(e) != str(label)]
 
     def _exprs(self) -> list[Basic]:
         return [self.statement.lhs, self.statement.rhs, *(s.expr for s in self.steps)]
 
-    def _text(self, status: str | None, needs: list[str]) -> str:
-        lines = [f"{self.name} ({self.where}) — {self.title}",
-                 f"  {text(self.statement)}"]
-        lines += [f"  assuming: {h}" for h in self.assumptions()]
-        lines += [f"  where: {h}" for h in self.definitions()]
-        lines += ["", f"  {text(self.statement.lhs)}"]
-        exprs = [text(s.expr) for s in self.steps]
-        width = min(max((len(e) for e in exprs), default=0), 72)
-        for e, s in zip(exprs, self.steps, strict=False):
-            lines.append(f"    = {e.ljust(width)}   by {s.rule.describe()}")
-        lines += [f"  needs: {n}" for n in needs]
+    def _status(self, outcome: Verified | ProofError | None) -> str | None:
+        if isinstance(outcome, Verified):
+            return str(outcome)
+        if isinstance(outcome, ProofError):
+            return "✗ " + str(outcome).splitlines()[0]
+        return None
+
+    def _needs(self, outcome: Verified | ProofError | None, show: Callable[[Basic], str]
+               ) -> list[str]:
+        if not isinstance(outcome, Verified):
+            return []
+        return [f"{c.describe(show)} (steps[{i}], {self.steps[i].rule.describe()})"
+                for i, c in outcome.unstated]
+
+    def _text(self, outcome: Verified | ProofError | None, width: int) -> str:
+        prose = min(width, PROSE_WIDTH)  # sentences: at a width comfortable to read
+        lines = wrap(f"{self.name} ({self.where}) — {self.title}", prose, "", "    ",
+                     prose=True)
+        words = _explanation(self.name)
+        if words:
+            lines += wrap(f"In words: {words}", prose, "  ", "    ", prose=True)
+        lines += _statement_lines(self.statement, width)
+        for h in self.assumptions():
+            lines += wrap(f"assuming: {h}", prose, "  ", "    ", prose=True)
+        for label, e in self._definitions():
+            lines += _expr_lines(e, f"  where: {label} = ", "    ", width)
+        lines += ["", *_expr_lines(self.statement.lhs, "  ", "    ", width)]
+        lines += _step_lines(self.steps, width)
+        for n in self._needs(outcome, text):
+            lines += wrap(f"needs: {n}", prose, "  ", "    ", prose=True)
+        status = self._status(outcome)
         if status is not None:
-            lines.append(f"  {status}")
+            lines += wrap(status, prose, "  ", "    ", prose=True)
         return "\n".join(lines)
 
-    def _latex(self, status: str | None, ok: bool, needs: list[str]) -> str:
-        body = []
+    def _latex_status(self, outcome: Verified | ProofError | None) -> str | None:
+        status = self._status(outcome)
+        if status is None:
+            return None
+        for mark, word in (("✓ ", r"$\checkmark$ "), ("⚠ ", r"\textbf{Warning:} "),
+                           ("✗ ", r"\textbf{Failed:} ")):
+            if status.startswith(mark):
+                return word + tex_text(status[len(mark):])
+        return tex_text(status)  # pragma: no cover - every status starts with a mark
+
+    def _aligned(self) -> str:
+        r"""The calc chain as ``\begin{aligned} … \end{aligned}`` (LaTeX, KaTeX, MathJax)."""
+        rows = []
         for i, s in enumerate(self.steps):
-            head = latex(self.statement.lhs) + " " if i == 0 else ""
-            body.append(rf"{head}&= {latex(s.expr)} && \text{{by {s.rule.describe_latex()}}}")
-        name = self.name.replace("_", r"\_")
-        out = [rf"\textbf{{{name}}} ({self.where}) --- {self.title}",
-               "",
-               rf"$${latex(self.statement)}$$"]
-        out += [rf"Assuming: {h}" for h in self.assumptions()]
-        out += [rf"Where: {h}" for h in self.definitions()]
-        out.append(r"\begin{aligned}" + " \\\\\n".join(body) + r"\end{aligned}")
-        out += [rf"Needs: {n}" for n in needs]
+            head = _latex_of(self.statement.lhs) + " " if i == 0 else ""
+            # the reason as the text prints it (its expressions ordered like text's), in LaTeX
+            rows.append(rf"{head}&= {_latex_of(s.expr)} && \text{{by "
+                        rf"{tex_text(s.rule.describe())}}}")
+        return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+
+    def _latex(self, outcome: Verified | ProofError | None) -> str:
+        out = [r"\par\medskip\noindent\textbf{" + tex_text(self.name) + "} ("
+               + tex_text(self.where) + ") --- " + tex_text(self.title) + r"\par"]
+        words = _explanation(self.name)
+        if words:
+            out.append(r"\noindent\emph{In words: " + tex_text(words) + r"}\par")
+        out.append(rf"\[ {_latex_of(self.statement)} \]")
+        out += [r"\noindent Assuming: " + tex_text(h) + r"\par"
+                for h in self._assumptions(_inline_latex)]
+        out += [rf"\noindent Where: ${_latex_of(label)} = {_latex_of(e)}$\par"
+                for label, e in self._definitions()]
+        out.append(r"\[" + self._aligned() + r"\]")
+        out += [r"\noindent Needs: " + tex_text(n) + r"\par"
+                for n in self._needs(outcome, _inline_latex)]
+        status = self._latex_status(outcome)
         if status is not None:
-            out.append(status if ok else status.replace("✗", "FAILED:").replace("⚠", "ONLY IF:"))
+            out.append(r"\noindent " + status + r"\par")
         return "\n".join(out)
 
-    def _markdown(self, status: str | None, needs: list[str]) -> str:
-        out = [f"### `{self.name}` ({self.where}) — {self.title}", "",
-               f"$$ {latex(self.statement)} $$", ""]
-        out += [f"- assuming: {h}" for h in self.assumptions()]
-        out += [f"- where: {h}" for h in self.definitions()]
-        out += ["", "$$", r"\begin{aligned}"]
-        for i, s in enumerate(self.steps):
-            head = latex(self.statement.lhs) + " " if i == 0 else ""
-            out.append(
-                rf"{head}&= {latex(s.expr)} && \text{{by {s.rule.describe_latex()}}} \\")
-        out += [r"\end{aligned}", "$$", ""]
-        out += [f"- needs: {n}" for n in needs]
+    def _markdown(self, outcome: Verified | ProofError | None) -> str:
+        out = [f"### `{self.name}` ({self.where}) — {md_text(self.title)}", ""]
+        words = _explanation(self.name)
+        if words:
+            out += [f"*In words: {md_text(words)}*", ""]
+        out += [f"$$ {_latex_of(self.statement)} $$", ""]
+        out += [f"- assuming: {md_text(h)}" for h in self._assumptions(_inline_latex)]
+        out += [f"- where: ${_latex_of(label)} = {_latex_of(e)}$"
+                for label, e in self._definitions()]
+        out += ["", "$$", self._aligned(), "$$", ""]
+        needs = [f"- needs: {md_text(n)}" for n in self._needs(outcome, _inline_latex)]
+        out += [*needs, ""] if needs else []  # the status is a paragraph, not in the list
+        status = self._status(outcome)
         if status is not None:
-            out.append(status)
+            out.append(md_text(status))
         return "\n".join(out)
 
     def _repr_latex_(self) -> str:
-        name = self.name.replace("_", r"\_")
-        lines = [rf"\text{{{name} ({self.where}): {self.title}}}",
-                 r"\\ " + latex(self.statement)]
-        for s in self.steps:
-            lines.append(rf"\\ &= {latex(s.expr)} && \text{{by {s.rule.describe_latex()}}}")
-        return "$\\begin{aligned}" + "\n".join(lines) + "\\end{aligned}$"
+        """For Jupyter (MathJax): the title, the explanation, the statement and the chain,
+        one ``aligned`` block (not verified: :meth:`_repr_markdown_` shows the check)."""
+        rows = [r"&\text{" + tex_text(f"{self.name} ({self.where}): {self.title}") + "}"]
+        words = _explanation(self.name)
+        if words:
+            rows.append(r"&\text{" + tex_text(f"In words: {words}") + "}")
+        rows.append("&" + _latex_of(self.statement))
+        rows.append("&" + self._aligned())
+        return "$\\begin{aligned}" + " \\\\\n".join(rows) + "\\end{aligned}$"
+
+    def _repr_markdown_(self) -> str:
+        """For Jupyter: the Markdown rendering, verified (✓ or ✗ on the last line)."""
+        return self.render("markdown")
 
     def __str__(self) -> str:
         return self.render("text", verify=False)
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_of(e: Basic) -> str:
+    """:func:`~convmath.symbolic.printing.text`, remembered (expressions are immutable: a
+    derivation rendered at two widths, or in two formats, prints each expression once)."""
+    return text(e)
+
+
+@functools.lru_cache(maxsize=8192)
+def _latex_of(e: Basic) -> str:
+    """:func:`~convmath.symbolic.printing.latex`, remembered."""
+    return latex(e)
+
+
+#: the narrowest ``width=`` a text rendering accepts
+MIN_WIDTH = 40
+#: sentences (title, explanation, assumptions) are wrapped at most this wide, expressions at
+#: the full width
+PROSE_WIDTH = 80
+
+
+def terminal_width() -> int:
+    """The terminal's width in characters (``COLUMNS``; 100 when not a terminal), at least
+    :data:`MIN_WIDTH`."""
+    return max(shutil.get_terminal_size(fallback=(100, 24)).columns, MIN_WIDTH)
+
+
+def _explanation(name: str) -> str | None:
+    """The one-line plain-language explanation of theorem ``name``, if
+    ``convmath.symbolic.explanations`` has one (imported when first rendered: without that
+    module there are no explanations)."""
+    try:
+        from convmath.symbolic.explanations import explain
+    except ModuleNotFoundError as exc:
+        if exc.name != "convmath.symbolic.explanations":
+            raise
+        return None
+    words = explain(name)
+    return words.strip() if isinstance(words, str) and words.strip() else None
+
+
+def _inline_latex(e: Basic) -> str:
+    """``e`` as inline math, ``$…$``, inside a sentence that :func:`tex_text` converts."""
+    return f"${_latex_of(e)}$"
+
+
+def _matrix_entries(e: Basic) -> list[tuple[str, Basic]] | None:
+    """(``[i]`` or ``[i, j]``, entry) for a matrix, None for anything else."""
+    if not isinstance(e, sympy.MatrixBase):
+        return None
+    if e.cols == 1 or e.rows == 1:
+        return [(f"[{k}]", x) for k, x in enumerate(e)]
+    return [(f"[{i}, {j}]", e[i, j]) for i in range(e.rows) for j in range(e.cols)]
+
+
+def _matrix_head(e: Any) -> str:
+    return (f"column vector of {e.rows} entries" if e.cols == 1
+            else f"row vector of {e.cols} entries" if e.rows == 1
+            else f"{e.rows}×{e.cols} matrix")
+
+
+def _expr_lines(e: Basic, head: str, cont: str, width: int) -> list[str]:
+    """``head`` followed by ``e``, in lines of at most ``width``: on one line if it fits,
+    a matrix as a table (``[i] = entry``, one a line), else broken with continuation lines
+    indented by ``cont`` + 2."""
+    shown = _text_of(e)
+    if len(head) + len(shown) <= width:
+        return [head + shown]
+    entries = _matrix_entries(e)
+    if not entries:
+        return wrap(shown, width, head, " " * (len(cont) + 2))
+    lines = [head + _matrix_head(e) + ":"]
+    pad = max(len(label) for label, _ in entries)
+    for label, x in entries:
+        lines += _expr_lines(x, f"{cont}  {label.ljust(pad)} = ", cont + "  " + " " * pad,
+                             width)
+    return lines
+
+
+def _elided(e: Basic, width: int) -> str:
+    """A matrix shortened to its shape, first and last entry: ``(23 entries: a, …, z)ᵀ``."""
+    entries = _matrix_entries(e)
+    if entries is None or len(entries) < 3:
+        return _text_of(e)
+    first, last = _text_of(entries[0][1]), _text_of(entries[-1][1])
+    n = len(entries)
+    shape = f"{n} entries" if e.cols == 1 or e.rows == 1 else f"{e.rows}×{e.cols} matrix"
+    close = ")ᵀ" if e.cols == 1 else ")"
+    full = f"({shape}: {first}, …, {last}{close}"
+    return full if len(full) <= width - 8 else f"({shape}{close}"
+
+
+def _statement_lines(statement: sympy.Eq, width: int) -> list[str]:
+    """The statement under the title: matrices too long for the line elided to their shape
+    (their entries are printed in the chain below), the rest broken like an expression."""
+    shown = _text_of(statement)
+    if 2 + len(shown) > width and any(isinstance(side, sympy.MatrixBase)
+                                      for side in statement.args):
+        shown = f"{_elided(statement.lhs, width)} = {_elided(statement.rhs, width)}"
+    return wrap(shown, width, "  ", "      ")
+
+
+def _step_lines(steps: tuple[Step, ...], width: int) -> list[str]:
+    """``    = eᵢ   by RULE`` for each step, the reasons aligned in a column where they fit;
+    a step that does not fit on one line is broken (or tabled), its reason on the last line
+    if there is room, else on a line of its own."""
+    shown = [_text_of(s.expr) for s in steps]
+    reasons = [f"by {s.rule.describe()}" for s in steps]
+    inline = [6 + len(e) + 3 + len(r) <= width for e, r in zip(shown, reasons, strict=True)]
+    col = min(max((len(e) for e, ok in zip(shown, inline, strict=True) if ok), default=0), 72)
+    lines: list[str] = []
+    for e, r, s in zip(shown, reasons, steps, strict=True):
+        if 6 + max(len(e), col) + 3 + len(r) <= width:
+            lines.append(f"    = {e.ljust(col)}   {r}")
+            continue
+        if 6 + len(e) + 3 + len(r) <= width:
+            lines.append(f"    = {e}   {r}")
+            continue
+        block = _expr_lines(s.expr, "    = ", "    ", width)
+        # after a table's head line ("= column vector of 11 entries:"), else the last line
+        at = 0 if _matrix_entries(s.expr) and len(block) > 1 else -1
+        if len(block[at]) + 3 + len(r) <= width:
+            block[at] += "   " + r
+        else:
+            block += wrap(r, width, "        ", "           ", prose=True)
+        lines += block
+    return lines
 
 
 register_derivation_type(Derivation)

@@ -30,8 +30,9 @@ def test_list() -> None:
 def test_prove_names_and_format() -> None:
     out = _run("-m", "convmath", "prove", "conv_comm", "xcorr_swap:Z", "--timings")
     assert out.returncode == 0, out.stderr
-    # conv_comm on ℝ, ℝ², ℝ³, ℤ, ℤ², ℤ³ and xcorr_swap on ℤ: 7 check marks and the summary
-    assert out.stdout.count("✓ ") == 8 and "7/7 derivations verified" in out.stdout
+    # conv_comm on ℝᵈ, ℤᵈ, ℝ, ℝ², ℝ³, ℤ, ℤ², ℤ³ and xcorr_swap on ℤ: 9 check marks and the
+    # summary
+    assert out.stdout.count("✓ ") == 10 and "9/9 derivations verified" in out.stdout
     tex = _run("-m", "convmath", "prove", "conv_assoc:Z", "--format", "latex")
     assert tex.returncode == 0 and r"\begin{aligned}" in tex.stdout
 

@@ -6,6 +6,8 @@ from convmath.symbolic import derivations
 
 CONV_COMM_R = """\
 conv_comm (ℝ) — convolution is commutative
+  In words: Sliding g across f gives the same result as sliding f across g: the
+    order of the two functions does not matter.
   (f ∗ g)(x) = (g ∗ f)(x)
   assuming: f, g ∈ L¹(ℝ) — every integral of f, g here converges absolutely
   assuming: x ∈ ℝ (as declared)

@@ -78,29 +78,34 @@ def _resolve(name: str) -> list[Derivation]:
 
 def _search(words: list[str]) -> int:
     """``--search``: the matching theorems as ``--list`` prints them; 0 if any, else 1."""
-    from convmath.symbolic import search, text
+    from convmath.symbolic import search
 
     found = search(words)
     if not found:
         print(f"convmath prove: no theorem matches {' '.join(words)!r} (--list lists them all)",
               file=sys.stderr)
         return 1
-    width = max(len(d.key) for d in found)
-    for d in found:
-        print(f"{d.key:<{width}} {d.domain:<3} {text(d.statement)}")
+    _print_list(found)
     return 0
+
+
+def _print_list(chosen: list[Any]) -> None:
+    """One line a theorem: key, domain, statement (shortened to the terminal's width)."""
+    from convmath.symbolic.derivation import statement_summary, terminal_width
+
+    width = max(len(d.key) for d in chosen)
+    room = max(terminal_width() - width - 5, 20)
+    for d in chosen:
+        print(f"{d.key:<{width}} {d.domain:<3} {statement_summary(d.statement, room)}")
 
 
 def _run(args: argparse.Namespace) -> int:
     from convmath.errors import InvalidArgument, ProofError
-    from convmath.symbolic import Verified, derivations, text
+    from convmath.symbolic import Verified, derivations
 
     t0 = time.perf_counter()
     if args.list:
-        every = derivations()
-        width = max(len(d.key) for d in every)
-        for d in every:
-            print(f"{d.key:<{width}} {d.domain:<3} {text(d.statement)}")
+        _print_list(derivations())
         return 0
     if args.search:
         return _search(args.search)

@@ -667,6 +667,16 @@ def _statement_lines(statement: sympy.Eq, width: int) -> list[str]:
     return wrap(shown, width, "  ", "      ")
 
 
+def statement_summary(statement: sympy.Eq, width: int) -> str:
+    """The statement on one line of at most ``width`` characters (for ``--list``): matrices
+    elided to their shape, then cut with "…" if still too long."""
+    shown = _text_of(statement)
+    if len(shown) > width and any(isinstance(side, sympy.MatrixBase)
+                                  for side in statement.args):
+        shown = f"{_elided(statement.lhs, width)} = {_elided(statement.rhs, width)}"
+    return shown if len(shown) <= width else shown[:max(width - 1, 1)].rstrip() + "…"
+
+
 def _step_lines(steps: tuple[Step, ...], width: int) -> list[str]:
     """``    = eᵢ   by RULE`` for each step, the reasons aligned in a column where they fit;
     a step that does not fit on one line is broken (or tabled), its reason on the last line

@@ -130,3 +130,21 @@ def test_a_long_sum_is_broken_under_its_expression() -> None:
         "    = x^11·w(11) + x^10·w(10) + x^9·w(9) + x^8·w(8)",
         "      + x^7·w(7) + x^6·w(6) + x^5·w(5) + x^4·w(4) + x^3·w(3)",
         "      + x^2·w(2) + x·w(1) + w(0)"]
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_list_and_search_fit_the_terminal(columns: int, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """One line a theorem, never wider than the terminal: vectors elided, the rest cut."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert main(["prove", "--list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert len(listed) == len(derivations())
+    assert max(len(ln) for ln in listed) <= columns
+    assert any("entries" in ln and "…" in ln for ln in listed)  # a fixed-size backprop
+    if columns >= 100:  # short statements are whole (the key column takes 44 characters)
+        assert any(ln.startswith("conv_comm:R2 ") and ln.rstrip().endswith("(g ∗ f)(x1, x2)")
+                   for ln in listed)
+    assert main(["prove", "--search", "backprop", "fixed"]) == 0
+    found = capsys.readouterr().out.splitlines()
+    assert found and max(len(ln) for ln in found) <= columns

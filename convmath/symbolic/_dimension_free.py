@@ -21,7 +21,14 @@ from convmath.symbolic.kernel import (
     Hypothesis,
     Remark,
 )
-from convmath.symbolic.operators import Fourier, Partial, apply_function, conv, xcorr
+from convmath.symbolic.operators import (
+    Fourier,
+    Partial,
+    Upsample,
+    apply_function,
+    conv,
+    xcorr,
+)
 from convmath.symbolic.registry import theorem
 from convmath.symbolic.rules import (
     Algebra,
@@ -478,27 +485,47 @@ def _zd() -> list[tuple[_Space]]:
 
 
 class _Layer:
-    """y(t) = b + Σ_{j ∈ ℤᵈ} w(j)·x(t + j − p) on ℤᵈ (stride 1, dilation 1, padding p)."""
+    """y(t) = b + Σ_{j ∈ ℤᵈ} w(j)·x(s·t + r·j − p) on ℤᵈ: stride s and dilation r (the same
+    on every axis: positive integers), padding p ∈ ℤᵈ; ``strided=False``: s = r = 1."""
 
-    def __init__(self, V: _Space) -> None:
-        self.V = V
+    def __init__(self, V: _Space, strided: bool = True) -> None:
+        self.V, self.strided = V, strided
         self.x, self.w, self.gr, self.b = (Function("x"), Function("w"), Function("g"),
                                            Symbol("b"))
-        self.t, self.j, self.u, self.i = (vector(n, V.sp) for n in ("t", "j", "u", "i"))
+        self.t, self.j, self.u, self.i, self.v = (vector(n, V.sp)
+                                                  for n in ("t", "j", "u", "i", "v"))
         self.p = vector("p", V.sp)
+        # (the dilation is r: d is the dimension)
+        self.s, self.r = ((Symbol("s", integer=True, positive=True),
+                           Symbol("r", integer=True, positive=True)) if strided
+                          else (S.One, S.One))
+        self.tau = vector("τ", V.sp)
+
+    def index(self, t: Expr, j: Expr) -> Expr:
+        return self.s * t + self.r * j - self.p
 
     def loss(self) -> Expr:
         V, t, j = self.V, self.t, self.j
-        y = self.b + V.B(self.w(j) * self.x(t + j - self.p), j)
+        y = self.b + V.B(self.w(j) * self.x(self.index(t, j)), j)
         return V.B(self.gr(t) * y, t)
 
+    def up(self, fn: Function, factor: Expr, pt: Expr) -> Expr:
+        """(↑_factor fn)(pt): zero insertion on ℤᵈ."""
+        return Upsample(Lambda((self.tau,), fn(self.tau)), (factor,), (pt,))
+
+    def up_fn(self, fn: Function, factor: Expr) -> Lambda:
+        return Lambda((self.V.T,), self.up(fn, factor, self.V.T))
+
     def hyps(self) -> list[str | Hypothesis]:
+        layer = ("y(t) = b + Σ_{j ∈ ℤᵈ} w(j)·x(s·t + r·j − p): stride s and dilation r, the "
+                 "same on every axis (positive integers), padding p ∈ ℤᵈ" if self.strided else
+                 "y(t) = b + Σ_{j ∈ ℤᵈ} w(j)·x(t + j − p): stride 1, dilation 1, padding "
+                 "p ∈ ℤᵈ")
         return [
             AbsolutelyConvergent(self.x, self.w, self.gr, note="x, w, g are 0 outside finite "
                                  "ranges (zero padding)", domain="ℤ"),
-            "y(t) = b + Σ_{j ∈ ℤᵈ} w(j)·x(t + j − p): stride 1, dilation 1, padding p ∈ ℤᵈ; "
-            "x and w are extended by 0 outside their ranges, g(t) = ∂L/∂y(t) is 0 outside "
-            "the output range",
+            layer + "; x and w are extended by 0 outside their ranges, g(t) = ∂L/∂y(t) is 0 "
+            "outside the output range",
             "chain rule: ∂L/∂θ = ∂/∂θ Σ_t g(t)·y(t) with g held fixed",
         ]
 
@@ -510,7 +537,7 @@ def _bp(name: str, V: _Space, title: str, lhs: Expr, rhs: Expr,
 
 @theorem("backprop", _zd)
 def conv_input_grad_unit_stride(V: _Space) -> Derivation:
-    L = _Layer(V)
+    L = _Layer(V, strided=False)
     x, w, gr, t, j, u, p = L.x, L.w, L.gr, L.t, L.j, L.u, L.p
     lhs = Partial(L.loss(), x(u))
     full = V.conv(w, gr, u + p)
@@ -534,7 +561,7 @@ def conv_input_grad_unit_stride(V: _Space) -> Derivation:
 
 @theorem("backprop", _zd)
 def conv_weight_grad_unit_stride(V: _Space) -> Derivation:
-    L = _Layer(V)
+    L = _Layer(V, strided=False)
     x, w, gr, t, j, i, p = L.x, L.w, L.gr, L.t, L.j, L.i, L.p
     lhs = Partial(L.loss(), w(i))
     rhs = V.xcorr(gr, x, i - p)
@@ -555,3 +582,54 @@ def conv_bias_grad(V: _Space) -> Derivation:
     rhs = V.B(L.gr(L.t), L.t)
     return _bp("conv_bias_grad", V, "bias gradient = sum of the output gradient", lhs, rhs,
                [(rhs, DifferentiateLinear())], L)
+
+
+@theorem("backprop", _zd)
+def conv_input_grad(V: _Space) -> Derivation:
+    L = _Layer(V)
+    x, w, gr, t, j, u, v, p, s, r = L.x, L.w, L.gr, L.t, L.j, L.u, L.v, L.p, L.s, L.r
+    lhs = Partial(L.loss(), x(u))
+    rhs = V.conv(L.up_fn(w, r), L.up_fn(gr, s), u + p)
+    delta = V.delta(L.index(t, j) - u)
+    body = gr(t) * w(j) * delta
+    G_at = L.up(gr, s, u + p - v)
+    steps: list[tuple[Expr, Rule]] = [
+        (V.B(gr(t) * V.B(w(j) * delta, j), t), DifferentiateLinear()),
+        (V.B(body, j, t), Linearity()),
+        (V.B(body, t, j), Fubini((j, t))),
+        (V.B(w(j) * V.B(gr(t) * delta, t), j), Linearity()),
+        (V.B(w(j) * L.up(gr, s, u + p - r * j), j), Definition("↑")),
+        (V.B(w(j) * V.B(V.delta(r * j - v) * G_at, v), j), SiftVector()),
+        (V.B(w(j) * V.delta(r * j - v) * G_at, v, j), Linearity()),
+        (V.B(w(j) * V.delta(r * j - v) * G_at, j, v), Fubini((v, j))),
+        (V.B(V.B(w(j) * V.delta(r * j - v), j) * G_at, v), Linearity()),
+        (V.B(L.up(w, r, v) * G_at, v), Definition("↑")),
+        (rhs, Definition("∗")),
+    ]
+    return _bp("conv_input_grad", V,
+               "input gradient = full convolution of the upsampled gradient with the dilated "
+               "kernel (transposed convolution)", lhs, rhs, steps, L)
+
+
+@theorem("backprop", _zd)
+def conv_weight_grad(V: _Space) -> Derivation:
+    L = _Layer(V)
+    x, w, gr, t, j, i, v, p, s, r = L.x, L.w, L.gr, L.t, L.j, L.i, L.v, L.p, L.s, L.r
+    lhs = Partial(L.loss(), w(i))
+    base = r * i - p
+    rhs = V.xcorr(L.up_fn(gr, s), x, base)
+    xv = x(base + v)
+    body = gr(t) * V.delta(s * t - v) * xv
+    steps: list[tuple[Expr, Rule]] = [
+        (V.B(gr(t) * V.B(V.delta(j - i) * x(L.index(t, j)), j), t), DifferentiateLinear()),
+        (V.B(gr(t) * x(L.index(t, i)), t), SiftVector()),
+        (V.B(gr(t) * V.B(V.delta(s * t - v) * xv, v), t), SiftVector()),
+        (V.B(body, v, t), Linearity()),
+        (V.B(body, t, v), Fubini((v, t))),
+        (V.B(V.B(gr(t) * V.delta(s * t - v), t) * xv, v), Linearity()),
+        (V.B(L.up(gr, s, v) * xv, v), Definition("↑")),
+        (rhs, Definition("⋆")),
+    ]
+    return _bp("conv_weight_grad", V,
+               "weight gradient = cross-correlation of the input with the upsampled gradient",
+               lhs, rhs, steps, L)

@@ -773,11 +773,17 @@ class Upsample(Expr):
 
     def unfold(self, variables: Sequence[Symbol] | None = None,
                conditions: list[Any] | None = None) -> Expr:
-        """The defining sum Σ_t g(t) Π δ[sᵢ·tᵢ, vᵢ]."""
+        """The defining sum Σ_t g(t) Π δ[sᵢ·tᵢ, vᵢ] (on ℤᵈ: Σ_{t ∈ ℤᵈ} g(t) δ[s·t − v] with
+        one factor s for every axis)."""
+        sp = _point_space(self.point)
         if variables is None:
-            variables = _fresh(self.atoms(Symbol), ("q", "r"), len(self.point), True)
+            variables = _fresh(self.atoms(Symbol), ("q", "r"), len(self.point), True,
+                               self.point)
         ts = tuple(variables)
         body = apply_function(self.f, ts, conditions)
+        if sp is not None:
+            (s,), (t,), (v,) = self.factor, ts, self.point
+            return Sum(body * VectorDelta(s * t - v, sp), (t, -oo, oo))
         for s, t, v in zip(self.factor, ts, self.point, strict=False):
             body = body * sympy.KroneckerDelta(s * t, v)
         return Sum(body, *[(t, -oo, oo) for t in ts])

@@ -52,6 +52,8 @@ __all__ = [
     "dot",
     "has_points",
     "has_vectors",
+    "in_space",
+    "instantiate_dimension",
     "is_vector",
     "space",
     "space_of",
@@ -548,6 +550,18 @@ class _Sorts:
                 self.scalar(a)
             return
         head = type(e).__name__
+        if head == "Upsample" and any(has_vectors(p) for p in e.args[2]):
+            F, factor, point = e.args
+            if len(point) != 1 or len(factor) != 1:
+                self.fail(f"{e}: on ℤᵈ, ↑ takes one point and one factor for every axis")
+            sp = self.point(point[0], "↑")
+            if sp.args[0] != S.Integers:
+                self.fail(f"{e}: zero insertion is on ℤᵈ")
+            self.scalar(factor[0])
+            if factor[0].is_integer is not True or factor[0].is_positive is not True:
+                self.fail(f"{e}: the factor {factor[0]} is not known to be a positive integer")
+            self.lam(F, (sp,))
+            return
         if isinstance(e, (sympy.Derivative, sympy.Product)) or head in (
                 "Upsample", "Difference"):
             self.fail(f"{head} is not defined for points of ℝᵈ/ℤᵈ: {e}")
@@ -713,6 +727,10 @@ class _Instantiate:
         if isinstance(e, sympy.Equality):
             return sympy.Eq(self.go(e.lhs, plain), self.go(e.rhs, plain), evaluate=False)
         name = type(e).__name__
+        if name == "Upsample":
+            F, factor, point = e.args
+            coords = self.coordinates(point[0], plain)
+            return type(e)(self.go(F, plain), Tuple(*[factor[0]] * self.n), Tuple(*coords))
         if name in ("Convolution", "CrossCorrelation", "Fourier"):
             *fns, point, domain = e.args
             coords = self.coordinates(point[0], plain)

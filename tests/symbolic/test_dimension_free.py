@@ -74,7 +74,9 @@ NO_TWIN = {
                                  "point; the general one keeps the point x and e ≠ 0",
     "conv_input_grad_unit_stride": "the fixed layers declare p ≥ 0",
     "conv_weight_grad_unit_stride": "the fixed layers have a general stride and dilation",
-    "conv_bias_grad": "the fixed layers have a general stride and dilation",
+    "conv_input_grad": "the fixed layers have a stride and dilation per axis and p ≥ 0",
+    "conv_weight_grad": "the fixed layers have a stride and dilation per axis and p ≥ 0",
+    "conv_bias_grad": "the fixed layers have a stride and dilation per axis and p ≥ 0",
 }
 
 
@@ -101,8 +103,9 @@ def test_general_theorems_are_registered_for_both_spaces() -> None:
                  "multichannel_xcorr"):
         assert name in names
         assert {d.key for d in derivations(name)} >= {f"{name}:Rd", f"{name}:Zd"}
-    assert {"conv_input_grad_unit_stride:Zd", "conv_weight_grad_unit_stride:Zd",
-            "conv_bias_grad:Zd"} <= {d.key for d in GENERAL}
+    assert {"conv_input_grad:Zd", "conv_weight_grad:Zd", "conv_bias_grad:Zd",
+            "conv_input_grad_unit_stride:Zd", "conv_weight_grad_unit_stride:Zd"} <= {
+        d.key for d in GENERAL}
 
 
 @pytest.mark.parametrize("key", [d.key for d in GENERAL])
@@ -160,10 +163,14 @@ def test_instances_with_no_twin_are_listed_with_a_reason() -> None:
     for d in GENERAL:
         if d.name not in NO_TWIN:
             continue
-        twin, axis = _twin_keys(d, 1)[0]
-        if twin in FIXED:
-            got = instantiate_dimension(d.statement, 1, axis, {"e": (1,)})
-            assert not alpha_equal(got, FIXED[twin].statement), f"{d.key} has a twin"
+        differs = []
+        for dim in (1, 2, 3):
+            twin, axis = _twin_keys(d, dim)[0]
+            if twin in FIXED:
+                unit = tuple(1 if k == dim else 0 for k in range(1, dim + 1))
+                got = instantiate_dimension(d.statement, dim, axis, {"e": unit})
+                differs.append(not alpha_equal(got, FIXED[twin].statement))
+        assert not differs or any(differs), f"{d.key} has a twin in every dimension"
 
 
 def test_instantiate_dimension_rejects_bad_arguments() -> None:

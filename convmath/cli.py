@@ -16,7 +16,7 @@ from typing import NoReturn
 
 __all__ = ["main"]
 
-_SUBCOMMANDS = ("prove", "shape", "check")
+_SUBCOMMANDS = ("prove", "shape", "check", "plot")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sympy
-from sympy import Eq, Expr, Function, Integral, Lambda, S, Sum, Symbol, Tuple, exp, oo, pi
+from sympy import Abs, Eq, Expr, Function, Integral, Lambda, S, Sum, Symbol, Tuple, exp, oo, pi
 
 from convmath.symbolic.derivation import Derivation, Step
 from convmath.symbolic.kernel import (
@@ -19,6 +19,7 @@ from convmath.symbolic.kernel import (
     Continuous,
     DifferentiableUnderIntegral,
     Hypothesis,
+    Invertible,
     Remark,
 )
 from convmath.symbolic.operators import (
@@ -43,7 +44,17 @@ from convmath.symbolic.rules import (
     Rule,
     SiftVector,
 )
-from convmath.symbolic.vectors import AxisPartial, Dot, VectorDelta, space, space_text, vector
+from convmath.symbolic.vectors import (
+    AxisPartial,
+    Det,
+    Dot,
+    LinearMap,
+    VectorDelta,
+    linear_map,
+    space,
+    space_text,
+    vector,
+)
 
 __all__: list[str] = []
 
@@ -237,6 +248,27 @@ def shift_conv_shift(V: _Space) -> Derivation:
               lhs, rhs, steps,
               [V.integrable(), Remark(f"(τₐf)(x) = f(x − a), (τ_{Bv} g)(x) = g(x − {Bv})"),
                Remark("uses the lemmas shift_conv and conv_shift")],
+              "translation_equivariance")
+
+
+@theorem("translation_equivariance", lambda: [(_Space(False),)])
+def conv_linear_map(V: _Space) -> Derivation:
+    """(f ∗ g)(A x) = |det A|·((f∘A) ∗ (g∘A))(x) for an invertible linear map A of ℝᵈ."""
+    X, Z, W, T = V.X, V.Z, V.W, V.T
+    A = linear_map("A", V.sp)
+    fA, gA = V.lam(f(LinearMap(A, T))), V.lam(g(LinearMap(A, T)))
+    jac = Abs(Det(A))
+    lhs, rhs = V.conv(f, g, LinearMap(A, X)), jac * V.conv(fA, gA, X)
+    steps = [
+        (V.B(f(Z) * g(LinearMap(A, X) - Z), Z), Definition("∗")),
+        (jac * V.B(f(LinearMap(A, W)) * g(LinearMap(A, X - W)), W),
+         ChangeOfVariables(Z, LinearMap(A, W), W)),
+        (rhs, Definition("∗")),
+    ]
+    return _d("conv_linear_map", V,
+              "convolution commutes with an invertible linear map: (f ∗ g)(A x) = "
+              "|det A|·((f∘A) ∗ (g∘A))(x)", lhs, rhs, steps,
+              [Invertible(A), V.integrable(), Remark("(f∘A)(x) = f(A x)")],
               "translation_equivariance")
 
 

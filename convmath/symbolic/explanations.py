@@ -39,6 +39,8 @@ EXPLANATIONS: dict[str, str] = {
     "conv_shift": "Shifting the filter g by a shifts the result f ∗ g by a as well.",
     "shift_conv_shift": "Shifting f by a and g by b shifts f ∗ g by a + b: the two shifts add "
                         "up.",
+    "conv_linear_map": "Stretching, rotating or shearing both signals by the same invertible "
+                       "map stretches the result the same way, up to the volume factor |det A|.",
     # -- derivatives and differences
     "deriv_conv": "The derivative of f ∗ g (on a grid, the difference) is f convolved with the "
                   "derivative of g: it passes through the integral or sum.",

@@ -67,6 +67,7 @@ from sympy.core.function import AppliedUndef
 
 from convmath.errors import InvalidArgument
 from convmath.symbolic.vectors import (
+    MapSymbol,
     VectorDelta,
     VectorDummy,
     _VectorMixin,
@@ -83,6 +84,7 @@ __all__ = [
     "Continuous",
     "DifferentiableUnderIntegral",
     "Hypothesis",
+    "Invertible",
     "NonNegative",
     "Remark",
     "RuleFailure",
@@ -1056,6 +1058,34 @@ class NonNegative(Hypothesis):
         return [Condition("nonneg", subst(self.expr, sym_map))]
 
 
+class Invertible(Hypothesis):
+    """The linear map ``A`` of ℝᵈ is invertible (det A ≠ 0): what a change of variables
+    z = A(w) + b needs (its Jacobian is |det A|)."""
+
+    kinds = frozenset({"invertible"})
+
+    def __init__(self, A: Any) -> None:
+        if not isinstance(A, MapSymbol):
+            raise InvalidArgument(f"A={A!r} must be a linear map (convmath.symbolic.vectors."
+                                  "linear_map)")
+        self.A = A
+        self._frozen = True
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.A,)
+
+    def covers(self, c: Condition) -> bool:
+        return c.kind == "invertible" and c.extra == (self.A,)
+
+    def describe(self, show: Callable[[Basic], str]) -> str:
+        return f"{self.A} is invertible (det {self.A} ≠ 0)"
+
+    def instantiate(self, fn_map: Mapping[Any, Any], sym_map: Mapping[Basic, Basic]
+                    ) -> list[Condition]:
+        A = sym_map.get(self.A, self.A)
+        return [Condition("invertible", A, frozenset(), (A,), note=f"{A} is invertible")]
+
+
 def support_condition(fn: Any, lo: Expr, hi: Expr) -> Condition:
     """The condition "fn vanishes outside [lo, hi]"."""
     return Condition("support", sympy.Tuple(lo, hi), frozenset({fn}), (fn, lo, hi))
@@ -1075,4 +1105,4 @@ def covered(c: Condition, hypotheses: Iterable[Any]) -> bool:
 #: the hypothesis classes a derivation may state (exact types: a subclass is not trusted)
 TRUSTED_HYPOTHESES: frozenset[type] = frozenset({
     AbsolutelyConvergent, DifferentiableUnderIntegral, Continuous, Support, Remark,
-    NonNegative})
+    NonNegative, Invertible})

@@ -86,6 +86,9 @@ class _TextPrinter(StrPrinter):
     def _print_NegativeInfinity(self, e: Basic) -> str:
         return "-∞"
 
+    def _print_Abs(self, e: Basic) -> str:
+        return f"|{self._print(e.args[0])}|"
+
     def _print_Pi(self, e: Basic) -> str:
         return "π"
 

@@ -209,7 +209,7 @@ def vector_form(e: Any) -> dict[Basic, Expr] | None:
     out: dict[Basic, Expr] = {}
     for term in Add.make_args(sympy.expand(e)):
         vecs = [f for f in Mul.make_args(term) if has_vectors(f)]
-        if len(vecs) != 1 or not is_vector(vecs[0]):
+        if len(vecs) != 1 or not (is_vector(vecs[0]) or _is_map_atom(vecs[0])):
             return None
         v = vecs[0]
         c = Mul(*[f for f in Mul.make_args(term) if f is not v])
@@ -380,6 +380,95 @@ def subscript(name: str) -> str:
     return out if out != name or not name else f"_{name}"
 
 
+# -- linear maps ----------------------------------------------------------------------------
+
+
+class MapSymbol(Symbol):
+    """The name of a linear map A: ℝᵈ → ℝᵈ (a d × d real matrix). It may stand only in
+    ``A(v)`` (:class:`LinearMap`) and ``det A`` (:class:`Det`); whether A is invertible is a
+    hypothesis (:class:`~convmath.symbolic.kernel.Invertible`)."""
+
+    __slots__ = ("space",)
+
+    def __new__(cls, name: str, sp: Tuple) -> MapSymbol:
+        _check_space(sp)
+        if sp.args[0] != S.Reals:
+            raise InvalidArgument(f"space={sp}: linear maps are of ℝᵈ (a map of ℤᵈ onto "
+                                  "itself would have to be unimodular)")
+        obj: MapSymbol = Symbol.__xnew__(cls, name)
+        obj.space = sp
+        return obj
+
+    def _hashable_content(self) -> tuple[Any, ...]:
+        return (*super()._hashable_content(), self.space)
+
+    def __getnewargs_ex__(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return ((self.name, self.space), {})
+
+
+def linear_map(name: str, sp: Tuple) -> MapSymbol:
+    """A linear map of the space ``sp`` (ℝᵈ), named ``name``: ``A(x)`` is ``LinearMap(A, x)``."""
+    if not isinstance(name, str) or not name:
+        raise InvalidArgument(f"name={name!r} must be a non-empty str")
+    return MapSymbol(name, sp)
+
+
+class LinearMap(Expr):
+    """``A(v)``: the linear map A applied to the point v — kept linear (A(x − z) is
+    A(x) − A(z), A(c·x) is c·A(x)), so that a point may be a combination of ``A(x)``'s."""
+
+    is_commutative = True
+
+    def __new__(cls, A: Basic, v: Expr) -> Expr:
+        form = vector_form(v) if isinstance(A, MapSymbol) else None
+        if form is None or any(not is_vector(p) for p in form) or (
+                form and _form_space(form) != A.space):
+            raw: Expr = Expr.__new__(cls, A, v)  # refused by check_vectors in a derivation
+            return raw
+        if len(form) == 1 and next(iter(form.values())) == 1:
+            obj: Expr = Expr.__new__(cls, A, next(iter(form)))
+            return obj
+        return Add(*[c * LinearMap(A, p) for p, c in form.items()])
+
+    @property
+    def space(self) -> Tuple:
+        sp: Tuple = self.args[0].space
+        return sp
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"{printer._print(self.args[0])}({printer._print(self.args[1])})"
+
+    def _latex(self, printer: Any) -> str:
+        return rf"{printer._print(self.args[0])} {printer._print(self.args[1])}"
+
+
+def _is_map_atom(e: Any) -> bool:
+    return isinstance(e, LinearMap) and isinstance(e.args[0], MapSymbol) and \
+        is_vector(e.args[1]) and e.args[1].space == e.args[0].space
+
+
+class Det(Expr):
+    """det A of a linear map A (a real number)."""
+
+    is_commutative = True
+
+    def __new__(cls, A: Basic) -> Det:
+        obj: Det = Expr.__new__(cls, A)
+        return obj
+
+    def _eval_is_extended_real(self) -> bool | None:
+        return True if isinstance(self.args[0], MapSymbol) else None
+
+    def _eval_is_finite(self) -> bool | None:
+        return True if isinstance(self.args[0], MapSymbol) else None
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"det {printer._print(self.args[0])}"
+
+    def _latex(self, printer: Any) -> str:
+        return rf"\det {printer._print(self.args[0])}"
+
+
 # -- well-sorted expressions ----------------------------------------------------------------
 
 
@@ -393,7 +482,8 @@ def check_vectors(e: Basic) -> None:
     if not has_points(e):
         return
     sorts = _Sorts()
-    sorts.dims = {v.dim for v in e.atoms(Symbol) if is_vector(v)}
+    sorts.dims = {v.dim for v in e.atoms(Symbol) if is_vector(v)} | {
+        a for a in e.atoms(Symbol) if isinstance(a, MapSymbol)}
     sorts.scalar(e)
 
 
@@ -402,7 +492,8 @@ _POINT_NODES: tuple[type, ...] = ()
 
 def has_points(e: Any) -> bool:
     """True when ``e`` has a vector variable or a node that takes points."""
-    return has_vectors(e) or (isinstance(e, Basic) and bool(e.has(*_POINT_NODES)))
+    return has_vectors(e) or (isinstance(e, Basic) and (bool(e.has(*_POINT_NODES)) or any(
+        isinstance(a, MapSymbol) for a in e.atoms(Symbol))))
 
 
 def in_space(e: Any, sp: Tuple) -> bool:
@@ -445,6 +536,9 @@ class _Sorts:
                 self.fail(f"the zero vector in {where} has no known space")
             assert want is not None
             return want
+        for p in form:
+            if isinstance(p, LinearMap) and not _is_map_atom(p):
+                self.fail(f"{p} in {where}: a linear map applied to a point of its space")
         sp = _form_space(form)
         if sp is None:
             self.fail(f"{e} in {where} adds points of different spaces")
@@ -492,8 +586,14 @@ class _Sorts:
             for a in e.atoms(AppliedUndef):
                 self.function(a.func, tuple(None for _ in a.args), str(a))
             return
-        if is_vector(e):
-            self.fail(f"the point {e} ∈ {space_text(e.space)} is used as a number")
+        if is_vector(e) or isinstance(e, LinearMap):
+            self.fail(f"the point {e} is used as a number")
+        if isinstance(e, MapSymbol):
+            self.fail(f"the linear map {e} is used as a number (write {e}(x) or det {e})")
+        if isinstance(e, Det):
+            if not isinstance(e.args[0], MapSymbol):
+                self.fail(f"{e}: det of something that is not a linear map")
+            return
         if isinstance(e, AppliedUndef):
             self.function(e.func, self.sorts_of(e.args, str(e)), str(e))
             return
@@ -613,7 +713,7 @@ def function_sorts(e: Basic) -> dict[Any, tuple[Tuple | None, ...]]:
     return sorts.signature
 
 
-_POINT_NODES = (Dot, VectorDelta, AxisPartial)
+_POINT_NODES = (Dot, VectorDelta, AxisPartial, LinearMap, Det)
 
 
 def check_or_refuse(e: Basic, error: type[Exception]) -> None:
@@ -673,12 +773,25 @@ class _Instantiate:
             raise InvalidArgument(f"{e} is not a point")
         out = [S.Zero] * self.n
         for v, c in form.items():
-            for k, x in enumerate(self.point_coords(v, plain)):
+            if isinstance(v, LinearMap):  # A(v): the matrix times v's coordinates
+                m, xs = self.matrix(v.args[0]), self.point_coords(v.args[1], plain)
+                image = [Add(*[m[k, col] * xs[col] for col in range(self.n)])
+                         for k in range(self.n)]
+            else:
+                image = list(self.point_coords(v, plain))
+            for k, x in enumerate(image):
                 out[k] += self.go(c, plain) * x
         return tuple(out)
 
+    def matrix(self, A: Basic) -> sympy.Matrix:
+        """The n × n matrix of the linear map A: entries A11 … Ann (A itself when n = 1)."""
+        if self.n == 1:
+            return sympy.Matrix([[Symbol(str(A), real=True)]])
+        return sympy.Matrix(self.n, self.n,
+                            lambda k, col: Symbol(f"{A}{k + 1}{col + 1}", real=True))
+
     def go(self, e: Basic, plain: bool) -> Any:
-        if not isinstance(e, Basic) or not has_vectors(e):
+        if not isinstance(e, Basic) or not has_points(e):
             return e
         if is_vector(e):
             raise InvalidArgument(f"the point {e} is used as a number")
@@ -687,6 +800,8 @@ class _Instantiate:
             for a in e.args:
                 args += list(self.coordinates(a, plain)) if has_vectors(a) else [a]
             return e.func(*args)
+        if isinstance(e, Det):
+            return self.matrix(e.args[0]).det()
         if isinstance(e, Dot):
             u, v = (self.coordinates(a, plain) for a in e.args)
             return Add(*[a * b for a, b in zip(u, v, strict=True)])

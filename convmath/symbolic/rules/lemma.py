@@ -25,6 +25,7 @@ from convmath.symbolic.operators import function_name
 from convmath.symbolic.printing import _TextPrinter
 from convmath.symbolic.rules.base import Context, Rule, is_derivation, text, walk_scoped
 from convmath.symbolic.vectors import (
+    MapSymbol,
     function_sorts,
     has_vectors,
     in_space,
@@ -133,6 +134,10 @@ class Lemma(Rule):
             elif name in symbols:
                 sym = symbols[name]
                 want = space_of(sym)
+                maps = (isinstance(sym, MapSymbol), isinstance(value, MapSymbol))
+                if any(maps) and not (all(maps) and sym.space == value.space):
+                    raise RuleFailure(f"{name} := {text(value)}: a linear map is replaced "
+                                      "only by a linear map of the same space")
                 if sym in dims:
                     raise RuleFailure(f"{name} is the dimension of points in {self.key}: it "
                                       "is put in with instantiate_dimension, never "

@@ -31,7 +31,9 @@ from convmath.symbolic.rules.base import (
 )
 from convmath.symbolic.vectors import (
     AxisPartial,
+    Det,
     Dot,
+    LinearMap,
     VectorDelta,
     has_vectors,
     in_space,
@@ -54,7 +56,10 @@ class ChangeOfVariables(Rule):
     """``old = c·new + b`` in the integral over ℝᵈ (or sum over ℤᵈ) binding the point
     ``old``: the map w ↦ c·w + b is a bijection of ℝᵈ for a real c ≠ 0, with Jacobian
     |det(c·I)| = |c|ᵈ; of ℤᵈ for c = ±1 and b ∈ ℤᵈ (a translation, or a reflection and a
-    translation). The limits stay (−∞, ∞): a point has no orientation to reverse."""
+    translation). ``old = A(new) + b`` for a linear map A of ℝᵈ (:func:`~convmath.symbolic.
+    vectors.linear_map`): a bijection when A is invertible — recorded, for the hypothesis
+    ``Invertible(A)`` — with Jacobian |det A|, put in front of the integral. The limits stay
+    (−∞, ∞): a point has no orientation to reverse."""
 
     vector_safe = True
 
@@ -72,19 +77,30 @@ class ChangeOfVariables(Rule):
         return (f"substituting ${sympy.latex(self.old)} = {sympy.latex(self.phi)}$ "
                 f"($|\\det| = {sympy.latex(self._jac())}$)")
 
-    def _coefficient(self) -> tuple[Expr, Expr]:
+    def _coefficient(self) -> tuple[Expr, Expr, Basic | None]:
+        """(c, b, None) for old = c·new + b; (1, b, A) for old = A(new) + b."""
         form = vector_form(self.phi)
-        if form is None or self.new not in form:
-            raise RuleFailure(f"{self.old} = {text(self.phi)} is not c·{self.new} + b")
-        c = form[self.new]
-        b = sympy.expand(self.phi - c * self.new)
-        return c, b
+        hits = [k for k in (form or {}) if k == self.new or (
+            isinstance(k, LinearMap) and k.args[1] == self.new)]
+        if form is None or len(hits) != 1:
+            raise RuleFailure(f"{self.old} = {text(self.phi)} is not c·{self.new} + b or "
+                              f"A({self.new}) + b")
+        (k,), c = hits, form[hits[0]]
+        b = sympy.expand(self.phi - c * k)
+        if k == self.new:
+            return c, b, None
+        if c != 1:
+            raise RuleFailure(f"{self.old} = {text(self.phi)}: write the linear map's factor "
+                              "into the map (A(w) + b)")
+        return c, b, k.args[0]
 
     def _jac(self) -> Expr:
         try:
-            c, _ = self._coefficient()
+            c, _, A = self._coefficient()
         except RuleFailure:
             return S.NaN
+        if A is not None:
+            return Abs(Det(A))
         if c in (S.One, S.NegativeOne):
             return S.One
         jac: Expr = Abs(c) ** self.old.dim
@@ -92,10 +108,15 @@ class ChangeOfVariables(Rule):
 
     def _apply(self, expr: Basic, rec: list[Condition], ctx: Context) -> Basic:
         old, new, phi = self.old, self.new, self.phi
-        c, b = self._coefficient()
+        c, b, A = self._coefficient()
         if old != new and old in free_symbols(phi):
             raise RuleFailure(f"{old} = {text(phi)} mentions {old} itself")
-        if self.old.discrete:
+        if A is not None:
+            if old.discrete or A.space != old.space:
+                raise RuleFailure(f"{A} is not a linear map of {space_text(old.space)}")
+            rec.append(Condition("invertible", A, frozenset(), (A,),
+                                 note=f"{A} is invertible (det {A} ≠ 0)"))
+        elif self.old.discrete:
             if c not in (S.One, S.NegativeOne):
                 raise RuleFailure(f"{old} = {text(phi)} is not a bijection of "
                                   f"{space_text(old.space)} (need ±{new} + a point of it)")
@@ -121,8 +142,10 @@ class ChangeOfVariables(Rule):
             if new != old and (new in binder.atoms(Symbol)
                                or any(lim[0] == new for lim in limits)):
                 raise RuleFailure(f"the new variable {new} is already in use")
-            body = subst(binder.function, {old: phi}) * jac
             lims = [(new, -oo, oo) if j == i else lim for j, lim in enumerate(limits)]
+            if A is not None:  # |det A|, a constant, in front
+                return jac * type(binder)(subst(binder.function, {old: phi}), *lims)
+            body = subst(binder.function, {old: phi}) * jac
             return type(binder)(body, *lims)
 
         return replace_binders(expr, old, one, f"substitute {old} = {text(phi)}")
@@ -234,8 +257,9 @@ def differentiate_axis(e: Basic, x: Basic, i: Expr) -> Expr:
             raise RuleFailure(f"{text(e)}: x occurs in more than one argument")
         k = hits[0]
         form = vector_form(e.args[k])
-        if form is None:
-            raise RuleFailure(f"{text(e)}: {text(e.args[k])} is not a point")
+        if form is None or x not in form:
+            raise RuleFailure(f"{text(e)}: {text(e.args[k])} is not c·{x} + (a point free of "
+                              f"{x})")
         c = form[x]
         t = fresh(x)
         inner = AxisPartial(e.func(*e.args[:k], t, *e.args[k + 1:]), t, i)

@@ -23,6 +23,7 @@ from convmath.symbolic.certificates import (
     certify_conv_assoc,
     certify_conv_comm,
 )
+from convmath.symbolic.closed_form import ClosedFormWarning, evaluate
 from convmath.symbolic.derivation import Derivation, Step, Verified
 from convmath.symbolic.operators import (
     Convolution,
@@ -49,6 +50,7 @@ from convmath.symbolic.theorems import FAMILIES, derivations, search
 __all__ = [
     "FAMILIES",
     "Certificate",
+    "ClosedFormWarning",
     "Convolution",
     "CrossCorrelation",
     "Derivation",
@@ -71,6 +73,7 @@ __all__ = [
     "definition",
     "derivations",
     "difference",
+    "evaluate",
     "formula",
     "fourier",
     "latex",

@@ -62,6 +62,7 @@ from convmath.symbolic.linear_forms import differentiate_linear
 from convmath.symbolic.vectors import (
     AxisPartial,
     Dot,
+    LinearMap,
     VectorDelta,
     VectorDummy,
     VectorSymbol,
@@ -415,12 +416,34 @@ class _BinaryOperator(Expr):
         )
 
 
+def _closed_form_doit(op: _BinaryOperator, hints: dict[str, Any]) -> Expr:
+    """``doit`` of a convolution/cross-correlation: the certified closed form
+    (:func:`convmath.symbolic.closed_form.evaluate`) for concrete 1-D functions, which is
+    left unevaluated (with a ``ClosedFormWarning`` saying why) when there is none; the
+    defining integral or sum evaluated by SymPy otherwise (undefined functions, n-D)."""
+    if not hints.get("deep", True):
+        return op.unfold()
+    concrete = not any(isinstance(n, AppliedUndef) or has_vectors(n)
+                       for L in (op.f, op.g) for n in sympy.preorder_traversal(L.expr))
+    if op.ndim == 1 and concrete and not has_vectors(op.point[0]):
+        from convmath.symbolic.closed_form import evaluate
+
+        return evaluate(op)
+    return op.unfold().doit(**hints)  # type: ignore[no-any-return]
+
+
 class Convolution(_BinaryOperator):
     """(f ∗ g)(x): ∫ f(z) g(x − z) dz over ℝⁿ, or Σ_k f(k) g(n − k) over ℤⁿ."""
 
     _text_symbol = "∗"
     _latex_symbol = "*"
     _sign = -1
+
+    def doit(self, **hints: Any) -> Expr:
+        """The closed form for concrete 1-D functions (certified; see
+        :func:`convmath.symbolic.closed_form.evaluate`), else the defining integral or sum
+        evaluated by SymPy."""
+        return _closed_form_doit(self, hints)
 
 
 class CrossCorrelation(_BinaryOperator):
@@ -429,6 +452,10 @@ class CrossCorrelation(_BinaryOperator):
     _text_symbol = "⋆"
     _latex_symbol = r"\star"
     _sign = 1
+
+    def doit(self, **hints: Any) -> Expr:
+        """As :meth:`Convolution.doit` (f ⋆ g = f(−·) ∗ g)."""
+        return _closed_form_doit(self, hints)
 
 
 def _make(cls: type[_BinaryOperator], f: Any, g: Any, x: Any, discrete: bool) -> Expr:
@@ -634,6 +661,10 @@ def _named_parts(L: Lambda, latex: bool, printer: Any) -> Expr | None:
               and set(node.args) == {vs[0], S.Zero}) or (
                 isinstance(node, VectorDelta) and node.args[0] in vs):
             reps[node] = Symbol(r"\delta" if latex else "δ")
+        elif isinstance(node, AppliedUndef) and len(node.args) == 1 and \
+                isinstance(node.args[0], LinearMap) and node.args[0].args[1] == vs[0]:
+            h, A = node.func.__name__, printer._print(node.args[0].args[0])
+            reps[node] = Symbol(rf"\left({h} \circ {A}\right)" if latex else f"({h}∘{A})")
         elif isinstance(node, AxisPartial) and isinstance(node.expr, AppliedUndef) \
                 and node.expr.args == vs and node.var == vs[0]:
             h, i = node.expr.func.__name__, printer._print(node.axis)

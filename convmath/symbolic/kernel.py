@@ -690,7 +690,10 @@ def _row(arg: Basic, cols: list[Basic]) -> list[Basic] | None:
     """The coefficients of the affine ``arg`` in ``cols`` (None if it has a floor)."""
     if arg.has(sympy.floor):
         return None
-    p = sympy.Poly(arg, *cols) if cols else None
+    try:
+        p = sympy.Poly(arg, *cols) if cols else None
+    except sympy.PolynomialError:  # e.g. A(y) for a linear map: not affine in the symbols
+        return None
     return [p.coeff_monomial(c) for c in cols] if p is not None else []
 
 

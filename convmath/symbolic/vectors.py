@@ -784,11 +784,10 @@ class _Instantiate:
         return tuple(out)
 
     def matrix(self, A: Basic) -> sympy.Matrix:
-        """The n × n matrix of the linear map A: entries A11 … Ann (A itself when n = 1)."""
-        if self.n == 1:
-            return sympy.Matrix([[Symbol(str(A), real=True)]])
+        """The n × n matrix of the linear map A: entries A[1,1] … A[n,n] (names no point's
+        coordinate takes)."""
         return sympy.Matrix(self.n, self.n,
-                            lambda k, col: Symbol(f"{A}{k + 1}{col + 1}", real=True))
+                            lambda k, col: Symbol(f"{A}[{k + 1},{col + 1}]", real=True))
 
     def go(self, e: Basic, plain: bool) -> Any:
         if not isinstance(e, Basic) or not has_points(e):

@@ -441,10 +441,10 @@ def test_a_lemma_map_is_replaced_only_by_a_map() -> None:
 def test_linear_maps_instantiate_as_matrices() -> None:
     (d,) = derivations("conv_linear_map:Rd")
     one = instantiate_dimension(d.statement, 1)
-    a = Symbol("A", real=True)
+    a = Symbol("A[1,1]", real=True)
     assert one.rhs.has(Abs(a))
     two = instantiate_dimension(d.statement, 2)
-    a11, a12, a21, a22 = (Symbol(f"A{k}", real=True) for k in ("11", "12", "21", "22"))
+    a11, a12, a21, a22 = (Symbol(f"A[{k}]", real=True) for k in ("1,1", "1,2", "2,1", "2,2"))
     assert two.rhs.has(Abs(a11 * a22 - a12 * a21))
 
 

@@ -255,7 +255,7 @@ def test_raw_vector_nodes_of_numbers_are_ill_sorted() -> None:
 
 
 def test_raw_dot_of_numbers_has_clean_assumptions() -> None:
-    # UNCLEAN EXCEPTION (ATTACK SUCCEEDS): Dot(s, u).is_integer raises AttributeError
+    # UNCLEAN EXCEPTION (succeeded before the fix): Dot(s, u).is_integer raises AttributeError
     # ('Symbol' object has no attribute 'discrete') from Dot._eval_is_integer; inside
     # verify it surfaces as a ProofError "could not be checked: AttributeError".
     s, u = Symbol("s"), Symbol("u")
@@ -328,3 +328,204 @@ def test_linear_derivative_at_real_points_and_fubini_on_a_difference() -> None:
     swapped = Sum(body, (j, -oo, oo), (k, -oo, oo))
     assert_not_proven(chain(Sum(body, (k, -oo, oo), (j, -oo, oo)), [(swapped, Fubini((k, j)))],
                             (AbsolutelyConvergent(f),), domain="ℤᵈ"))
+
+
+# -- linear maps A of ℝᵈ: A(v), det A, Invertible(A) ---------------------------------------
+
+from convmath.symbolic.kernel import Invertible  # noqa: E402
+from convmath.symbolic.vectors import (  # noqa: E402
+    Det,
+    LinearMap,
+    instantiate_dimension,
+    linear_map,
+)
+
+MA, MB = linear_map("A", R), linear_map("B", R)
+_CLEAN = (ProofError, InvalidArgument, VectorSortError)
+
+
+def _cov(phi: Any, new: Any = w) -> ChangeOfVariables:
+    return ChangeOfVariables(z, phi, new)
+
+
+def _verify_cleanly(d: Derivation) -> None:
+    """verify() may refuse (ProofError) or warn, never raise anything else."""
+    try:
+        d.verify()
+    except _CLEAN:
+        return
+    except Exception as exc:  # pragma: no cover - an attack that succeeds
+        pytest.fail(f"unclean exception from verify(): {exc!r}")
+
+
+def test_chain_rule_through_a_map_plus_the_identity() -> None:
+    # (succeeded before the fix)
+    # ∂/∂xᵢ Σ_{s=0}^{1} g(x − A x) = Σ_{s=0}^{1} (∂ᵢg)(x − A x), verified ✓ with no
+    # hypothesis (a finite sum records no Leibniz condition). False: for A = I the left side
+    # is ∂ᵢ(2 g(0)) = 0, the right side 2 (∂ᵢg)(0). differentiate_axis (rules/vectors.py)
+    # reads the coefficient of x in vector_form(x − A(x)) = {x: 1, A(x): −1} as the chain
+    # factor, without checking that no other key (the map atom A(x)) depends on x; it
+    # refuses g(A x) alone only because x is then not a key of the form.
+    s = Symbol("s", integer=True)
+    dg = Lambda((t,), AxisPartial(g(t), t, i))
+    for p in (x - LinearMap(MA, x), x + LinearMap(MA, x)):
+        e = AxisPartial(Sum(g(p), (s, 0, 1)), x, i)
+        assert_not_proven(chain(e, [(Sum(apply_function(dg, [p]), (s, 0, 1)), LeibnizAxis())]))
+
+
+def test_chain_rule_through_a_map_under_a_lattice_sum() -> None:
+    # (succeeded before the fix, same bug): with DifferentiableUnderIntegral(f, g) stated,
+    # ∂/∂xᵢ Σ_{n∈ℤᵈ} f(n) g(n, A x + x) = Σ_n f(n) (∂ᵢ g(n, ·))(A x + x) is verified ✓
+    # (on ℤᵈ the coverage check never looks at the free arguments, so it does not crash as
+    # the ℝᵈ integral does, see below). False for A = I: the chain factor 2 is dropped.
+    dg2 = Lambda((n, t), AxisPartial(g(n, t), t, i))
+    p = LinearMap(MA, x) + x
+    e = AxisPartial(Sum(f(n) * g(n, p), (n, -oo, oo)), x, i)
+    wrong = Sum(f(n) * apply_function(dg2, [n, p]), (n, -oo, oo))
+    assert_not_proven(chain(e, [(wrong, LeibnizAxis())], (DifferentiableUnderIntegral(f, g),)))
+
+
+def test_coverage_of_an_integrand_at_a_mapped_point_is_clean() -> None:
+    # UNCLEAN EXCEPTION (succeeded before the fix): the Leibniz/absolute-convergence coverage
+    # (kernel._independent → _row) builds sympy.Poly(arg, A, x, z, …) over the free symbols
+    # of the arguments; the map atom A(y) contains the generator y, so Poly raises
+    # PolynomialError, which escapes Derivation.verify(). Both derivations here are true.
+    dg = Lambda((t,), AxisPartial(g(t), t, i))
+    y = vector("y", R)
+    p = LinearMap(MA, y) + x - z
+    e = AxisPartial(Integral(f(z) * g(p), (z, -oo, oo)), x, i)
+    _verify_cleanly(chain(e, [(Integral(f(z) * apply_function(dg, [p]), (z, -oo, oo)),
+                               LeibnizAxis())], (DifferentiableUnderIntegral(f, g),)))
+    h = Function("h")
+    body = f(z) * g(w) * h(LinearMap(MA, x) - z - w)
+    _verify_cleanly(chain(Integral(body, (z, -oo, oo), (w, -oo, oo)),
+                          [(Integral(body, (w, -oo, oo), (z, -oo, oo)), Fubini((z, w)))],
+                          (AbsolutelyConvergent(f, g, h),)))
+
+
+def test_a_change_of_variables_by_a_map_needs_that_map_invertible() -> None:
+    e = Integral(f(z), (z, -oo, oo))
+    after = Abs(Det(MA)) * Integral(f(LinearMap(MA, w)), (w, -oo, oo))
+    # another map, or the map A of ℝᵐ with the same name, is stated invertible
+    for hyp in (Invertible(MB), Invertible(linear_map("A", Rm))):
+        assert_not_proven(chain(e, [(after, _cov(LinearMap(MA, w)))], (hyp,)))
+    # A(w) + B(w), A(w) + w, 2·A(w), A(−w), A(A(w)): not A(w) + b
+    both = (Invertible(MA), Invertible(MB))
+    for phi in (LinearMap(MA, w) + LinearMap(MB, w), LinearMap(MA, w) + w,
+                2 * LinearMap(MA, w), LinearMap(MA, -w)):
+        claimed = Abs(Det(MA)) * Integral(f(phi), (w, -oo, oo))
+        assert_not_proven(chain(e, [(claimed, _cov(phi))], both))
+    aa = LinearMap(MA, LinearMap(MA, w))
+    assert_not_proven(chain(e, [(Abs(Det(MA)) ** 2 * Integral(f(aa), (w, -oo, oo)),
+                                 _cov(aa))], both))
+    # a map of a point already mapped: f(B z) with z = A w would be f(B(A w))
+    eb = Integral(f(LinearMap(MB, z)), (z, -oo, oo))
+    bad = Abs(Det(MA)) * Integral(f(LinearMap(MB, LinearMap(MA, w))), (w, -oo, oo))
+    assert_not_proven(chain(eb, [(bad, _cov(LinearMap(MA, w)))], both))
+
+
+def test_a_mapped_shift_by_an_inner_or_captured_variable() -> None:
+    y = vector("y", R)
+    phi = LinearMap(MA, w) + LinearMap(MA, y)
+    # y is the inner variable of the same binder: not a translation
+    e = Integral(f(z, y), (z, -oo, oo), (y, -oo, oo))
+    e_inner = Integral(f(z, y), (y, -oo, oo), (z, -oo, oo))
+    assert_not_proven(chain(e_inner, [(Abs(Det(MA)) * Integral(
+        f(phi, y), (y, -oo, oo), (w, -oo, oo)), _cov(phi))], (Invertible(MA),)))
+    # y bound inside the integrand: captured
+    e = Integral(Integral(f(z, y), (y, -oo, oo)), (z, -oo, oo))
+    cap = Abs(Det(MA)) * Integral(Integral(f(phi, y), (y, -oo, oo)), (w, -oo, oo))
+    assert_not_proven(chain(e, [(cap, _cov(phi))], (Invertible(MA),)))
+
+
+def test_the_jacobian_of_a_map_is_its_absolute_determinant_once() -> None:
+    sr = Symbol("s", real=True)
+    e = Integral(f(z) * g(sr), (z, -oo, oo), (sr, 0, 1))
+    fa = f(LinearMap(MA, w)) * g(sr)
+    for claimed in (Det(MA) * Integral(fa, (w, -oo, oo), (sr, 0, 1)),          # no |·|
+                    Integral(fa, (w, -oo, oo), (sr, 0, 1)) / Abs(Det(MA)),     # 1/|det A|
+                    Det(MA) ** 2 * Integral(fa, (w, -oo, oo), (sr, 0, 1))):
+        assert_not_proven(chain(e, [(claimed, _cov(LinearMap(MA, w)))], (Invertible(MA),)))
+    # a nested integral over z shadowing the outer one: one Jacobian per substituted binder
+    e = Integral(f(z) * Integral(g(z), (z, -oo, oo)), (z, -oo, oo))
+    fw = f(LinearMap(MA, w))
+    twice = Abs(Det(MA)) * Integral(fw * Integral(g(LinearMap(MA, w)), (w, -oo, oo)),
+                                    (w, -oo, oo))
+    assert_not_proven(chain(e, [(twice, _cov(LinearMap(MA, w)))], (Invertible(MA),)))
+
+
+def test_determinants_are_not_simplified_away() -> None:
+    for lhs, rhs in ((Abs(Det(MA)), Det(MA)), (Det(MA), 1), (Det(MA), Det(MB)),
+                     (Abs(Det(MA)) * f(x), f(x)), (Det(MA) ** 2, Det(MA))):
+        assert_not_proven(chain(lhs, [(rhs, Algebra())], (Invertible(MA), Invertible(MB))))
+
+
+def test_sifting_through_a_map_needs_its_jacobian() -> None:
+    # ∫ f(z) δ(A z − x) dz = f(A⁻¹x)/|det A|, never f(x) nor f(A x)
+    e = Integral(f(z) * VectorDelta(LinearMap(MA, z) - x, R), (z, -oo, oo))
+    for claimed in (f(x), f(LinearMap(MA, x)), f(x) / Abs(Det(MA))):
+        assert_not_proven(chain(e, [(claimed, SiftVector())], (Continuous(f), Invertible(MA))))
+    e2 = Integral(f(z) * VectorDelta(z - LinearMap(MA, z) - x, R), (z, -oo, oo))
+    assert_not_proven(chain(e2, [(f(x + LinearMap(MA, x)), SiftVector())], (Continuous(f),)))
+
+
+def test_functional_derivatives_through_a_map() -> None:
+    xf = Function("xf")
+    e = Partial(Integral(g(z) * xf(LinearMap(MA, z)), (z, -oo, oo)), xf(x))
+    for claimed in (g(x), Integral(g(z) * VectorDelta(z - x, R), (z, -oo, oo))):
+        assert_not_proven(chain(e, [(claimed, DifferentiateLinear())], (Invertible(MA),)))
+
+
+def test_the_linear_map_lemma_keeps_its_map_invertible() -> None:
+    (d,) = derivations("conv_linear_map:Rd")
+    hyp = AbsolutelyConvergent(f, g)
+    lhs = conv(f, g, LinearMap(MB, x))
+    inst = d.statement.rhs.xreplace({MA: MB})
+    # A := B with A (not B) stated invertible
+    assert_not_proven(chain(lhs, [(inst, Lemma("conv_linear_map:Rd", {"A": MB}))],
+                            (Invertible(MA), hyp)))
+    # A := a map of ℝᵐ, a point, a number, det B
+    for value in (linear_map("A", Rm), x, Symbol("c", positive=True), Det(MB)):
+        assert_not_proven(chain(lhs, [(inst, Lemma("conv_linear_map:Rd", {"A": value}))],
+                                (Invertible(MA), Invertible(MB), hyp)))
+    # f := f∘B puts B(A z) in the instance: ill-sorted
+    fB = Lambda((t,), f(LinearMap(MB, t)))
+    assert_not_proven(chain(conv(fB, g, LinearMap(MA, x)),
+                            [(d.statement.rhs.xreplace({f: fB}),
+                              Lemma("conv_linear_map:Rd", {"f": fB}))],
+                            (Invertible(MA), Invertible(MB), hyp)))
+    # the point x := A(u) makes the left side (f ∗ g)(A(A u)): ill-sorted
+    u = vector("u", R)
+    assert_not_proven(chain(conv(f, g, LinearMap(MA, u)),
+                            [(d.statement.rhs.xreplace({x: LinearMap(MA, u)}),
+                              Lemma("conv_linear_map:Rd", {"x": LinearMap(MA, u)}))],
+                            (Invertible(MA), hyp)))
+
+
+def test_maps_are_never_bound_nor_used_on_the_lattice() -> None:
+    for bad in (Integral(Det(MA), (MA, -oo, oo)), Lambda((MA,), Det(MA)),
+                f(LinearMap(MA, n)), Sum(f(n + LinearMap(MA, x)), (n, -oo, oo)),
+                Det(x), LinearMap(MA, 1), Dot(LinearMap(MA, x), LinearMap(MA, x))):
+        with pytest.raises(VectorSortError):
+            check_vectors(bad)
+    e = Sum(f(k), (k, -oo, oo))
+    with pytest.raises((ProofError, InvalidArgument)):
+        chain(e, [(Abs(Det(MA)) * Sum(f(LinearMap(MA, j)), (j, -oo, oo)),
+                   ChangeOfVariables(k, LinearMap(MA, j), j))],
+              (Invertible(MA),), domain="ℤᵈ").verify()
+
+
+def test_instantiating_the_dimension_keeps_a_map_apart_from_a_point() -> None:
+    # (succeeded before the fix; not a verify() bug: instantiate_dimension ties the fixed-d
+    # theorems to the general ones) the entries of the matrix of A were Symbol("A11", real)…,
+    # the coordinates of a point named "A1" are Symbol("A11", real), Symbol("A12", real), and
+    # for d = 1 the matrix of A and a point named "A" were both Symbol("A", real): distinct
+    # objects of the general statement became one symbol of the instance. The entries are
+    # now A[1,1] … A[n,n].
+    a1 = vector("A1", R)
+    two = instantiate_dimension(Eq(f(LinearMap(MA, x)), f(a1), evaluate=False), 2)
+    x1, x2 = Symbol("x1", real=True), Symbol("x2", real=True)
+    entries = two.lhs.free_symbols - {x1, x2}
+    assert len(entries) == 4 and not two.rhs.free_symbols & entries, two
+    one = instantiate_dimension(Eq(Det(MA) * f(vector("A", R)), 0, evaluate=False), 1)
+    assert len(one.lhs.free_symbols) == 2, one

@@ -71,7 +71,9 @@ class ChangeOfVariables(Rule):
         self.phi = expr_arg(phi, "phi")
 
     def describe(self) -> str:
-        return f"substituting {self.old} = {text(self.phi)} (|det| = {text(self._jac())})"
+        jac = self._jac()
+        shown = "" if jac is S.NaN else f" (|det| = {text(jac)})"
+        return f"substituting {self.old} = {text(self.phi)}{shown}"
 
     def describe_latex(self) -> str:
         return (f"substituting ${sympy.latex(self.old)} = {sympy.latex(self.phi)}$ "
@@ -257,7 +259,8 @@ def differentiate_axis(e: Basic, x: Basic, i: Expr) -> Expr:
             raise RuleFailure(f"{text(e)}: x occurs in more than one argument")
         k = hits[0]
         form = vector_form(e.args[k])
-        if form is None or x not in form:
+        if form is None or x not in form or any(
+                p != x and x in free_symbols(p) for p in form):  # A(x) depends on x too
             raise RuleFailure(f"{text(e)}: {text(e.args[k])} is not c·{x} + (a point free of "
                               f"{x})")
         c = form[x]

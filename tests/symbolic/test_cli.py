@@ -1,4 +1,5 @@
-"""`convmath prove` and proofs/*.py through subprocesses (exit codes and output)."""
+"""`convmath prove` and proofs/*.py through subprocesses (exit codes and output), and some
+selections in-process (``convmath.cli.main``, the same code without a new interpreter)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from convmath.cli import main
 
 pytestmark = pytest.mark.slow  # the fast subset: pytest -m 'not slow'
 
@@ -27,14 +30,15 @@ def test_list() -> None:
     assert "ℝ" in line and "(f ∗ g)(x) = (g ∗ f)(x)" in line
 
 
-def test_prove_names_and_format() -> None:
-    out = _run("-m", "convmath", "prove", "conv_comm", "xcorr_swap:Z", "--timings")
-    assert out.returncode == 0, out.stderr
+def test_prove_names_and_format(capsys: pytest.CaptureFixture[str]) -> None:
+    # in-process (the subprocess tests above and below cover the entry point itself)
+    assert main(["prove", "conv_comm", "xcorr_swap:Z", "--timings"]) == 0
+    out = capsys.readouterr().out
     # conv_comm on ℝᵈ, ℤᵈ, ℝ, ℝ², ℝ³, ℤ, ℤ², ℤ³ and xcorr_swap on ℤ: 9 check marks and the
     # summary
-    assert out.stdout.count("✓ ") == 10 and "9/9 derivations verified" in out.stdout
-    tex = _run("-m", "convmath", "prove", "conv_assoc:Z", "--format", "latex")
-    assert tex.returncode == 0 and r"\begin{aligned}" in tex.stdout
+    assert out.count("✓ ") == 10 and "9/9 derivations verified" in out
+    assert main(["prove", "conv_assoc:Z", "--format", "latex"]) == 0
+    assert r"\begin{aligned}" in capsys.readouterr().out
 
 
 def test_prove_all_exit_zero_with_summary() -> None:
@@ -52,9 +56,10 @@ def test_prove_all_exit_zero_with_summary() -> None:
     assert last.startswith("✓ ") and "6/6 derivations verified" in last and " s" in last
 
 
-def test_unknown_name_and_no_selection_exit_two() -> None:
-    assert _run("-m", "convmath", "prove", "conv_nope").returncode == 2
-    assert _run("-m", "convmath", "prove").returncode == 2
+def test_unknown_name_and_no_selection_exit_two(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["prove", "conv_nope"]) == 2
+    assert "conv_nope" in capsys.readouterr().err
+    assert main(["prove"]) == 2
 
 
 def test_failing_derivation_exits_one() -> None:

@@ -93,6 +93,7 @@ def test_derivation_verifies(d: Derivation) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.dev_sample  # (every derivation in the ci profile)
 @pytest.mark.parametrize("d", ALL, ids=KEYS)
 def test_every_mutated_step_is_rejected(d: Derivation) -> None:
     """Generated perturbations (sign of a shift, f↔g in one factor, dropped derivative,

@@ -74,6 +74,7 @@ from convmath.symbolic.vectors import (
     is_vector,
     register_vector_class,
     space_of,
+    spaced_symbol,
 )
 
 __all__ = [
@@ -203,15 +204,8 @@ class BoundVector(_VectorMixin, Bound):
     __slots__ = ("space",)
 
     def __new__(cls, name: str, sp: Any) -> BoundVector:
-        obj: BoundVector = Symbol.__xnew__(cls, name)
-        obj.space = sp
+        obj: BoundVector = spaced_symbol(cls, name, sp)
         return obj
-
-    def _hashable_content(self) -> tuple[Any, ...]:
-        return (*super()._hashable_content(), self.space)
-
-    def __getnewargs_ex__(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        return ((self.name, self.space), {})
 
 
 register_vector_class(BoundVector)

@@ -91,10 +91,29 @@ def space_text(sp: Tuple, latex: bool = False) -> str:
     return ("ℤ" if dom == S.Integers else "ℝ") + sup
 
 
-class _VectorMixin:
-    """What every vector variable (named, dummy or bound) has: its space."""
+class _Spaced:
+    """A symbol that belongs to a space (a point, or a linear map of it): equal only to one of
+    the same name, class and space."""
 
     space: Tuple
+    name: str
+
+    def _hashable_content(self) -> tuple[Any, ...]:
+        return (*super()._hashable_content(), self.space)  # type: ignore[misc]
+
+    def __getnewargs_ex__(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return ((self.name, self.space), {})
+
+
+def spaced_symbol(cls: type, name: str, sp: Tuple) -> Any:
+    """A new symbol of the :class:`_Spaced` class ``cls`` named ``name`` in the space ``sp``."""
+    obj = Symbol.__xnew__(cls, name)
+    obj.space = sp
+    return obj
+
+
+class _VectorMixin(_Spaced):
+    """What every vector variable (named, dummy or bound) has: its space."""
 
     @property
     def discrete(self) -> bool:
@@ -123,15 +142,8 @@ class VectorSymbol(_VectorMixin, Symbol):
 
     def __new__(cls, name: str, sp: Tuple) -> VectorSymbol:
         _check_space(sp)
-        obj: VectorSymbol = Symbol.__xnew__(cls, name)
-        obj.space = sp
+        obj: VectorSymbol = spaced_symbol(cls, name, sp)
         return obj
-
-    def _hashable_content(self) -> tuple[Any, ...]:
-        return (*super()._hashable_content(), self.space)
-
-    def __getnewargs_ex__(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        return ((self.name, self.space), {})
 
 
 class VectorDummy(_VectorMixin, Dummy):
@@ -147,9 +159,6 @@ class VectorDummy(_VectorMixin, Dummy):
         obj: VectorDummy = Dummy.__new__(cls, name, dummy_index)
         obj.space = sp
         return obj
-
-    def _hashable_content(self) -> tuple[Any, ...]:
-        return (*super()._hashable_content(), self.space)
 
     def __getnewargs_ex__(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
         return ((self.name, self.space, self.dummy_index), {})
@@ -383,7 +392,7 @@ def subscript(name: str) -> str:
 # -- linear maps ----------------------------------------------------------------------------
 
 
-class MapSymbol(Symbol):
+class MapSymbol(_Spaced, Symbol):
     """The name of a linear map A: ℝᵈ → ℝᵈ (a d × d real matrix). It may stand only in
     ``A(v)`` (:class:`LinearMap`) and ``det A`` (:class:`Det`); whether A is invertible is a
     hypothesis (:class:`~convmath.symbolic.kernel.Invertible`)."""
@@ -395,15 +404,8 @@ class MapSymbol(Symbol):
         if sp.args[0] != S.Reals:
             raise InvalidArgument(f"space={sp}: linear maps are of ℝᵈ (a map of ℤᵈ onto "
                                   "itself would have to be unimodular)")
-        obj: MapSymbol = Symbol.__xnew__(cls, name)
-        obj.space = sp
+        obj: MapSymbol = spaced_symbol(cls, name, sp)
         return obj
-
-    def _hashable_content(self) -> tuple[Any, ...]:
-        return (*super()._hashable_content(), self.space)
-
-    def __getnewargs_ex__(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        return ((self.name, self.space), {})
 
 
 def linear_map(name: str, sp: Tuple) -> MapSymbol:

@@ -13,6 +13,7 @@ from sympy import (
     Function,
     Integral,
     Lambda,
+    S,
     Subs,
     Sum,
     Symbol,
@@ -475,3 +476,18 @@ def test_the_linear_map_identity_holds_on_a_grid(matrix: tuple[tuple[float, ...]
     assert abs(lhs - rhs) <= 1e-6 * abs(lhs)
     wrong = np.sum(f_(mapped) * g_(a @ point - mapped)) * h ** dim  # without |det A|
     assert abs(wrong - lhs) > 1e-2 * abs(lhs)
+
+
+def test_a_divergent_split_over_a_lattice_is_not_a_proof() -> None:
+    """Σ_{k ∈ ℤᵈ} (f(k) − f(k + e)) = Σ f(k) − Σ f(k + e) = 0 needs both sums to converge:
+    with d = 1, e = 1 and f = [k ≥ 0] the left side is 1, not 0. Without the
+    hypothesis the split stays ⚠; the shift alone (a bijection of ℤᵈ) is exact."""
+    e = vector("e", Z)
+    lhs = Sum(f(k) - f(k + e), (k, -oo, oo))
+    m = vector("m", Z)
+    split = Sum(f(k), (k, -oo, oo)) - Sum(f(m + e), (m, -oo, oo))
+    shifted = Sum(f(k), (k, -oo, oo)) - Sum(f(j), (j, -oo, oo))
+    steps = [(split, Linearity()), (shifted, ChangeOfVariables(m, j - e, j)),
+             (S.Zero, Algebra())]
+    assert not _proves(lhs, steps)
+    assert _proves(lhs, steps, (AbsolutelyConvergent(f),))

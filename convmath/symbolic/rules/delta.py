@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy
 from sympy import Basic, DiracDelta, Expr, Integral, KroneckerDelta, Mul, S, Sum, Symbol, oo
 
@@ -105,16 +107,22 @@ def _sift_once(e: Basic, rec: list[Condition] | None) -> Basic:
     return e
 
 
-def sift_all(e: Basic, rec: list[Condition] | None = None) -> Basic:
-    """Apply the sifting property wherever it applies (innermost variable, infinite range);
-    conditions (continuity for δ) go to ``rec``."""
+def sift_with(e: Basic, once: Callable[[Basic, list[Condition] | None], Basic],
+              rec: list[Condition] | None = None) -> Basic:
+    """Apply ``once`` (one sifting step on one integral or sum) everywhere, until nothing
+    changes; conditions go to ``rec``."""
     for _ in range(50):
-        new = e.replace(lambda n: isinstance(n, (Integral, Sum)),
-                        lambda n: _sift_once(n, rec))
+        new = e.replace(lambda n: isinstance(n, (Integral, Sum)), lambda n: once(n, rec))
         if new == e:
             return e
         e = new
     return e  # pragma: no cover
+
+
+def sift_all(e: Basic, rec: list[Condition] | None = None) -> Basic:
+    """Apply the sifting property wherever it applies (innermost variable, infinite range);
+    conditions (continuity for δ) go to ``rec``."""
+    return sift_with(e, _sift_once, rec)
 
 
 class Sift(NormalFormRule):

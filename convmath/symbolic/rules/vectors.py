@@ -29,6 +29,7 @@ from convmath.symbolic.rules.base import (
     replace_binders,
     text,
 )
+from convmath.symbolic.rules.delta import sift_with
 from convmath.symbolic.vectors import (
     AxisPartial,
     Det,
@@ -211,13 +212,7 @@ def _continuity(rest: Expr, v: Basic, c: Expr, rec: list[Condition] | None) -> N
 
 def sift_vectors(e: Basic, rec: list[Condition] | None = None) -> Basic:
     """The sifting property wherever it applies to a point of ℝᵈ/ℤᵈ (the innermost one)."""
-    for _ in range(50):
-        new = e.replace(lambda n: isinstance(n, (Integral, Sum)),
-                        lambda n: _sift_once(n, rec))
-        if new == e:
-            return e
-        e = new
-    return e  # pragma: no cover
+    return sift_with(e, _sift_once, rec)
 
 
 class SiftVector(NormalFormRule):
